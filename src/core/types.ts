@@ -1,0 +1,138 @@
+/**
+ * Values shared by the pure core: status, routes, observations, verdicts and actions.
+ * Nothing here does I/O.
+ */
+
+/** Flagger's canary phases (`pkg/apis/flagger/v1beta1/status.go`), minus the deletion ones. */
+export type Phase =
+  | 'Initializing'
+  | 'Initialized'
+  | 'Waiting'
+  | 'Progressing'
+  | 'WaitingPromotion'
+  | 'Promoting'
+  | 'Finalising'
+  | 'Succeeded'
+  | 'Failed';
+
+/** Live traffic split as read back from the rendered routing object (Flagger `GetRoutes`). */
+export interface Routes {
+  primary: number;
+  canary: number;
+  mirrored: boolean;
+}
+
+export const idleRoutes: Routes = Object.freeze({ primary: 100, canary: 0, mirrored: false });
+
+/** Flagger's single `Promoted` condition. */
+export interface Condition {
+  type: 'Promoted';
+  status: 'True' | 'False' | 'Unknown';
+  reason: Phase;
+  message: string;
+  lastUpdateTime: string;
+  lastTransitionTime: string;
+}
+
+/** One metric's outcome inside a verdict. */
+export interface MetricVerdict {
+  name: string;
+  /** The PromQL (or provider query) that was sent, after templating. */
+  query?: string;
+  value?: number;
+  min?: number;
+  max?: number;
+  result: 'pass' | 'fail';
+  /** Why it failed (`below min 99`, `no values found`, `HTTP 500 …`), or `within range`. */
+  reason: string;
+}
+
+/** The result of one analysis run (one tick that evaluated metrics). */
+export interface Verdict {
+  result: 'pass' | 'fail';
+  reason: string;
+  metrics: MetricVerdict[];
+}
+
+/** One line of the bounded history kept in the status file. */
+export interface HistoryEntry {
+  time: string;
+  phase: Phase;
+  canaryWeight: number;
+  failedChecks: number;
+  /** What this tick did, in words (`Advance demo/podinfo canary weight 10`). */
+  message: string;
+  verdict?: Verdict;
+}
+
+/** The status file's `status:` map: Flagger's names plus what Git adds. */
+export interface CanaryStatus {
+  phase: Phase;
+  canaryWeight: number;
+  failedChecks: number;
+  iterations: number;
+  lastAppliedSpec: string;
+  lastPromotedSpec: string;
+  lastTransitionTime: string;
+  /** When gitcanary last took a step for this canary (drives the interval check). */
+  lastStepTime: string;
+  trackedConfigs: Record<string, string>;
+  conditions: Condition[];
+  history: HistoryEntry[];
+}
+
+/** What a metrics provider answered for one query: never a bare number, so an outage cannot pass. */
+export type QueryResult =
+  | { kind: 'value'; value: number }
+  | { kind: 'no-data' }
+  | { kind: 'error'; message: string };
+
+/** A metric as the analysis needs it: the resolved query plus the spec's range. */
+export interface MetricCheck {
+  name: string;
+  /** Rendered query; undefined when the metric could not be resolved (then `error` says why). */
+  query?: string;
+  /** Resolution error (unknown template, missing variable …): the check fails with this reason. */
+  error?: string;
+  thresholdRange?: { min?: number; max?: number };
+  /** Deprecated single threshold (Flagger semantics depend on `kind`). */
+  threshold?: number;
+  /** Which comparison the deprecated `threshold` uses. */
+  kind: 'success-rate' | 'duration' | 'custom';
+}
+
+/** A metric check together with what the provider answered. */
+export interface Observation {
+  check: MetricCheck;
+  result: QueryResult;
+}
+
+/**
+ * Effects a decision asks for, in order. The shell folds them into the rendered files and the
+ * commit; nothing else acts on them. Order is part of the contract (tested).
+ */
+export type Action =
+  /** Create the primary workload from the source (bootstrap, phase Initializing). */
+  | { type: 'initialize-primary' }
+  /** Scale the canary workload up to the source's replicas, or to zero. */
+  | { type: 'scale-canary'; replicas: 'source' | 0 }
+  /** Write new weights into the routing object. */
+  | { type: 'set-routes'; primary: number; canary: number; mirrored: boolean }
+  /** Copy the canary (source) pod template onto the primary. */
+  | { type: 'promote' }
+  /** A Kubernetes-event-like line for logs, the commit body and the history. */
+  | { type: 'event'; severity: 'info' | 'warning'; message: string };
+
+export interface Decision {
+  /** The status to write (identical object content to the input when nothing happened). */
+  status: CanaryStatus;
+  actions: Action[];
+  /** Set when this tick ran an analysis. */
+  verdict?: Verdict;
+  /** Human summary of the tick. */
+  message: string;
+  /** True when the status or any route/workload changes (a step was taken). */
+  stepped: boolean;
+  /** The decision needs metric observations before it can be made (shell: query, then decide again). */
+  needsObservations?: boolean;
+}
