@@ -1,6 +1,7 @@
 // Bundles the CLI into dist/cli.mjs so `gitcanary` works right after `npm install`.
-import { build } from 'esbuild';
+
 import { chmodSync } from 'node:fs';
+import { build } from 'esbuild';
 
 await build({
   entryPoints: ['src/cli/main.ts'],

@@ -99,6 +99,8 @@ export interface MetricCheck {
   threshold?: number;
   /** Which comparison the deprecated `threshold` uses. */
   kind: 'success-rate' | 'duration' | 'custom';
+  /** Flagger truncates the builtin request-duration (ms) to an integer before comparing. */
+  truncateMs?: boolean;
 }
 
 /** A metric check together with what the provider answered. */

@@ -44,6 +44,9 @@ export function nextStepWeight(a: AnalysisSpec | undefined, current: number): nu
  * Overshoot past maxWeight is allowed, exactly as Flagger (maxWeight 50, step 20: 20, 40, 60).
  * @example advance({ primary: 60, canary: 40 }, 20) → { primary: 40, canary: 60 }
  */
-export function advance(routes: { primary: number; canary: number }, step: number): { primary: number; canary: number } {
+export function advance(
+  routes: { primary: number; canary: number },
+  step: number,
+): { primary: number; canary: number } {
   return { primary: Math.max(0, routes.primary - step), canary: Math.min(100, routes.canary + step) };
 }

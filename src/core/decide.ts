@@ -1,0 +1,193 @@
+/**
+ * The decision core: one tick of Flagger's scheduler (`advanceCanary`, flagger-semantics §3.2),
+ * as a pure function. Weights are read from the rendered routing object (`routes`), never from
+ * status, exactly as Flagger reads them from the live object.
+ *
+ * Git-specific rules: a tick acts only when an analysis interval has passed since the last step
+ * (`isDue`); a committed change counts as applied (workloads ready) one interval after it was
+ * committed, so readiness waits collapse into the interval check.
+ */
+import {
+  analysisIntervalMs,
+  analysisOf,
+  analysisThreshold,
+  skipAnalysis,
+  strategyOf,
+  targetName,
+} from '../spec/defaults.js';
+import type { Canary, ProviderId } from '../spec/schema.js';
+import { evaluate } from './analysis.js';
+import { hasRevisionChanged } from './revision.js';
+import { nextTraffic } from './strategies.js';
+import { emptyStatus, Tick, unchanged } from './tick.js';
+import type { CanaryStatus, Decision, Observation, Phase, Routes } from './types.js';
+
+export interface DecideInput {
+  /** `namespace/name` of the Canary. */
+  id: string;
+  canary: Canary;
+  provider: ProviderId;
+  /** Status read from the status file; undefined for a canary never seen. */
+  status?: CanaryStatus;
+  /** Revision of the source workload (pod template + tracked configs). */
+  revision: string;
+  trackedConfigs: Record<string, string>;
+  /** Weights currently written in the rendered routing object (100/0 when absent). */
+  routes: Routes;
+  now: Date;
+  /** Metric observations; when an analysis is due and these are absent, the decision asks for them. */
+  observations?: Observation[];
+  /** Bound of `status.history`. */
+  historyLimit?: number;
+}
+
+/** Phases in which Flagger keeps advancing without a new revision (`shouldAdvance`). */
+const activePhases: ReadonlySet<Phase> = new Set([
+  'Progressing',
+  'Waiting',
+  'WaitingPromotion',
+  'Promoting',
+  'Finalising',
+]);
+
+/**
+ * Slack on the interval check: schedulers jitter, and a job run every interval must take one step
+ * per run. 10% of the interval, at most 30 s.
+ */
+export const slackMs = (intervalMs: number): number => Math.min(intervalMs * 0.1, 30_000);
+
+/** When the next step is due, or undefined when it is due now (no step yet). */
+export function nextDueTime(canary: Canary, status: CanaryStatus | undefined): Date | undefined {
+  if (!status?.lastStepTime) return undefined;
+  const interval = analysisIntervalMs(canary);
+  return new Date(Date.parse(status.lastStepTime) + interval - slackMs(interval));
+}
+
+/** True when a tick at `now` may take a step. */
+export function isDue(canary: Canary, status: CanaryStatus | undefined, now: Date): boolean {
+  const due = nextDueTime(canary, status);
+  return due === undefined || now.getTime() >= due.getTime();
+}
+
+/** One tick. Pure: same input, same decision. */
+export function decide(input: DecideInput): Decision {
+  const { canary, now } = input;
+  const prev = input.status;
+  if (canary.spec.suspend) return unchanged(input, 'skipping canary run as object is suspended');
+  if (!isDue(canary, prev, now)) {
+    return unchanged(input, `waiting: next step due at ${nextDueTime(canary, prev)!.toISOString()}`);
+  }
+  const t = new Tick(input);
+  const kind = canary.spec.targetRef.kind;
+  const target = `${targetName(canary)}.${canary.metadata.namespace ?? 'default'}`;
+
+  // Bootstrap (steps 7–12): create the primary from the source, route all traffic to it, and
+  // wait one interval for it to be applied before declaring the canary Initialized.
+  if (!prev || prev.phase === 'Initializing') {
+    if (!prev || prev.lastAppliedSpec !== input.revision) {
+      t.act({ type: 'initialize-primary' }, { type: 'scale-canary', replicas: 0 });
+      t.setRoutes(100, 0, false);
+      if (!skipAnalysis(canary)) {
+        t.event('info', `New ${kind} detected, starting initialization of ${target}`);
+        return t.done({ phase: 'Initializing', lastAppliedSpec: input.revision });
+      }
+    }
+    t.event('info', `Initialization done! ${input.id}`);
+    return t.done({
+      phase: 'Initialized',
+      lastAppliedSpec: input.revision,
+      lastPromotedSpec: input.revision,
+    });
+  }
+
+  const changed = hasRevisionChanged(input.revision, prev);
+  if (!activePhases.has(prev.phase) && !changed) return unchanged(input, `${prev.phase}: no new revision`);
+
+  // checkCanaryStatus (step 17): a new revision scales the canary up; no routing this tick.
+  if (!activePhases.has(prev.phase) || prev.phase === 'Waiting') {
+    t.act({ type: 'scale-canary', replicas: 'source' });
+    t.event('info', `New revision detected! Scaling up ${target}`);
+    return t.done(restart(input));
+  }
+
+  // New revision mid-analysis (step 18): back to 100/0 and start over, canary stays up.
+  if ((prev.phase === 'Progressing' || prev.phase === 'WaitingPromotion') && changed) {
+    t.setRoutes(100, 0, false);
+    t.event('info', `New revision detected! Restarting analysis for ${target}`);
+    return t.done(restart(input));
+  }
+
+  // shouldSkipAnalysis (step 20): promote straight away.
+  if (skipAnalysis(canary)) {
+    t.setRoutes(100, 0, false);
+    t.act({ type: 'promote' }, { type: 'scale-canary', replicas: 0 });
+    t.event('info', 'Canary analysis was skipped, promotion finished.');
+    return t.done({ phase: 'Succeeded', lastPromotedSpec: prev.lastAppliedSpec });
+  }
+
+  if (prev.phase === 'Promoting') return promotionTrafficShift(t, input);
+
+  if (prev.phase === 'Finalising') {
+    t.act({ type: 'scale-canary', replicas: 0 });
+    t.event('info', `Promotion completed! Scaling down ${target}`);
+    return t.done({ phase: 'Succeeded', lastPromotedSpec: prev.lastAppliedSpec });
+  }
+
+  const threshold = analysisThreshold(canary);
+  if (prev.failedChecks >= threshold) {
+    t.setRoutes(100, 0, false);
+    t.act({ type: 'scale-canary', replicas: 0 });
+    t.event('warning', `Rolling back ${input.id} failed checks threshold reached ${prev.failedChecks}`);
+    t.event('warning', `Canary failed! Scaling down ${target}`);
+    return t.done({ phase: 'Failed', canaryWeight: 0, failedChecks: 0, iterations: 0 });
+  }
+
+  // Step 26: the first traffic step runs pre-rollout hooks instead of metrics.
+  const a = analysisOf(canary);
+  const routes = input.routes;
+  const firstStep = routes.canary === 0 && prev.iterations === 0 && !(a?.mirror && routes.mirrored);
+  if (firstStep) {
+    t.event('info', `Starting canary analysis for ${target}`);
+  } else {
+    if (!input.observations)
+      return { ...unchanged(input, 'analysis needs metrics'), needsObservations: true };
+    const verdict = evaluate(input.observations);
+    t.verdict = verdict;
+    if (verdict.result === 'fail') {
+      t.event('warning', `Halt ${input.id} advancement ${verdict.reason}`);
+      return t.done({ failedChecks: prev.failedChecks + 1 });
+    }
+  }
+  return nextTraffic(t, input, strategyOf(canary));
+}
+
+/** Full status sync that starts (or restarts) a run. */
+function restart(input: DecideInput): Partial<CanaryStatus> {
+  return {
+    phase: 'Progressing',
+    canaryWeight: 0,
+    failedChecks: 0,
+    iterations: 0,
+    lastAppliedSpec: input.revision,
+    trackedConfigs: input.trackedConfigs,
+  };
+}
+
+/** `runPromotionTrafficShift` (§3.6): all at once, or back by stepWeightPromotion per tick. */
+function promotionTrafficShift(t: Tick, input: DecideInput): Decision {
+  const step = analysisOf(input.canary)?.stepWeightPromotion ?? 0;
+  if (input.provider === 'kubernetes' || step === 0) {
+    if (input.provider !== 'kubernetes') t.setRoutes(100, 0, false);
+    t.event('info', `Routing all traffic to primary for ${input.id}`);
+    return t.done({ phase: 'Finalising' });
+  }
+  const { primary, canary } = input.routes;
+  if (canary <= 0) return unchanged(input, 'Promoting: live canary weight is 0, nothing to shift');
+  const next = { primary: Math.min(100, primary + step), canary: Math.max(0, canary - step) };
+  t.setRoutes(next.primary, next.canary, false);
+  t.event('info', `Advance ${input.id} primary weight ${next.primary}`);
+  if (next.primary === 100) return t.done({ phase: 'Finalising' });
+  return t.done({ canaryWeight: next.canary });
+}
+
+export { emptyStatus };

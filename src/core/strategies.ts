@@ -1,0 +1,84 @@
+/**
+ * Traffic decisions after a passing analysis, per strategy (Flagger `runCanary`, `runBlueGreen`,
+ * `runAB`; flagger-semantics §3.4–3.5). Pure.
+ */
+import { analysisOf, type Strategy, targetName } from '../spec/defaults.js';
+import type { DecideInput } from './decide.js';
+import type { Tick } from './tick.js';
+import type { Decision } from './types.js';
+import { advance, maxWeight, nextStepWeight } from './weights.js';
+
+/** Iterations used with the `kubernetes` provider, which Flagger coerces to blue/green (≥ 1, else 10). */
+export const kubernetesIterations = (iterations: number | undefined): number =>
+  iterations && iterations >= 1 ? iterations : 10;
+
+/** Dispatches to the strategy; the `kubernetes` provider always runs blue/green. */
+export function nextTraffic(t: Tick, input: DecideInput, strategy: Strategy): Decision {
+  if (input.provider === 'kubernetes') return runBlueGreen(t, input);
+  if (strategy === 'ab-testing') return runAB(t, input);
+  if (strategy === 'blue-green') return runBlueGreen(t, input);
+  return runCanary(t, input);
+}
+
+function promote(t: Tick, input: DecideInput): Decision {
+  const target = targetName(input.canary);
+  t.act({ type: 'promote' });
+  t.event(
+    'info',
+    `Copying ${target}.${input.canary.metadata.namespace ?? 'default'} template spec to ${target}-primary`,
+  );
+  return t.done({ phase: 'Promoting' });
+}
+
+/** Weighted canary: one step per passing tick, promotion once the weight reaches maxWeight. */
+function runCanary(t: Tick, input: DecideInput): Decision {
+  const a = analysisOf(input.canary);
+  const { primary, canary, mirrored } = input.routes;
+  if (canary >= maxWeight(a)) return promote(t, input);
+  const step = nextStepWeight(a, canary);
+  if (a?.mirror && canary === 0 && !mirrored) {
+    // One interval of mirroring before any live traffic shifts.
+    t.setRoutes(100, 0, true);
+    t.event('info', `Advance ${input.id} canary weight 0 (mirroring traffic to the canary)`);
+    return t.done({ canaryWeight: 0 });
+  }
+  const next =
+    a?.mirror && canary === 0 ? { primary: 100 - step, canary: step } : advance({ primary, canary }, step);
+  t.setRoutes(next.primary, next.canary, false);
+  t.event('info', `Advance ${input.id} canary weight ${next.canary}`);
+  return t.done({ canaryWeight: next.canary });
+}
+
+/** Blue/green: N iterations without live traffic, one under full traffic, then promotion. */
+function runBlueGreen(t: Tick, input: DecideInput): Decision {
+  const a = analysisOf(input.canary);
+  const k8s = input.provider === 'kubernetes';
+  const n = k8s ? kubernetesIterations(a?.iterations) : (a?.iterations ?? 0);
+  const i = input.status?.iterations ?? 0;
+  if (i < n) {
+    if (!k8s && a?.mirror && !input.routes.mirrored) t.setRoutes(100, 0, true);
+    t.event('info', `Advance ${input.id} canary iteration ${i + 1}/${n}`);
+    return t.done({ iterations: i + 1 });
+  }
+  if (i === n) {
+    if (!k8s) {
+      t.setRoutes(0, 100, false);
+      const what = input.routes.mirrored ? 'Stop traffic mirroring and route' : 'Routing';
+      t.event('info', `${what} all traffic to canary`);
+    }
+    return t.done({ iterations: i + 1 });
+  }
+  return promote(t, input);
+}
+
+/** A/B testing: matched requests go to the canary for N iterations, then promotion. */
+function runAB(t: Tick, input: DecideInput): Decision {
+  const n = analysisOf(input.canary)?.iterations ?? 0;
+  const i = input.status?.iterations ?? 0;
+  if (i < n) {
+    t.setRoutes(0, 100, false);
+    t.event('info', `Advance ${input.id} canary iteration ${i + 1}/${n}`);
+    return t.done({ iterations: i + 1 });
+  }
+  return promote(t, input);
+}

@@ -1,0 +1,87 @@
+/**
+ * The accumulator of one tick: actions, events and the next status. Pure.
+ */
+
+import { nextConditions } from './conditions.js';
+import type { DecideInput } from './decide.js';
+import type { Action, CanaryStatus, Decision, HistoryEntry, Phase, Verdict } from './types.js';
+
+/** Phases whose status keeps canaryWeight (`setStatusPhase` zeroes it for the others). */
+const weightPhases: ReadonlySet<Phase> = new Set(['Progressing', 'Waiting', 'Promoting']);
+
+/** Status for a canary never seen before. */
+export function emptyStatus(): CanaryStatus {
+  return {
+    phase: 'Initializing',
+    canaryWeight: 0,
+    failedChecks: 0,
+    iterations: 0,
+    lastAppliedSpec: '',
+    lastPromotedSpec: '',
+    lastTransitionTime: '',
+    lastStepTime: '',
+    trackedConfigs: {},
+    conditions: [],
+    history: [],
+  };
+}
+
+/** A decision that writes nothing. */
+export function unchanged(input: DecideInput, message: string): Decision {
+  return { status: input.status ?? emptyStatus(), actions: [], message, stepped: false };
+}
+
+/**
+ * Accumulates one tick's actions and events, then builds the next status: every write stamps
+ * lastTransitionTime (as Flagger) and lastStepTime, updates the condition and appends history.
+ */
+export class Tick {
+  readonly actions: Action[] = [];
+  verdict?: Verdict;
+  private readonly messages: string[] = [];
+
+  constructor(readonly input: DecideInput) {}
+
+  act(...actions: Action[]): void {
+    this.actions.push(...actions);
+  }
+
+  setRoutes(primary: number, canary: number, mirrored: boolean): void {
+    this.actions.push({ type: 'set-routes', primary, canary, mirrored });
+  }
+
+  event(severity: 'info' | 'warning', message: string): void {
+    this.actions.push({ type: 'event', severity, message });
+    this.messages.push(message);
+  }
+
+  done(patch: Partial<CanaryStatus>): Decision {
+    const { input } = this;
+    const prev = input.status ?? emptyStatus();
+    const now = input.now.toISOString();
+    const phase = patch.phase ?? prev.phase;
+    const weight = patch.canaryWeight ?? prev.canaryWeight;
+    const next: CanaryStatus = {
+      ...prev,
+      ...patch,
+      phase,
+      canaryWeight: weightPhases.has(phase) ? weight : 0,
+      lastTransitionTime: now,
+      lastStepTime: now,
+      conditions: nextConditions(prev.conditions, phase, input.canary.spec.targetRef.kind, now),
+    };
+    const message = this.messages.join('; ') || `${phase}`;
+    const entry: HistoryEntry = {
+      time: now,
+      phase,
+      canaryWeight: next.canaryWeight,
+      failedChecks: next.failedChecks,
+      message,
+    };
+    if (this.verdict) entry.verdict = this.verdict;
+    next.history = [...prev.history, entry].slice(-(input.historyLimit ?? 50));
+    const decision: Decision = { status: next, actions: this.actions, message, stepped: true };
+    if (this.verdict) decision.verdict = this.verdict;
+    return decision;
+  }
+}
