@@ -55,7 +55,8 @@ export function analysisThreshold(c: Canary): number {
 }
 
 /** Flagger `SkipAnalysis()`: true without any analysis block or with `spec.skipAnalysis`. */
-export const skipAnalysis = (c: Canary): boolean => analysisOf(c) === undefined || c.spec.skipAnalysis === true;
+export const skipAnalysis = (c: Canary): boolean =>
+  analysisOf(c) === undefined || c.spec.skipAnalysis === true;
 
 /** Apex service name: `spec.service.name`, else the target's name (Flagger `GetServiceNames`). */
 export const apexName = (c: Canary): string => c.spec.service.name ?? c.spec.targetRef.name;

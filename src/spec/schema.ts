@@ -17,8 +17,6 @@ const loose = z.record(z.string(), z.unknown());
 export const durationPattern = /^[0-9]+(m|s)/;
 const duration = str.regex(durationPattern, 'must be a duration such as 30s, 1m or 1m30s');
 
-const crossRef = obj({ apiVersion: str.optional(), kind: str, name: str.min(1) });
-
 export const stringMatch = obj({
   exact: str.optional(),
   prefix: str.optional(),
@@ -43,7 +41,11 @@ export const httpMatchRequest = obj({
   sourceNamespace: str.optional(),
 });
 
-const headerOps = obj({ add: stringMap.optional(), set: stringMap.optional(), remove: z.array(str).optional() });
+const headerOps = obj({
+  add: stringMap.optional(),
+  set: stringMap.optional(),
+  remove: z.array(str).optional(),
+});
 const objectMeta = obj({ labels: stringMap.optional(), annotations: stringMap.optional() });
 
 const gatewayRef = obj({
@@ -73,7 +75,11 @@ export const serviceSchema = obj({
   trafficPolicy: loose.optional(),
   match: z.array(httpMatchRequest).optional(),
   rewrite: obj({ uri: str.optional(), authority: str.optional(), type: str.optional() }).optional(),
-  retries: obj({ attempts: z.number().int().optional(), perTryTimeout: str.optional(), retryOn: str.optional() }).optional(),
+  retries: obj({
+    attempts: z.number().int().optional(),
+    perTryTimeout: str.optional(),
+    retryOn: str.optional(),
+  }).optional(),
   headers: obj({ request: headerOps.optional(), response: headerOps.optional() }).optional(),
   corsPolicy: loose.optional(),
   mirror: z.array(loose).optional(),
@@ -82,7 +88,10 @@ export const serviceSchema = obj({
   apex: objectMeta.optional(),
   primary: objectMeta.optional(),
   canary: objectMeta.optional(),
-  unmanagedMetadata: obj({ annotations: z.array(str).optional(), labels: z.array(str).optional() }).optional(),
+  unmanagedMetadata: obj({
+    annotations: z.array(str).optional(),
+    labels: z.array(str).optional(),
+  }).optional(),
 });
 
 export const metricSchema = obj({
@@ -182,7 +191,11 @@ export const providerIds = [
 export const canarySpecSchema = obj({
   provider: z.enum(providerIds).optional(),
   metricsServer: str.optional(),
-  targetRef: obj({ apiVersion: str.optional(), kind: z.enum(['Deployment', 'DaemonSet', 'Service']), name: str.min(1) }),
+  targetRef: obj({
+    apiVersion: str.optional(),
+    kind: z.enum(['Deployment', 'DaemonSet', 'Service']),
+    name: str.min(1),
+  }),
   autoscalerRef: obj({
     apiVersion: str.optional(),
     kind: z.enum(['HorizontalPodAutoscaler', 'ScaledObject']),

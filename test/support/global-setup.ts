@@ -19,14 +19,20 @@ export default function setup(): void {
   let tool = process.env.PROMTOOL_BIN ?? which('promtool');
   if (!prom || !tool) {
     if (process.getuid?.() !== 0) {
-      throw new Error('prometheus/promtool not found: install Debian package `prometheus` or set PROMETHEUS_BIN and PROMTOOL_BIN');
+      throw new Error(
+        'prometheus/promtool not found: install Debian package `prometheus` or set PROMETHEUS_BIN and PROMTOOL_BIN',
+      );
     }
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'prometheus'], { stdio: 'inherit', env });
+    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'prometheus'], {
+      stdio: 'inherit',
+      env,
+    });
     prom = which('prometheus');
     tool = which('promtool');
-    if (!prom || !tool) throw new Error('installing Debian package `prometheus` did not provide prometheus and promtool');
+    if (!prom || !tool)
+      throw new Error('installing Debian package `prometheus` did not provide prometheus and promtool');
   }
   process.env.PROMETHEUS_BIN = prom;
   process.env.PROMTOOL_BIN = tool;

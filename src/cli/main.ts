@@ -1,0 +1,132 @@
+/**
+ * The `gitcanary` command line: a thin layer over the library.
+ * Exit codes: 0 run completed (whatever the phases), 1 some canary could not be reconciled,
+ * 2 usage or configuration error.
+ */
+import { parseArgs } from 'node:util';
+import { runDemo } from '../demo/demo.js';
+import { ConfigurationError, errorMessage } from '../errors.js';
+import { stderrLogger } from '../reconcile/logger.js';
+import { reconcile } from '../reconcile/run.js';
+import { formatPlan, formatReconcile, jsonReconcile } from './output.js';
+import { formatStatusTable, statusRows } from './status.js';
+import { runValidate } from './validate.js';
+
+const usage = `gitcanary — Flagger-compatible progressive delivery that writes every step to Git
+
+Usage:
+  gitcanary reconcile [--repo DIR] [--now RFC3339] [--metrics-server URL] [--mesh-provider P]
+                      [--dry-run] [--no-push] [-o text|json]
+  gitcanary plan      [--repo DIR] [--now RFC3339] [--metrics-server URL] [--mesh-provider P] [-o text|json]
+  gitcanary status    [--repo DIR] [-o text|json]
+  gitcanary validate  [--repo DIR]
+  gitcanary demo      [--keep]
+
+Exit codes: 0 done, 1 some canary could not be reconciled, 2 usage or configuration error.`;
+
+const options = {
+  repo: { type: 'string', default: '.' },
+  now: { type: 'string' },
+  'metrics-server': { type: 'string' },
+  'mesh-provider': { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  'no-push': { type: 'boolean', default: false },
+  output: { type: 'string', short: 'o', default: 'text' },
+  'log-level': { type: 'string', default: 'info' },
+  keep: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export async function main(
+  argv: string[],
+  out: (s: string) => void = (s) => process.stdout.write(`${s}\n`),
+): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true });
+  } catch (e) {
+    out(`error: ${errorMessage(e)}\n\n${usage}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const command = positionals[0];
+  if (values.help || !command) {
+    out(usage);
+    return values.help ? 0 : 2;
+  }
+  if (values.output !== 'text' && values.output !== 'json') {
+    out(`error: -o must be text or json, got ${values.output}`);
+    return 2;
+  }
+  const json = values.output === 'json';
+  try {
+    switch (command) {
+      case 'reconcile':
+      case 'plan': {
+        const now = parseNow(values.now);
+        const level = values['log-level'] as 'debug' | 'info' | 'warn' | 'error';
+        const dryRun = command === 'plan' || values['dry-run'];
+        const result = await reconcile({
+          repoDir: values.repo,
+          ...(now ? { now } : {}),
+          ...(values['metrics-server'] ? { metricsServer: values['metrics-server'] } : {}),
+          ...(values['mesh-provider'] ? { meshProvider: values['mesh-provider'] } : {}),
+          dryRun,
+          push: !values['no-push'],
+          logger: stderrLogger(level, secretValues()),
+        });
+        if (json) out(JSON.stringify(jsonReconcile(result), null, 2));
+        else out(dryRun ? await formatPlan(result, values.repo) : formatReconcile(result));
+        return result.canaries.some((c) => c.error) ? 1 : 0;
+      }
+      case 'status': {
+        const rows = await statusRows(values.repo);
+        out(json ? JSON.stringify({ canaries: rows }, null, 2) : formatStatusTable(rows));
+        return rows.some((r) => r.error) ? 1 : 0;
+      }
+      case 'validate':
+        return await runValidate(values.repo, out);
+      case 'demo':
+        return await runDemo({ keep: values.keep, out });
+      default:
+        out(`error: unknown command ${command}\n\n${usage}`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof ConfigurationError) {
+      out(`error: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+function parseNow(s: string | undefined): Date | undefined {
+  if (s === undefined) return undefined;
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(s)) {
+    throw new ConfigurationError(`--now must be an RFC3339 time such as 2026-01-01T12:00:00Z, got ${s}`);
+  }
+  return d;
+}
+
+/** Values that must never be printed: tokens and passwords from the environment. */
+function secretValues(): string[] {
+  return Object.entries(process.env)
+    .filter(([k]) => /TOKEN|PASSWORD|SECRET/i.test(k))
+    .map(([, v]) => v ?? '')
+    .filter((v) => v.length >= 4);
+}
+
+const isEntry = process.argv[1] && /(cli\.mjs|main\.ts)$/.test(process.argv[1]);
+if (isEntry) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,66 @@
+/** Text and JSON renderings of a reconcile run. */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import type { ReconcileResult } from '../reconcile/run.js';
+import { table } from './table.js';
+
+/** The `-o json` shape of `reconcile` and `plan`. */
+export function jsonReconcile(r: ReconcileResult) {
+  return {
+    canaries: r.canaries.map((c) => ({
+      namespace: c.namespace,
+      name: c.name,
+      phase: c.phase,
+      canaryWeight: c.canaryWeight,
+      failedChecks: c.failedChecks,
+      iterations: c.iterations,
+      message: c.message,
+      ...(c.error ? { error: c.error } : {}),
+      ...(c.verdict ? { verdict: c.verdict } : {}),
+      ...(c.nextStepAt ? { nextStepAt: c.nextStepAt } : {}),
+    })),
+    commit: r.commit,
+  };
+}
+
+function canaryTable(r: ReconcileResult): string {
+  return table(
+    ['NAMESPACE', 'NAME', 'PHASE', 'WEIGHT', 'FAILEDCHECKS', 'MESSAGE'],
+    r.canaries.map((c) => [
+      c.namespace,
+      c.name,
+      c.error ? 'Error' : (c.phase ?? '-'),
+      String(c.canaryWeight),
+      String(c.failedChecks),
+      c.message,
+    ]),
+  );
+}
+
+export function formatReconcile(r: ReconcileResult): string {
+  const lines = [canaryTable(r), ''];
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  lines.push(r.commit ? `commit ${r.commit} (${r.changes.length} files)` : 'no changes');
+  return lines.join('\n');
+}
+
+/** The decision per canary, each verdict, and a unified diff of what a run would write. */
+export async function formatPlan(r: ReconcileResult, repoDir: string): Promise<string> {
+  const lines = [canaryTable(r), ''];
+  for (const c of r.canaries) {
+    for (const m of c.verdict?.metrics ?? []) {
+      lines.push(`${c.namespace}/${c.name}: ${m.name} = ${m.value ?? 'n/a'} ${m.result} (${m.reason})`);
+    }
+  }
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  if (r.changes.length === 0) lines.push('plan: no changes');
+  for (const ch of r.changes) {
+    const before = await readFile(join(repoDir, ch.path), 'utf8').catch(() => '');
+    const after = 'content' in ch ? ch.content : '';
+    lines.push(
+      createTwoFilesPatch(`a/${ch.path}`, `b/${ch.path}`, before, after, '', '', { context: 2 }).trimEnd(),
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,38 @@
+/**
+ * `gitcanary validate`: every finding as `file:line: namespace/name: spec.path: message`.
+ * Exit 1 when any is an error; unknown fields are warnings (likely typos).
+ */
+import { resolve } from 'node:path';
+import { routerFor } from '../routers/registry.js';
+import { loadConfig } from '../spec/config.js';
+import { loadRepo, validateRepo } from '../spec/load.js';
+import { formatIssue, type SpecIssue } from '../spec/model.js';
+
+export async function runValidate(repoDir: string, out: (s: string) => void): Promise<number> {
+  const root = resolve(repoDir);
+  const inv = await loadRepo(root, await loadConfig(root, {}));
+  const issues: SpecIssue[] = [...validateRepo(inv)];
+  for (const c of inv.canaries) {
+    const object = `${c.ref.namespace}/${c.ref.name}`;
+    let problems: Array<{ path: string; message: string }>;
+    try {
+      problems = routerFor(c.provider).validate(c);
+    } catch (e) {
+      problems = [{ path: 'spec.provider', message: (e as Error).message }];
+    }
+    for (const p of problems) {
+      issues.push({
+        file: c.origin.file,
+        line: c.origin.line,
+        object,
+        path: p.path,
+        message: p.message,
+        severity: 'error',
+      });
+    }
+  }
+  const errors = issues.filter((i) => i.severity === 'error');
+  for (const i of issues) out(`${i.severity === 'warning' ? 'warning: ' : ''}${formatIssue(i)}`);
+  out(`${inv.canaries.length} canaries, ${errors.length} errors, ${issues.length - errors.length} warnings`);
+  return errors.length > 0 ? 1 : 0;
+}

@@ -1,0 +1,361 @@
+/**
+ * `GitRepo` on the git CLI, through simple-git (imported nowhere else). Commits are written
+ * with plumbing (`update-index` on the exact paths, `write-tree`, `commit-tree`, `update-ref`
+ * with the old value), so a small change in a big repository touches only those paths, runs
+ * no hooks, and can never produce an empty commit. Identity is passed with `-c user.name/email`
+ * on every command, so a machine without a global git identity works.
+ */
+import { mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { GitError, type SimpleGit, simpleGit } from 'simple-git';
+import { ConfigurationError } from '../errors.js';
+import { classifyGitError, GitCommandError } from './errors.js';
+import type { CommitAuthor, FileChange, GitRepo, LogEntry, LogOptions, SyncResult } from './port.js';
+import { confineChanges } from './safe-paths.js';
+
+/** Identity for commands that write reflogs (fetch, reset, merge); commits use their author. */
+const toolIdentity: CommitAuthor = { name: 'gitcanary', email: 'gitcanary@localhost' };
+
+/** A command quiet for this long is killed (then classified as transient). */
+const blockTimeoutMs = 300_000;
+
+/**
+ * Ambient variables passed through to git: transport, TLS, ssh, tracing and config-file
+ * selection, which belong to the operator's environment. Repository location (`GIT_DIR`,
+ * `GIT_WORK_TREE`, `GIT_INDEX_FILE`...) and identity (`GIT_AUTHOR_*`, `GIT_COMMITTER_*`) are
+ * dropped: they would redirect or re-sign our commands (e.g. when run from inside a git hook).
+ */
+export function passthroughEnv(env: NodeJS.ProcessEnv): string[] {
+  const allowed =
+    /^GIT_(SSL_\w+|SSH|SSH_COMMAND|SSH_VARIANT|ASKPASS|TERMINAL_PROMPT|HTTP_\w+|CURL_\w+|TRACE\w*|PROXY_\w+|ALLOW_PROTOCOL|PROTOCOL_FROM_USER|CONFIG_NOSYSTEM|CONFIG_GLOBAL|CONFIG_SYSTEM|CONFIG_COUNT|CONFIG_KEY_\d+|CONFIG_VALUE_\d+)$/;
+  return Object.keys(env).filter((k) => allowed.test(k));
+}
+
+interface Upstream {
+  branch: string;
+  remote: string;
+  /** The branch on the remote, e.g. `refs/heads/main`. */
+  mergeRef: string;
+  /** Our remote-tracking ref for it, e.g. `refs/remotes/origin/main`. */
+  tracking: string;
+}
+
+/**
+ * Opens the working tree whose top folder is `dir`. Throws ConfigurationError when `dir` is not
+ * the top of a (non-bare) git working tree.
+ */
+export async function openRepo(dir: string): Promise<GitRepo> {
+  const abs = resolve(dir);
+  let top: string;
+  try {
+    top = (await client(abs).raw(['rev-parse', '--show-toplevel'])).trim();
+  } catch (e) {
+    throw new ConfigurationError(`${abs} is not a git working tree`, { cause: e });
+  }
+  const [realTop, realDir] = await Promise.all([realpath(top), realpath(abs)]);
+  if (realTop !== realDir) {
+    throw new ConfigurationError(`${abs} is inside the git working tree ${top}; use the top folder`);
+  }
+  return new CliRepo(abs, realTop);
+}
+
+class CliRepo implements GitRepo {
+  constructor(
+    readonly dir: string,
+    private readonly realTop: string,
+  ) {}
+
+  async sync(): Promise<SyncResult> {
+    const up = await this.upstream();
+    if (!up) return { head: await this.head(), upstream: null };
+    await this.assertCleanTree();
+    const upstream = await this.fetch(up);
+    const head = await this.maybeHead();
+    if (head === null) {
+      await this.git('merge', ['merge', '--ff-only', '--quiet', up.tracking]);
+      return { head: await this.head(), upstream };
+    }
+    const [ahead = 0, behind = 0] = (
+      await this.git('rev-list', ['rev-list', '--left-right', '--count', `${head}...${upstream}`])
+    )
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    if (ahead > 0 && behind > 0) {
+      throw new ConfigurationError(
+        `${this.dir}: branch ${up.branch} and ${up.remote}/${short(up.mergeRef)} have diverged ` +
+          `(${ahead} local commit(s) not pushed, ${behind} new upstream commit(s)); gitcanary never rebases: ` +
+          `push or drop the local commits (git reset --hard ${up.tracking}) and run again`,
+      );
+    }
+    if (behind > 0) await this.git('merge', ['merge', '--ff-only', '--quiet', upstream]);
+    return { head: await this.head(), upstream };
+  }
+
+  async commit(changes: FileChange[], message: string, author: CommitAuthor): Promise<string | null> {
+    checkAuthor(author);
+    if (changes.length === 0) return null;
+    await confineChanges(this.realTop, changes);
+    const paths = changes.map((c) => c.path);
+    await this.assertNothingElseStaged(new Set(paths));
+    for (const change of changes) {
+      const abs = join(this.realTop, change.path);
+      if ('delete' in change) {
+        await rm(abs, { force: true });
+      } else {
+        await mkdir(dirname(abs), { recursive: true });
+        await writeFile(abs, change.content, 'utf8');
+      }
+    }
+    const stdin = `${paths.join('\0')}\0`;
+    await this.git('stage', ['update-index', '--add', '--remove', '--replace', '-z', '--stdin'], { stdin });
+    const tree = (await this.git('commit', ['write-tree'])).trim();
+    const parent = await this.maybeHead();
+    const parentTree = parent ? (await this.git('commit', ['rev-parse', `${parent}^{tree}`])).trim() : null;
+    if (tree === parentTree) return null;
+    const parentArgs = parent ? ['-p', parent] : [];
+    const sha = (
+      await this.git('commit', ['commit-tree', tree, ...parentArgs, '-F', '-'], {
+        stdin: message,
+        who: author,
+      })
+    ).trim();
+    await this.git('commit', ['update-ref', '-m', 'gitcanary: commit', 'HEAD', sha, parent ?? ''], {
+      who: author,
+    });
+    return sha;
+  }
+
+  async push(): Promise<void> {
+    const up = await this.requireUpstream('push');
+    await this.git('push', ['push', '--porcelain', up.remote, `HEAD:${up.mergeRef}`]);
+  }
+
+  async resetToUpstream(): Promise<void> {
+    const up = await this.requireUpstream('reset to upstream');
+    const upstream = await this.fetch(up);
+    await this.git('reset', ['reset', '--hard', '--quiet', upstream]);
+  }
+
+  async head(): Promise<string> {
+    const head = await this.maybeHead();
+    if (head === null) throw new ConfigurationError(`${this.dir}: the current branch has no commits yet`);
+    return head;
+  }
+
+  async hasUpstream(): Promise<boolean> {
+    return (await this.upstream()) !== null;
+  }
+
+  async log(opts: LogOptions): Promise<LogEntry[]> {
+    if ((await this.maybeHead()) === null) return [];
+    const args = ['log', '-z', '--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%B'];
+    if (opts.maxCount !== undefined) args.push(`--max-count=${Math.max(0, Math.floor(opts.maxCount))}`);
+    if (opts.grep !== undefined) args.push('--fixed-strings', `--grep=${opts.grep}`);
+    args.push('HEAD', '--', ...(opts.paths ?? []).map(literal));
+    const run = async () => parseLog(await this.git('log', args));
+    return this.deepening(run, (entries, boundary) => {
+      if (opts.maxCount === undefined || entries.length < opts.maxCount) return false;
+      return !opts.paths?.length || !entries.some((e) => boundary.has(e.sha));
+    });
+  }
+
+  async lastCommitTime(path: string): Promise<Date | null> {
+    if ((await this.maybeHead()) === null) return null;
+    const args = ['log', '-1', '--format=%H%x1f%cI', 'HEAD', '--', literal(path)];
+    const run = async () => {
+      const [sha, date] = (await this.git('log', args)).trim().split('\x1f');
+      return sha && date ? { sha, date: new Date(date) } : null;
+    };
+    const found = await this.deepening(run, (r, boundary) => r === null || !boundary.has(r.sha));
+    return found?.date ?? null;
+  }
+
+  /** Runs `query`; on a shallow clone, deepens and re-runs until `complete` or fully deep. */
+  private async deepening<T>(
+    query: () => Promise<T>,
+    complete: (r: T, boundary: Set<string>) => boolean,
+  ): Promise<T> {
+    for (const depth of [100, 1_000, 10_000, 0]) {
+      const result = await query();
+      const boundary = await this.shallowBoundary();
+      if (boundary.size === 0 || complete(result, boundary)) return result;
+      const up = await this.upstream();
+      if (!up || up.remote === '.') return result;
+      const how = depth > 0 ? `--deepen=${depth}` : '--unshallow';
+      await this.git('fetch', [
+        'fetch',
+        '--quiet',
+        '--no-tags',
+        how,
+        up.remote,
+        `+${up.mergeRef}:${up.tracking}`,
+      ]);
+    }
+    return query();
+  }
+
+  private async shallowBoundary(): Promise<Set<string>> {
+    const file = resolve(
+      this.realTop,
+      (await this.git('rev-parse', ['rev-parse', '--git-path', 'shallow'])).trim(),
+    );
+    try {
+      return new Set((await readFile(file, 'utf8')).split('\n').filter(Boolean));
+    } catch {
+      return new Set();
+    }
+  }
+
+  /** Fetches the upstream branch into its remote-tracking ref and returns its commit. */
+  private async fetch(up: Upstream): Promise<string> {
+    if (up.remote !== '.') {
+      await this.git('fetch', ['fetch', '--quiet', '--no-tags', up.remote, `+${up.mergeRef}:${up.tracking}`]);
+    }
+    return (await this.git('fetch', ['rev-parse', '--verify', `${up.tracking}^{commit}`])).trim();
+  }
+
+  private async upstream(): Promise<Upstream | null> {
+    const ref = await this.maybe(['symbolic-ref', '-q', 'HEAD']);
+    if (!ref?.startsWith('refs/heads/')) return null;
+    const branch = short(ref);
+    const key = `branch.${branch}.`;
+    const pattern = `^${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(remote|merge)$`;
+    const config = new Map<string, string>();
+    for (const entry of ((await this.maybe(['config', '-z', '--get-regexp', pattern])) ?? '').split('\0')) {
+      const nl = entry.indexOf('\n');
+      if (nl > 0) config.set(entry.slice(key.length, nl), entry.slice(nl + 1));
+    }
+    const remote = config.get('remote');
+    const mergeRef = config.get('merge');
+    if (!remote || !mergeRef) return null;
+    const tracking = remote === '.' ? mergeRef : `refs/remotes/${remote}/${short(mergeRef)}`;
+    return { branch, remote, mergeRef, tracking };
+  }
+
+  private async requireUpstream(what: string): Promise<Upstream> {
+    const up = await this.upstream();
+    if (!up) {
+      throw new ConfigurationError(
+        `${this.dir}: cannot ${what}: the current branch has no upstream (git branch --set-upstream-to=origin/<branch>)`,
+      );
+    }
+    return up;
+  }
+
+  private async maybeHead(): Promise<string | null> {
+    return this.maybe(['rev-parse', '--verify', '-q', 'HEAD^{commit}']);
+  }
+
+  private async assertCleanTree(): Promise<void> {
+    const dirty = await this.git('status', ['status', '--porcelain', '-z', '--untracked-files=no']);
+    const files = dirty
+      .split('\0')
+      .filter(Boolean)
+      .map((l) => l.slice(3));
+    if (files.length > 0) {
+      throw new ConfigurationError(
+        `${this.dir} has uncommitted changes to tracked files (${preview(files)}); commit or stash them first`,
+      );
+    }
+  }
+
+  private async assertNothingElseStaged(ours: Set<string>): Promise<void> {
+    const staged = (await this.git('diff', ['diff', '--cached', '--name-only', '-z', '--no-renames']))
+      .split('\0')
+      .filter((p) => p !== '' && !ours.has(p));
+    if (staged.length > 0) {
+      throw new ConfigurationError(
+        `${this.dir} has staged changes gitcanary did not make (${preview(staged)}); commit or unstage them first`,
+      );
+    }
+  }
+
+  /** Output of a query that answers "nothing" with a bare non-zero exit (exit 1, no stderr). */
+  private async maybe(args: string[]): Promise<string | null> {
+    try {
+      return (await client(this.dir).raw(args)).trim() || null;
+    } catch (raw) {
+      const e = commandError(args, raw);
+      if (e instanceof GitCommandError && e.exitCode === 1 && e.stderr.trim() === '') return null;
+      throw classifyGitError(args[0] ?? 'git', e);
+    }
+  }
+
+  /** Runs one git command; any failure is classified by `classifyGitError(op, …)`. */
+  private async git(
+    op: string,
+    args: string[],
+    opts: { stdin?: string; who?: CommitAuthor } = {},
+  ): Promise<string> {
+    try {
+      return await client(this.dir, opts.who, opts.stdin).raw(args);
+    } catch (e) {
+      throw classifyGitError(op, commandError(args, e));
+    }
+  }
+}
+
+/** Exit details of a failed command, attached to simple-git's error by `client`. */
+type ExitDetails = { exitCode: number; stderr: string; stdout: string };
+const exitDetails = Symbol('gitcanary.exit');
+
+/** A simple-git client for one call: identity via `-c`, any non-zero exit is an error. */
+function client(baseDir: string, who: CommitAuthor = toolIdentity, stdin?: string): SimpleGit {
+  return simpleGit({
+    baseDir,
+    config: [`user.name=${who.name}`, `user.email=${who.email}`, 'core.quotePath=false'],
+    allowEnvironment: passthroughEnv(process.env),
+    timeout: { block: blockTimeoutMs },
+    // Only `close` means all output was read; simple-git's default also ends 50 ms after `exit`,
+    // which loses stdout on a busy machine.
+    completion: { onClose: true, onExit: false },
+    ...(stdin === undefined ? {} : { input: () => stdin }),
+    errors: (error, result) => {
+      // Keep simple-git's own plugin errors (timeout, abort); turn every non-zero exit into one
+      // error carrying the exit code and both streams (simple-git only fails on exit + stderr).
+      if (!result.exitCode || (error instanceof Error && 'plugin' in error)) return error;
+      const text = (chunks: Buffer[]) => Buffer.concat(chunks).toString('utf8');
+      const details: ExitDetails = {
+        exitCode: result.exitCode,
+        stderr: text(result.stdErr),
+        stdout: text(result.stdOut),
+      };
+      return Object.assign(new GitError(undefined, details.stderr || details.stdout), {
+        [exitDetails]: details,
+      });
+    },
+  });
+}
+
+/** simple-git's error for a non-zero exit, as our GitCommandError (other errors unchanged). */
+function commandError(args: string[], e: unknown): unknown {
+  const details = (e as { [exitDetails]?: ExitDetails } | null)?.[exitDetails];
+  return details ? new GitCommandError(args, details.exitCode, details.stderr, details.stdout) : e;
+}
+
+function checkAuthor({ name, email }: CommitAuthor): void {
+  const bad = (s: string) => typeof s !== 'string' || s.trim() === '' || /[<>\n\r\0]/.test(s);
+  if (bad(name) || bad(email)) {
+    throw new ConfigurationError(
+      `invalid commit author ${JSON.stringify({ name, email })}: name and email must be non-empty, without <, > or newlines`,
+    );
+  }
+}
+
+/** Parses `git log -z --format=%H%x1f%an%x1f%ae%x1f%aI%x1f%B`. */
+function parseLog(out: string): LogEntry[] {
+  return out
+    .split('\0')
+    .filter((record) => record.trim() !== '')
+    .map((record) => {
+      const [sha = '', author = '', authorEmail = '', date = '', ...message] = record
+        .replace(/^\n/, '')
+        .split('\x1f');
+      return { sha, author, authorEmail, date: new Date(date), message: message.join('\x1f') };
+    });
+}
+
+const literal = (path: string): string => `:(literal)${path}`;
+const short = (ref: string): string => ref.replace(/^refs\/(heads|remotes)\//, '');
+const preview = (files: string[]): string => files.slice(0, 5).join(', ') + (files.length > 5 ? ', …' : '');

@@ -1,0 +1,139 @@
+/**
+ * Plans the metric checks of one analysis run (Flagger `scheduler_metrics.go`), pure: which queries
+ * to send where, in Flagger's order, with every resolution problem carried as the check's `error`.
+ */
+import type { MetricCheck } from '../core/types.js';
+import { analysisOf, apexName, metricInterval, targetName } from '../spec/defaults.js';
+import type { LoadedCanary, Located } from '../spec/model.js';
+import type { MetricSpec, MetricTemplate } from '../spec/schema.js';
+import { type Builtins, modelEncodingAnnotation, observerFor } from './builtins.js';
+import { encodeNonWord, renderQuery, type TemplateModel } from './template.js';
+
+/** A check plus where to send it. */
+export interface PlannedCheck extends MetricCheck {
+  /** The MetricTemplate provider's address; undefined → the canary's metrics server. */
+  address?: string;
+  /** The MetricTemplate provider's `secretRef.name` (credentials, see `resolveAuth`). */
+  secretName?: string;
+  /** The MetricTemplate provider's extra headers. */
+  headers?: Record<string, string[]>;
+}
+
+/**
+ * The template model for a canary (Flagger `toMetricModel`).
+ * @example templateModel(podinfo, '1m').service === 'podinfo' // service.name unset → target
+ */
+export function templateModel(
+  canary: LoadedCanary,
+  interval: string,
+  variables: Record<string, string> = {},
+): TemplateModel {
+  const spec = canary.canary.spec;
+  const target = targetName(canary.canary);
+  return {
+    name: canary.ref.name,
+    namespace: canary.ref.namespace,
+    target,
+    service: apexName(canary.canary),
+    ingress: spec.ingressRef?.name ?? target,
+    route: spec.routeRef?.name ?? target,
+    interval,
+    variables,
+  };
+}
+
+/**
+ * Plans every check, in Flagger's order:
+ * - loop 1, per metric: the builtin query when the name is `request-success-rate` (kind
+ *   success-rate) or `request-duration` (kind duration, truncated to whole ms), then the inline
+ *   `query` (kind custom; sent as written, untemplated, like Flagger), all with interval default `1m`
+ *   and the canary's metrics server; a metric with none of builtin name, query or templateRef is an
+ *   error check;
+ * - loop 2, per metric with `templateRef` (namespace defaults to the canary's; a template without
+ *   `metadata.namespace` counts as `default`): the rendered template query with the metric's
+ *   interval as written ('' when unset), sent to the template provider's address.
+ * A builtin-named metric with a templateRef runs both. Unknown templates, non-prometheus providers
+ * and render errors become checks with `error` (the analysis fails them).
+ */
+export function planChecks(
+  canary: LoadedCanary,
+  templates: readonly Located<MetricTemplate>[],
+  builtins: Builtins,
+  globalProvider: string,
+): PlannedCheck[] {
+  const metrics = analysisOf(canary.canary)?.metrics ?? [];
+  const target = canary.canary.spec.targetRef;
+  const observer = observerFor(globalProvider, canary.canary.spec.provider, target.kind, target.apiVersion);
+  const checks: PlannedCheck[] = [];
+  for (const m of metrics) {
+    const model = templateModel(canary, metricInterval(m, true), m.templateVariables);
+    if (m.name === 'request-success-rate' || m.name === 'request-duration') {
+      const template = builtins[observer][m.name].value;
+      const encoded = template.metadata.annotations?.[modelEncodingAnnotation] === 'non-word-to-underscore';
+      const kind = m.name === 'request-success-rate' ? 'success-rate' : 'duration';
+      const check = withThresholds({ name: m.name, kind }, m);
+      if (kind === 'duration') check.truncateMs = true;
+      const rendered = renderQuery(template.spec.query, encoded ? encodeNonWord(model) : model);
+      if (rendered.ok) check.query = rendered.query;
+      else check.error = `built-in ${observer} ${m.name}: query render error: ${rendered.error}`;
+      checks.push(check);
+    }
+    if (m.query) checks.push({ ...withThresholds({ name: m.name, kind: 'custom' }, m), query: m.query });
+    const builtin = m.name === 'request-success-rate' || m.name === 'request-duration';
+    if (!builtin && !m.query && !m.templateRef) {
+      checks.push({
+        ...withThresholds({ name: m.name, kind: 'custom' }, m),
+        error: `metric ${m.name} is not a built-in metric and has neither a query nor a templateRef`,
+      });
+    }
+  }
+  for (const m of metrics) {
+    if (m.templateRef) checks.push(templateCheck(canary, m, m.templateRef, templates));
+  }
+  return checks;
+}
+
+function templateCheck(
+  canary: LoadedCanary,
+  m: MetricSpec,
+  ref: { name: string; namespace?: string },
+  templates: readonly Located<MetricTemplate>[],
+): PlannedCheck {
+  const check = withThresholds({ name: m.name, kind: 'custom' }, m);
+  const namespace = ref.namespace ?? canary.ref.namespace;
+  const id = `MetricTemplate ${namespace}/${ref.name}`;
+  const found = templates.find(
+    (t) => t.value.metadata.name === ref.name && (t.value.metadata.namespace ?? 'default') === namespace,
+  )?.value;
+  if (!found) return { ...check, error: `${id} not found` };
+  const provider = found.spec.provider;
+  if (provider.type !== 'prometheus') {
+    return {
+      ...check,
+      error: `${id}: provider type ${provider.type} is not supported yet (only prometheus)`,
+    };
+  }
+  if (!provider.address)
+    return { ...check, error: `${id}: provider.address is required for type prometheus` };
+  check.address = provider.address;
+  if (provider.secretRef) check.secretName = provider.secretRef.name;
+  if (provider.headers) check.headers = provider.headers;
+  const rendered = renderQuery(
+    found.spec.query,
+    templateModel(canary, metricInterval(m, false), m.templateVariables),
+  );
+  if (!rendered.ok) return { ...check, error: `${id}: query render error: ${rendered.error}` };
+  return { ...check, query: rendered.query };
+}
+
+function withThresholds(base: Pick<PlannedCheck, 'name' | 'kind'>, m: MetricSpec): PlannedCheck {
+  const check: PlannedCheck = { ...base };
+  if (m.thresholdRange) {
+    const range: { min?: number; max?: number } = {};
+    if (m.thresholdRange.min !== undefined) range.min = m.thresholdRange.min;
+    if (m.thresholdRange.max !== undefined) range.max = m.thresholdRange.max;
+    check.thresholdRange = range;
+  }
+  if (m.threshold !== undefined) check.threshold = m.threshold;
+  return check;
+}

@@ -1,0 +1,75 @@
+/**
+ * Everything one run shares across canaries: time, config, inventory, file access and the
+ * metrics provider factory.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { MetricsProvider } from '../metrics/provider.js';
+import type { RepoConfig } from '../spec/config.js';
+import type { K8sObject, RepoInventory } from '../spec/model.js';
+import type { Logger } from './logger.js';
+
+/** Read access to the working tree (repository-relative POSIX paths). */
+export interface RepoFiles {
+  /** A file's content, or undefined when it does not exist. */
+  read(path: string): Promise<string | undefined>;
+  /** The `.yaml`/`.yml` files directly inside a folder (none when it does not exist), sorted. */
+  list(dir: string): Promise<Array<{ path: string; content: string }>>;
+}
+
+/** Where and how a metric query is sent. */
+export interface MetricsTarget {
+  address: string;
+  /** MetricTemplate `provider.secretRef.name`, when credentials come from a named secret. */
+  secretName?: string;
+  headers?: Record<string, string[]>;
+}
+
+export type MetricsFactory = (target: MetricsTarget) => MetricsProvider;
+
+export interface ReconcileContext {
+  now: Date;
+  config: RepoConfig;
+  inventory: RepoInventory;
+  files: RepoFiles;
+  metrics: MetricsFactory;
+  logger: Logger;
+  /** Looks up a user-owned object (e.g. an Ingress) by namespace, kind and name. */
+  lookup(namespace: string): (kind: string, name: string) => K8sObject | undefined;
+}
+
+/** RepoFiles over a working tree on disk. */
+export function diskFiles(root: string): RepoFiles {
+  return {
+    async read(path) {
+      try {
+        return await readFile(join(root, path), 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw e;
+      }
+    },
+    async list(dir) {
+      let names: string[];
+      try {
+        names = await readdir(join(root, dir));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw e;
+      }
+      const yaml = names.filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort();
+      return Promise.all(
+        yaml.map(async (n) => ({ path: `${dir}/${n}`, content: await readFile(join(root, dir, n), 'utf8') })),
+      );
+    },
+  };
+}
+
+/** Builds the object lookup used by routers that read user-owned objects. */
+export function inventoryLookup(inv: RepoInventory): ReconcileContext['lookup'] {
+  const index = new Map<string, K8sObject>();
+  for (const { value } of inv.objects) {
+    index.set(`${value.metadata.namespace ?? 'default'}/${value.kind}/${value.metadata.name}`, value);
+  }
+  return (namespace) => (kind, name) => index.get(`${namespace}/${kind}/${name}`);
+}

@@ -1,0 +1,44 @@
+/**
+ * Queries every metric check of a canary at the run's time, in parallel. Each result is a value,
+ * no-data or an error, so an outage can never look like a pass.
+ */
+
+import type { Observation } from '../core/types.js';
+import { type Builtins, loadBuiltins } from '../metrics/builtins.js';
+import { planChecks } from '../metrics/checks.js';
+import { providerForCheck } from '../metrics/prometheus.js';
+import type { RepoConfig } from '../spec/config.js';
+import { parseDuration } from '../spec/defaults.js';
+import type { LoadedCanary } from '../spec/model.js';
+import type { MetricsFactory, ReconcileContext } from './context.js';
+
+let builtins: Builtins | undefined;
+/** The built-in MetricTemplates from `policies/`, loaded once per process. */
+export const builtinTemplates = (): Builtins => {
+  builtins ??= loadBuiltins();
+  return builtins;
+};
+
+export async function observe(ctx: ReconcileContext, c: LoadedCanary): Promise<Observation[]> {
+  const checks = planChecks(c, ctx.inventory.templates, builtinTemplates(), ctx.config.meshProvider);
+  const server = c.canary.spec.metricsServer ?? ctx.config.metricsServer;
+  return Promise.all(
+    checks.map(async (check): Promise<Observation> => {
+      if (check.error || check.query === undefined) {
+        return { check, result: { kind: 'error', message: check.error ?? 'no query' } };
+      }
+      const provider = ctx.metrics({
+        address: check.address ?? server,
+        ...(check.secretName ? { secretName: check.secretName } : {}),
+        ...(check.headers ? { headers: check.headers } : {}),
+      });
+      return { check, result: await provider.query(check.query, ctx.now) };
+    }),
+  );
+}
+
+/** Prometheus over HTTP, credentials from the environment or mounted secret files. */
+export function prometheusFactory(config: RepoConfig): MetricsFactory {
+  const timeoutMs = parseDuration(config.prometheusTimeout) ?? 5000;
+  return (target) => providerForCheck(target, { metricsServer: target.address, timeoutMs });
+}

@@ -1,0 +1,63 @@
+/**
+ * What a run says about each canary (the `-o json` shape of `reconcile`).
+ */
+import type { Decision, Phase, Verdict } from '../core/types.js';
+import type { LoadedCanary } from '../spec/model.js';
+
+export interface CanaryReport {
+  namespace: string;
+  name: string;
+  /** Repository-relative Canary file. */
+  file: string;
+  phase: Phase | null;
+  canaryWeight: number;
+  failedChecks: number;
+  iterations: number;
+  /** What this run did (or why it did nothing). */
+  message: string;
+  /** True when this run took a step for the canary. */
+  stepped: boolean;
+  lastTransitionTime?: string;
+  /** When the next step is due (ISO time). */
+  nextStepAt?: string;
+  verdict?: Verdict;
+  /** Set when the canary could not be reconciled. */
+  error?: string;
+}
+
+export function reportOf(c: LoadedCanary, d: Decision, nextStepAt: Date | undefined): CanaryReport {
+  const hasStatus = d.stepped || d.status.lastStepTime !== '';
+  const report: CanaryReport = {
+    namespace: c.ref.namespace,
+    name: c.ref.name,
+    file: c.origin.file,
+    phase: hasStatus ? d.status.phase : null,
+    canaryWeight: d.status.canaryWeight,
+    failedChecks: d.status.failedChecks,
+    iterations: d.status.iterations,
+    message: d.message,
+    stepped: d.stepped,
+  };
+  if (d.status.lastTransitionTime) report.lastTransitionTime = d.status.lastTransitionTime;
+  if (nextStepAt) report.nextStepAt = nextStepAt.toISOString();
+  if (d.verdict) report.verdict = d.verdict;
+  return report;
+}
+
+export function failedReport(
+  c: { ref: { namespace: string; name: string }; origin: { file: string } },
+  error: string,
+): CanaryReport {
+  return {
+    namespace: c.ref.namespace,
+    name: c.ref.name,
+    file: c.origin.file,
+    phase: null,
+    canaryWeight: 0,
+    failedChecks: 0,
+    iterations: 0,
+    message: error,
+    stepped: false,
+    error,
+  };
+}

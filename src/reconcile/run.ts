@@ -1,0 +1,151 @@
+/**
+ * One reconcile run ("tick") over a whole repository: sync, load, reconcile every canary with
+ * bounded concurrency, then write one commit and push it. A lost push race re-reads the remote
+ * and decides again from scratch; it never rebases an old decision onto new state.
+ */
+import { resolve } from 'node:path';
+import { ConfigurationError, errorMessage, PushRejectedError } from '../errors.js';
+import { openRepo } from '../git/cli-repo.js';
+import type { FileChange, GitRepo } from '../git/port.js';
+import { loadConfig } from '../spec/config.js';
+import { loadRepo } from '../spec/load.js';
+import { formatIssue, type LoadedCanary } from '../spec/model.js';
+import { type CanaryPlan, reconcileCanary } from './canary.js';
+import { commitMessage } from './commit-message.js';
+import { assertConfined } from './confine.js';
+import { diskFiles, inventoryLookup, type MetricsFactory, type ReconcileContext } from './context.js';
+import { type Logger, silentLogger } from './logger.js';
+import { prometheusFactory } from './observe.js';
+import { type CanaryReport, failedReport } from './report.js';
+
+export interface ReconcileOptions {
+  repoDir: string;
+  /** Evaluation time: interval checks, status timestamps, Prometheus `time=`. */
+  now?: Date;
+  metricsServer?: string;
+  meshProvider?: string;
+  /** Decide and render, but write nothing (plan). */
+  dryRun?: boolean;
+  /** Commit but do not push. */
+  push?: boolean;
+  /** Metrics provider factory (default: Prometheus over HTTP). */
+  metrics?: MetricsFactory;
+  logger?: Logger;
+  /** Canaries reconciled at once. */
+  concurrency?: number;
+  /** Push attempts before giving up on a busy remote. */
+  maxAttempts?: number;
+}
+
+export interface ReconcileResult {
+  canaries: CanaryReport[];
+  /** The commit written (pushed unless `push: false`), or null when nothing changed. */
+  commit: string | null;
+  /** Every file change of the run (also in dry-run, where nothing is written). */
+  changes: FileChange[];
+  /** Non-fatal findings (unknown fields, deprecated fields). */
+  warnings: string[];
+  attempts: number;
+}
+
+export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult> {
+  const root = resolve(opts.repoDir);
+  const logger = opts.logger ?? silentLogger;
+  const git = await openRepo(root);
+  const maxAttempts = opts.maxAttempts ?? 5;
+  for (let attempt = 1; ; attempt++) {
+    if (!opts.dryRun) await git.sync();
+    const { plans, warnings, ctx } = await decideAll(root, opts, logger);
+    const changes = plans.flatMap((p) => p.changes);
+    assertConfined(changes, ctx.inventory.canaries);
+    const result = {
+      canaries: plans.map((p) => p.report),
+      changes,
+      warnings,
+      attempts: attempt,
+      commit: null,
+    };
+    if (opts.dryRun || changes.length === 0) return result;
+    const sha = await git.commit(changes, commitMessage(plans, ctx.now), ctx.config.author);
+    if (!sha || opts.push === false || !(await git.hasUpstream())) return { ...result, commit: sha };
+    try {
+      await git.push();
+      return { ...result, commit: sha };
+    } catch (e) {
+      if (!(e instanceof PushRejectedError) || attempt >= maxAttempts) throw e;
+      logger.warn(`push rejected (the remote moved); re-reading and deciding again (attempt ${attempt + 1})`);
+      await git.resetToUpstream();
+    }
+  }
+}
+
+/** Loads the repository and reconciles every canary; bad canaries become failed reports. */
+async function decideAll(root: string, opts: ReconcileOptions, logger: Logger) {
+  const overrides: { metricsServer?: string; meshProvider?: string } = {};
+  if (opts.metricsServer) overrides.metricsServer = opts.metricsServer;
+  if (opts.meshProvider) overrides.meshProvider = opts.meshProvider;
+  const config = await loadConfig(root, overrides);
+  const inventory = await loadRepo(root, config);
+  const ctx: ReconcileContext = {
+    now: opts.now ?? new Date(),
+    config,
+    inventory,
+    files: diskFiles(root),
+    metrics: opts.metrics ?? prometheusFactory(config),
+    logger,
+    lookup: inventoryLookup(inventory),
+  };
+  const plans = await mapLimit(inventory.canaries, opts.concurrency ?? 8, async (c) => {
+    try {
+      return await reconcileCanary(ctx, c);
+    } catch (e) {
+      if (e instanceof ConfigurationError) throw e;
+      return { report: failedReport(c, errorMessage(e)), changes: [] } satisfies CanaryPlan;
+    }
+  });
+  const invalid = invalidCanaries(inventory.errors, inventory.canaries);
+  for (const p of plans)
+    if (p.report.error) logger.error(`${p.report.namespace}/${p.report.name}: ${p.report.error}`);
+  const warnings = inventory.errors.filter((i) => i.severity === 'warning').map(formatIssue);
+  return { plans: [...plans, ...invalid], warnings, ctx };
+}
+
+/** Reports for documents that failed validation (they never reach the decision), one per object. */
+function invalidCanaries(
+  errors: ReconcileContext['inventory']['errors'],
+  loaded: LoadedCanary[],
+): CanaryPlan[] {
+  const ok = new Set(loaded.map((c) => `${c.ref.namespace}/${c.ref.name}`));
+  const byObject = new Map<string, { object?: string; file: string; lines: string[] }>();
+  for (const e of errors) {
+    if (e.severity !== 'error' || (e.object && ok.has(e.object))) continue;
+    const key = e.object ?? e.file;
+    const entry = byObject.get(key) ?? { file: e.file, lines: [], ...(e.object ? { object: e.object } : {}) };
+    entry.lines.push(formatIssue(e));
+    byObject.set(key, entry);
+  }
+  return [...byObject.values()].map(({ object, file, lines }) => {
+    const slash = object?.indexOf('/') ?? -1;
+    const ref =
+      object && slash > 0
+        ? { namespace: object.slice(0, slash), name: object.slice(slash + 1) }
+        : { namespace: '', name: file };
+    return { report: failedReport({ ref, origin: { file } }, lines.join('; ')), changes: [] };
+  });
+}
+
+/** Runs `fn` over `items` with at most `limit` at once, keeping order. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+export type { GitRepo };

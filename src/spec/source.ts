@@ -1,0 +1,191 @@
+/**
+ * Finds a canary's inputs in the repository: the workload named by `spec.targetRef`, the
+ * ConfigMaps and Secrets its pod template references (Flagger's tracked configs) and the
+ * autoscaler named by `spec.autoscalerRef`.
+ */
+import { SpecError } from '../errors.js';
+import { defaults } from './defaults.js';
+import {
+  type K8sObject,
+  type LoadedCanary,
+  type Located,
+  type RepoInventory,
+  refId,
+  type SourceWorkload,
+  type SpecIssue,
+} from './model.js';
+import { dotPath, fileOf, lineOf, type Path } from './validate.js';
+
+type Raw = Record<string, unknown>;
+const rec = (x: unknown): Raw => (typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Raw) : {});
+const list = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
+const name = (x: unknown): string | undefined => {
+  const n = rec(x)['name'];
+  return typeof n === 'string' && n.length > 0 ? n : undefined;
+};
+
+const dirOf = (file: string): string => (file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '');
+
+/**
+ * The selector label Flagger uses for a workload: the first of `defaults.selectorLabels`
+ * (`app`, `name`, `app.kubernetes.io/name`) present in `spec.selector.matchLabels`.
+ * Throws SpecError when there is none (resolveSource reports that case first).
+ * @example selectorLabel(podinfo) // { key: 'app', value: 'podinfo' }
+ */
+export function selectorLabel(workload: K8sObject): { key: string; value: string } {
+  const labels = rec(rec(rec(workload['spec'])['selector'])['matchLabels']);
+  for (const key of defaults.selectorLabels) {
+    const value = labels[key];
+    if (typeof value === 'string') return { key, value };
+  }
+  throw new SpecError(
+    `spec.selector.matchLabels must contain one of ${defaults.selectorLabels.join(', ')}`,
+    fileOf(workload) ?? '',
+    `${workload.metadata.namespace ?? 'default'}/${workload.metadata.name}`,
+    'spec.selector.matchLabels',
+  );
+}
+
+/**
+ * Objects of `kind` named `name` in `namespace`: those in `dir` when there are any, else every
+ * match in the repository.
+ */
+function candidates(inv: RepoInventory, kind: string, name: string, namespace: string, dir: string) {
+  const all = inv.objects.filter(
+    (o) =>
+      o.value.kind === kind && o.value.metadata.name === name && o.value.metadata.namespace === namespace,
+  );
+  const near = all.filter((o) => dirOf(o.origin.file) === dir);
+  return near.length > 0 ? near : all;
+}
+
+/** Names of the ConfigMaps and Secrets a pod spec references (volumes, projected, env, envFrom). */
+function configRefs(podSpec: Raw): { kind: 'ConfigMap' | 'Secret'; name: string }[] {
+  const refs: { kind: 'ConfigMap' | 'Secret'; name: string }[] = [];
+  const add = (kind: 'ConfigMap' | 'Secret', n: string | undefined) => {
+    if (n && !refs.some((r) => r.kind === kind && r.name === n)) refs.push({ kind, name: n });
+  };
+  for (const v of list(podSpec['volumes']).map(rec)) {
+    add('ConfigMap', name(v['configMap']));
+    const secretName = rec(v['secret'])['secretName'];
+    add('Secret', typeof secretName === 'string' ? secretName : undefined);
+    for (const s of list(rec(v['projected'])['sources']).map(rec)) {
+      add('ConfigMap', name(s['configMap']));
+      add('Secret', name(s['secret']));
+    }
+  }
+  for (const c of [...list(podSpec['initContainers']), ...list(podSpec['containers'])].map(rec)) {
+    for (const e of list(c['env']).map(rec)) {
+      const from = rec(e['valueFrom']);
+      add('ConfigMap', name(from['configMapKeyRef']));
+      add('Secret', name(from['secretKeyRef']));
+    }
+    for (const e of list(c['envFrom']).map(rec)) {
+      add('ConfigMap', name(e['configMapRef']));
+      add('Secret', name(e['secretRef']));
+    }
+  }
+  return refs;
+}
+
+const configKey = (o: Located<K8sObject>): string => `${o.value.kind}/${o.value.metadata.name}`;
+
+const trackedSecretTypes = new Set([
+  'Opaque',
+  'kubernetes.io/basic-auth',
+  'kubernetes.io/ssh-auth',
+  'kubernetes.io/tls',
+]);
+
+/** Flagger's config tracker filter: secret types it hashes, minus `flagger.app/config-tracking: disable*`. */
+function isTracked(o: K8sObject): boolean {
+  if (o.metadata.annotations?.['flagger.app/config-tracking']?.startsWith('disable')) return false;
+  if (o.kind !== 'Secret') return true;
+  const type = o['type'];
+  return type === undefined || type === null || (typeof type === 'string' && trackedSecretTypes.has(type));
+}
+
+/**
+ * Resolves a loaded canary's source workload, tracked configs and autoscaler, or returns every
+ * problem found. Lookups stay in the canary's namespace, prefer the canary's folder, then search
+ * the whole repository; two candidates are an error naming both files. ConfigMaps/Secrets without
+ * a manifest in the repository are not tracked; tracked ones are sorted by kind, then name.
+ */
+export function resolveSource(inv: RepoInventory, c: LoadedCanary): SourceWorkload | SpecIssue[] {
+  const { namespace } = c.ref;
+  const at = (path: Path, message: string): SpecIssue => ({
+    file: c.origin.file,
+    line: lineOf(c.canary, path, c.origin.line),
+    object: refId(c.ref),
+    path: dotPath(path),
+    message,
+    severity: 'error',
+  });
+  const find = (kind: string, n: string, path: Path): Located<K8sObject> | SpecIssue => {
+    const found = candidates(inv, kind, n, namespace, c.dir);
+    if (found.length === 1 && found[0]) return found[0];
+    if (found.length === 0) {
+      return at(path, `${kind} ${namespace}/${n} not found in the repository (looked in '${c.dir}' first)`);
+    }
+    const files = found.map((o) => `${o.origin.file}:${o.origin.line}`).join(' and ');
+    return at(path, `${kind} ${namespace}/${n} is ambiguous: found in ${files}`);
+  };
+  const isIssue = (x: Located<K8sObject> | SpecIssue): x is SpecIssue => 'message' in x;
+
+  const target = c.canary.spec.targetRef;
+  if (target.kind === 'Service') {
+    return [
+      at(
+        ['spec', 'targetRef', 'kind'],
+        'kind Service targets are not supported yet; use Deployment or DaemonSet',
+      ),
+    ];
+  }
+  const issues: SpecIssue[] = [];
+  const workload = find(target.kind, target.name, ['spec', 'targetRef', 'name']);
+  let autoscaler: Located<K8sObject> | undefined;
+  const scalerRef = c.canary.spec.autoscalerRef;
+  if (scalerRef) {
+    const found = find(scalerRef.kind, scalerRef.name, ['spec', 'autoscalerRef', 'name']);
+    if (isIssue(found)) issues.push(found);
+    else autoscaler = found;
+  }
+  if (isIssue(workload)) return [workload, ...issues];
+
+  const w = workload.value;
+  const selectorPath = ['spec', 'selector', 'matchLabels'];
+  const labels = rec(rec(rec(w['spec'])['selector'])['matchLabels']);
+  if (!defaults.selectorLabels.some((k) => typeof labels[k] === 'string')) {
+    issues.push({
+      file: workload.origin.file,
+      line: lineOf(w, selectorPath, workload.origin.line),
+      object: `${namespace}/${w.metadata.name}`,
+      path: dotPath(selectorPath),
+      message: `must contain one of ${defaults.selectorLabels.join(', ')}`,
+      severity: 'error',
+    });
+  }
+
+  const configs: Located<K8sObject>[] = [];
+  const podSpec = rec(rec(rec(w['spec'])['template'])['spec']);
+  for (const ref of configRefs(podSpec)) {
+    const found = candidates(inv, ref.kind, ref.name, namespace, c.dir);
+    if (found.length > 1) {
+      const files = found.map((o) => `${o.origin.file}:${o.origin.line}`).join(' and ');
+      const path = ['spec', 'template', 'spec'];
+      issues.push({
+        file: workload.origin.file,
+        line: lineOf(w, path, workload.origin.line),
+        object: `${namespace}/${w.metadata.name}`,
+        path: dotPath(path),
+        message: `referenced ${ref.kind} ${namespace}/${ref.name} is ambiguous: found in ${files}`,
+        severity: 'error',
+      });
+    } else if (found[0] && isTracked(found[0].value)) {
+      configs.push(found[0]);
+    }
+  }
+  if (issues.length > 0) return issues;
+  configs.sort((a, b) => (configKey(a) < configKey(b) ? -1 : configKey(a) > configKey(b) ? 1 : 0));
+  return { origin: workload.origin, object: w, configs, ...(autoscaler ? { autoscaler } : {}) };
+}

@@ -1,0 +1,109 @@
+/**
+ * The canary status file `<folder of the Canary>/<name>.status.yaml`: Flagger's status fields
+ * plus what Git adds (lastStepTime, a bounded verdict history). Written by one canonical
+ * serializer; read back strictly so a hand-mangled file is a clear error, not a silent reset.
+ */
+import { parse, stringify } from 'yaml';
+import { z } from 'zod';
+import type { CanaryStatus } from '../core/types.js';
+import type { CanaryRef } from '../spec/model.js';
+
+export const statusApiVersion = 'gitcanary.dev/v1alpha1';
+
+const phase = z.enum([
+  'Initializing',
+  'Initialized',
+  'Waiting',
+  'Progressing',
+  'WaitingPromotion',
+  'Promoting',
+  'Finalising',
+  'Succeeded',
+  'Failed',
+]);
+
+const metricVerdict = z.object({
+  name: z.string(),
+  query: z.string().optional(),
+  value: z.number().optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  result: z.enum(['pass', 'fail']),
+  reason: z.string(),
+});
+
+const statusSchema = z.object({
+  phase,
+  canaryWeight: z.number().int().min(0).max(100),
+  failedChecks: z.number().int().min(0),
+  iterations: z.number().int(),
+  lastAppliedSpec: z.string(),
+  lastPromotedSpec: z.string(),
+  lastTransitionTime: z.string(),
+  lastStepTime: z.string(),
+  trackedConfigs: z.record(z.string(), z.string()).default({}),
+  conditions: z
+    .array(
+      z.object({
+        type: z.literal('Promoted'),
+        status: z.enum(['True', 'False', 'Unknown']),
+        reason: phase,
+        message: z.string(),
+        lastUpdateTime: z.string(),
+        lastTransitionTime: z.string(),
+      }),
+    )
+    .default([]),
+  history: z
+    .array(
+      z.object({
+        time: z.string(),
+        phase,
+        canaryWeight: z.number(),
+        failedChecks: z.number(),
+        message: z.string(),
+        verdict: z
+          .object({ result: z.enum(['pass', 'fail']), reason: z.string(), metrics: z.array(metricVerdict) })
+          .optional(),
+      }),
+    )
+    .default([]),
+});
+
+const fileSchema = z.object({
+  apiVersion: z.literal(statusApiVersion),
+  kind: z.literal('CanaryStatus'),
+  metadata: z.object({ name: z.string(), namespace: z.string() }),
+  status: statusSchema,
+});
+
+/** Repository-relative path of a canary's status file. */
+export const statusPath = (dir: string, ref: CanaryRef): string =>
+  `${dir ? `${dir}/` : ''}${ref.name}.status.yaml`;
+
+/**
+ * Parses a status file. Throws an Error naming the field when it is not a valid status, so the
+ * canary is reported instead of silently restarting from scratch.
+ */
+export function parseStatus(content: string, file: string): CanaryStatus {
+  const parsed = fileSchema.safeParse(parse(content, { maxAliasCount: 100 }));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return parsed.data.status as CanaryStatus;
+}
+
+/** The status file's content: a header comment, then a CanaryStatus document. */
+export function formatStatus(ref: CanaryRef, status: CanaryStatus): string {
+  const doc = {
+    apiVersion: statusApiVersion,
+    kind: 'CanaryStatus',
+    metadata: { name: ref.name, namespace: ref.namespace },
+    status,
+  };
+  const header =
+    `# Canary status for ${ref.namespace}/${ref.name}, written by gitcanary on every step.\n` +
+    '# Not a Kubernetes object: keep it out of kustomizations. Act through `gitcanary promote|abort|…`.\n';
+  return header + stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
+}

@@ -1,0 +1,198 @@
+/**
+ * Routers: rendered weights read back unchanged (through the serialized bytes), validation of
+ * what gitcanary cannot render yet, and the registry's error for unsupported providers.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Routes } from '../../src/core/types.js';
+import { currentRoutes, render } from '../../src/render/render.js';
+import { routerFor, routers } from '../../src/routers/registry.js';
+import type { RouterInput } from '../../src/routers/types.js';
+import type { LoadedCanary } from '../../src/spec/model.js';
+import { loadedCanary, parseObjects } from './cases.js';
+
+function canary(
+  provider: string,
+  service: Record<string, unknown> = {},
+  analysis: Record<string, unknown> = {},
+) {
+  return loadedCanary({
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'Canary',
+    metadata: { name: 'podinfo', namespace: 'test' },
+    spec: {
+      provider,
+      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
+      service: { port: 9898, gatewayRefs: [{ name: 'gw', namespace: 'ingress' }], ...service },
+      analysis: { interval: '1m', stepWeight: 10, ...analysis },
+    },
+  });
+}
+
+const deployment = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'podinfo', namespace: 'test' },
+  spec: {
+    selector: { matchLabels: { app: 'podinfo' } },
+    template: {
+      metadata: { labels: { app: 'podinfo' } },
+      spec: { containers: [{ name: 'app', image: 'podinfo:1' }] },
+    },
+  },
+};
+
+function routerInput(c: LoadedCanary, routes: Routes): RouterInput {
+  return {
+    canary: c,
+    namespace: 'test',
+    apex: 'podinfo',
+    target: 'podinfo',
+    routes,
+    phase: 'Progressing',
+    iterations: 0,
+    lookup: () => undefined,
+  };
+}
+
+/** Renders every file at `routes`, parses the bytes back and asks the router what it sees. */
+function roundTrip(c: LoadedCanary, routes: Routes): Routes | undefined {
+  const files = render({
+    canary: c,
+    source: { origin: { file: 'apps/podinfo/deployment.yaml', line: 1 }, object: deployment, configs: [] },
+    primary: { from: 'source' },
+    canaryReplicas: 'source',
+    routes,
+    phase: 'Progressing',
+    iterations: 0,
+    revision: 'r1',
+    lookup: () => undefined,
+  });
+  const { routes: _omit, ...input } = routerInput(c, routes);
+  return currentRoutes(
+    files.flatMap((f) => parseObjects(f.content)),
+    input,
+  );
+}
+
+describe('readRoutes after render', () => {
+  const weights = [0, 5, 10, 33, 50, 90, 100];
+  for (const provider of Object.keys(routers)) {
+    it.each(weights)(`${provider}: canary weight %i reads back`, (w) => {
+      const routes = { primary: 100 - w, canary: w, mirrored: false };
+      expect(roundTrip(canary(provider), routes)).toEqual(routes);
+    });
+    it(`${provider}: no routing object means no routes`, () => {
+      const { routes: _omit, ...input } = routerInput(canary(provider), {
+        primary: 100,
+        canary: 0,
+        mirrored: false,
+      });
+      expect(routerFor(provider).readRoutes([], input)).toBeUndefined();
+    });
+  }
+
+  it('istio: a mirrored step reads back as mirrored', () => {
+    const routes = { primary: 100, canary: 0, mirrored: true };
+    expect(roundTrip(canary('istio', {}, { mirror: true, mirrorWeight: 30 }), routes)).toEqual(routes);
+  });
+});
+
+describe('validate', () => {
+  const paths = (c: LoadedCanary) =>
+    routerFor(c.provider)
+      .validate(c)
+      .map((i) => i.path);
+
+  it.each(Object.keys(routers))('%s rejects A/B, session affinity and blue/green for now', (provider) => {
+    const c = canary(provider, {}, { match: [{ headers: { x: { exact: 'y' } } }], iterations: 5 });
+    const issues = routerFor(provider).validate(c);
+    expect(issues.map((i) => i.path)).toEqual(
+      expect.arrayContaining(['spec.analysis.match', 'spec.analysis.iterations']),
+    );
+    expect(issues[0]?.message).toBe(
+      `A/B testing (analysis.match) is not supported yet by the ${provider} router in gitcanary`,
+    );
+    expect(paths(canary(provider, {}, { sessionAffinity: { cookieName: 'c' } }))).toContain(
+      'spec.analysis.sessionAffinity',
+    );
+  });
+
+  it('accepts a plain canary', () => {
+    for (const provider of Object.keys(routers)) expect(paths(canary(provider))).toEqual([]);
+  });
+
+  it('gateway API needs gatewayRefs', () => {
+    expect(paths(canary('gatewayapi:v1', { gatewayRefs: [] }))).toEqual(['spec.service.gatewayRefs']);
+  });
+
+  it('gateway API reports service matches it cannot translate', () => {
+    const c = canary('gatewayapi:v1', { match: [{ uri: { suffix: '.js' }, authority: { exact: 'a' } }] });
+    expect(paths(c)).toEqual(['spec.service.match[0].uri', 'spec.service.match[0].authority']);
+  });
+
+  it('gateway API v1beta1 has no timeouts or CORS', () => {
+    const c = canary('gatewayapi:v1beta1', { timeout: '10s', corsPolicy: { allowOrigin: ['*'] } });
+    expect(paths(c)).toEqual(['spec.service.timeout', 'spec.service.corsPolicy']);
+    expect(paths(canary('gatewayapi:v1', { timeout: '10s', corsPolicy: { allowOrigin: ['*'] } }))).toEqual(
+      [],
+    );
+  });
+
+  it('gateway API cannot mirror canary-strategy traffic', () => {
+    expect(paths(canary('gatewayapi:v1', {}, { mirror: true }))).toEqual(['spec.analysis.mirror']);
+  });
+
+  it('istio delegation excludes hosts and gateways', () => {
+    expect(paths(canary('istio', { delegation: true, hosts: ['a.example.com'] }))).toEqual([
+      'spec.service.delegation',
+    ]);
+  });
+});
+
+describe('istio rendering details', () => {
+  const vsSpec = (service: Record<string, unknown>) => {
+    const c = canary('istio', service);
+    const [vs] = routerFor('istio').render(routerInput(c, { primary: 100, canary: 0, mirrored: false }));
+    return vs?.['spec'];
+  };
+
+  it('does not append the apex when it or * is already a host', () => {
+    expect(vsSpec({ hosts: ['*'] })).toMatchObject({ hosts: ['*'] });
+    expect(vsSpec({ hosts: ['podinfo', 'x.example.com'] })).toMatchObject({
+      hosts: ['podinfo', 'x.example.com'],
+    });
+  });
+
+  it('delegation leaves hosts and gateways out', () => {
+    expect(vsSpec({ delegation: true })).not.toHaveProperty('hosts');
+    expect(vsSpec({ delegation: true })).not.toHaveProperty('gateways');
+  });
+
+  it('appProtocol tcp renders tcp routes', () => {
+    expect(vsSpec({ appProtocol: 'TCP', match: [{ port: 5432 }] })).toEqual({
+      hosts: ['podinfo'],
+      gateways: ['mesh'],
+      tcp: [
+        {
+          match: [{ port: 5432 }],
+          route: [
+            { destination: { host: 'podinfo-primary' }, weight: 100 },
+            { destination: { host: 'podinfo-canary' }, weight: 0 },
+          ],
+        },
+      ],
+    });
+  });
+});
+
+describe('registry', () => {
+  it('names the supported providers for an unsupported one', () => {
+    expect(() => routerFor('traefik')).toThrow(
+      new Error(
+        'provider "traefik" is not supported yet; supported: gatewayapi:v1, gatewayapi:v1beta1, istio',
+      ),
+    );
+    expect(() => routerFor('gatewayapi')).toThrow(/provider "gatewayapi" is not supported yet; supported: /);
+    expect(() => routerFor('toString')).toThrow(/not supported yet/);
+  });
+});

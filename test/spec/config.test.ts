@@ -1,0 +1,88 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../../src/errors.js';
+import { defaultConfig, loadConfig } from '../../src/spec/config.js';
+import { removeTempRepos, tempRepo } from './temp-repo.js';
+
+afterAll(removeTempRepos);
+
+const withConfig = async (text: string) => tempRepo({ 'gitcanary.yaml': text });
+const failure = async (root: string, overrides = {}) => {
+  const e = await loadConfig(root, overrides).catch((err: unknown) => err);
+  expect(e).toBeInstanceOf(ConfigurationError);
+  return (e as Error).message;
+};
+
+describe('loadConfig', () => {
+  it('uses the defaults without gitcanary.yaml', async () => {
+    const config = await loadConfig(await tempRepo({}), {});
+    expect(config).toEqual({
+      metricsServer: 'http://prometheus:9090',
+      meshProvider: 'istio',
+      include: ['**/*.yaml', '**/*.yml'],
+      exclude: [],
+      author: { name: 'gitcanary', email: 'gitcanary@users.noreply.github.com' },
+      historyLimit: 50,
+      prometheusTimeout: '5s',
+    });
+    expect(defaultConfig()).toEqual(config);
+  });
+
+  it('reads the file, fills the rest with defaults, and lets overrides win', async () => {
+    const root = await withConfig(
+      '# repo config\nmeshProvider: linkerd\nmetricsServer: http://prom.monitoring:9090\nexclude: [charts/**]\nauthor:\n  name: bot\nbranch: main\nhistoryLimit: 10\nprometheusTimeout: 1m30s\n',
+    );
+    const config = await loadConfig(root, {});
+    expect(config).toMatchObject({
+      meshProvider: 'linkerd',
+      metricsServer: 'http://prom.monitoring:9090',
+      exclude: ['charts/**'],
+      author: { name: 'bot', email: 'gitcanary@users.noreply.github.com' },
+      branch: 'main',
+      historyLimit: 10,
+      prometheusTimeout: '1m30s',
+    });
+    const overridden = await loadConfig(root, { meshProvider: 'nginx', metricsServer: undefined });
+    expect(overridden.meshProvider).toBe('nginx');
+    expect(overridden.metricsServer).toBe('http://prom.monitoring:9090');
+    expect((await loadConfig(root, { metricsServer: 'https://m:443' })).metricsServer).toBe('https://m:443');
+  });
+
+  it('an empty file is the defaults', async () => {
+    expect(await loadConfig(await withConfig('# nothing yet\n'), {})).toEqual(defaultConfig());
+  });
+
+  it('names the line and path of a bad provider and lists the valid ones', async () => {
+    const message = await failure(await withConfig('historyLimit: 5\nmeshProvider: gatewayapi\n'));
+    expect(message).toMatch(
+      /^gitcanary\.yaml:2: meshProvider: unknown provider "gatewayapi"; valid: apisix, appmesh, /,
+    );
+    expect(message).toContain('gatewayapi:v1, gatewayapi:v1beta1');
+  });
+
+  it('lists every problem: unknown keys, nested fields, durations', async () => {
+    const message = await failure(
+      await withConfig('author:\n  name: bot\n  mail: x@y.z\nprometheusTimeout: soon\nhistoryLimit: 0\n'),
+    );
+    expect(message.split('\n')).toEqual([
+      'gitcanary.yaml:3: author.mail: unknown field',
+      'gitcanary.yaml:4: prometheusTimeout: must be a Go duration such as 5s or 1m30s',
+      'gitcanary.yaml:5: historyLimit: Too small: expected number to be >=1',
+    ]);
+  });
+
+  it('reports YAML syntax errors and a non-mapping file', async () => {
+    expect(await failure(await withConfig('include: [a\nexclude: []\n'))).toMatch(
+      /^gitcanary\.yaml:\d+: -: /,
+    );
+    expect(await failure(await withConfig('- a\n- b\n'))).toBe('gitcanary.yaml:1: -: must be a mapping');
+  });
+
+  it('validates overrides too', async () => {
+    expect(await failure(await tempRepo({}), { meshProvider: 'envoy' })).toMatch(
+      /^overrides: meshProvider: unknown provider "envoy"; valid: apisix, /,
+    );
+    expect(await failure(await tempRepo({}), { metricsServer: 'prometheus' })).toBe(
+      'overrides: metricsServer: must be an http(s) URL',
+    );
+  });
+});
