@@ -62,6 +62,7 @@ export async function reconcileCanary(ctx: ReconcileContext, c: LoadedCanary): P
     target: targetName(c.canary),
     phase: status?.phase ?? 'Initializing',
     iterations: status?.iterations ?? 0,
+    runRevision: status?.lastAppliedSpec ?? '',
     lookup: ctx.lookup(c.ref.namespace),
   };
   const routes = currentRoutes(objects, routerInput) ?? idleRoutes;
@@ -106,6 +107,7 @@ export async function reconcileCanary(ctx: ReconcileContext, c: LoadedCanary): P
     phase: decision.status.phase,
     iterations: decision.status.iterations,
     revision: base.revision,
+    runRevision: decision.status.lastAppliedSpec,
     lookup: routerInput.lookup,
   });
   const changes: FileChange[] = [];

@@ -35,6 +35,8 @@ export interface ReconcileOptions {
   concurrency?: number;
   /** Push attempts before giving up on a busy remote. */
   maxAttempts?: number;
+  /** The repository port (default: the git CLI adapter on `repoDir`). */
+  git?: GitRepo;
 }
 
 export interface ReconcileResult {
@@ -51,7 +53,7 @@ export interface ReconcileResult {
 export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult> {
   const root = resolve(opts.repoDir);
   const logger = opts.logger ?? silentLogger;
-  const git = await openRepo(root);
+  const git = opts.git ?? (await openRepo(root));
   const maxAttempts = opts.maxAttempts ?? 5;
   for (let attempt = 1; ; attempt++) {
     if (!opts.dryRun) await git.sync();
@@ -148,4 +150,3 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
   return out;
 }
 
-export type { GitRepo };

@@ -41,6 +41,7 @@ export function routerInputOf(input: RenderInput): RouterInput {
     routes: input.routes,
     phase: input.phase,
     iterations: input.iterations,
+    runRevision: input.runRevision,
     lookup: input.lookup,
   };
 }

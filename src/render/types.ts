@@ -16,6 +16,8 @@ export interface RenderInput {
   iterations: number;
   /** The revision hash of the source, recorded on the primary when promoted. */
   revision: string;
+  /** Revision of the current (or last) analysis run, `status.lastAppliedSpec` (see RouterInput). */
+  runRevision: string;
   /** Finds a user-owned object in the repository (for routers that read one, e.g. NGINX ingressRef). */
   lookup(kind: string, name: string): K8sObject | undefined;
 }

@@ -17,6 +17,11 @@ export interface RouterInput {
   routes: Routes;
   phase: Phase;
   iterations: number;
+  /**
+   * Revision of the current (or, when idle, the last) analysis run: `status.lastAppliedSpec`.
+   * Stable for a whole run, so values derived from it (session-affinity cookies) are too.
+   */
+  runRevision: string;
   /** Finds a user-owned object in the repository (e.g. the Ingress named by ingressRef). */
   lookup(kind: string, name: string): K8sObject | undefined;
 }

@@ -84,6 +84,7 @@ export function loadCase(dir: string): RenderInput {
     phase: c.phase,
     iterations: c.iterations,
     revision: c.revision,
+    runRevision: c.revision,
     lookup: () => undefined,
   };
   if (c.primaryFrom === 'source') return base;

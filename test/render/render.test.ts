@@ -66,6 +66,7 @@ function input(over: Partial<RenderInput> = {}, dir = ''): RenderInput {
     phase: 'Initialized',
     iterations: 0,
     revision: 'abc123',
+    runRevision: 'abc123',
     lookup: () => undefined,
     ...over,
   };

@@ -50,6 +50,7 @@ function routerInput(c: LoadedCanary, routes: Routes): RouterInput {
     routes,
     phase: 'Progressing',
     iterations: 0,
+    runRevision: 'rev-1',
     lookup: () => undefined,
   };
 }
@@ -65,6 +66,7 @@ function roundTrip(c: LoadedCanary, routes: Routes): Routes | undefined {
     phase: 'Progressing',
     iterations: 0,
     revision: 'r1',
+    runRevision: 'r1',
     lookup: () => undefined,
   });
   const { routes: _omit, ...input } = routerInput(c, routes);
