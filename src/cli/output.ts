@@ -19,6 +19,7 @@ export function jsonReconcile(r: ReconcileResult) {
       ...(c.error ? { error: c.error } : {}),
       ...(c.verdict ? { verdict: c.verdict } : {}),
       ...(c.nextStepAt ? { nextStepAt: c.nextStepAt } : {}),
+      ...(c.notes ? { notes: c.notes } : {}),
     })),
     commit: r.commit,
   };
@@ -38,8 +39,12 @@ function canaryTable(r: ReconcileResult): string {
   );
 }
 
+/** One `note:` line per canary note. */
+const noteLines = (r: ReconcileResult): string[] =>
+  r.canaries.flatMap((c) => (c.notes ?? []).map((n) => `note: ${c.namespace}/${c.name}: ${n}`));
+
 export function formatReconcile(r: ReconcileResult): string {
-  const lines = [canaryTable(r), ''];
+  const lines = [canaryTable(r), '', ...noteLines(r)];
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   lines.push(r.commit ? `commit ${r.commit} (${r.changes.length} files)` : 'no changes');
   return lines.join('\n');
@@ -47,7 +52,7 @@ export function formatReconcile(r: ReconcileResult): string {
 
 /** The decision per canary, each verdict, and a unified diff of what a run would write. */
 export async function formatPlan(r: ReconcileResult, repoDir: string): Promise<string> {
-  const lines = [canaryTable(r), ''];
+  const lines = [canaryTable(r), '', ...noteLines(r)];
   for (const c of r.canaries) {
     for (const m of c.verdict?.metrics ?? []) {
       lines.push(`${c.namespace}/${c.name}: ${m.name} = ${m.value ?? 'n/a'} ${m.result} (${m.reason})`);

@@ -3,6 +3,7 @@
  */
 import { resolve } from 'node:path';
 import { diskFiles } from '../reconcile/context.js';
+import { specNotes } from '../reconcile/report.js';
 import { loadConfig } from '../spec/config.js';
 import { loadRepo } from '../spec/load.js';
 import { parseStatus, statusPath } from '../status/status-file.js';
@@ -17,6 +18,7 @@ export interface StatusRow {
   lastTransitionTime: string;
   file: string;
   error?: string;
+  notes?: string[];
 }
 
 export async function statusRows(repoDir: string): Promise<StatusRow[]> {
@@ -27,7 +29,13 @@ export async function statusRows(repoDir: string): Promise<StatusRow[]> {
   const rows: StatusRow[] = [];
   for (const c of inv.canaries) {
     const path = statusPath(c.dir, c.ref);
-    const base = { namespace: c.ref.namespace, name: c.ref.name, file: path };
+    const notes = specNotes(c);
+    const base = {
+      namespace: c.ref.namespace,
+      name: c.ref.name,
+      file: path,
+      ...(notes.length ? { notes } : {}),
+    };
     try {
       const text = await files.read(path);
       if (text === undefined) {
@@ -57,6 +65,11 @@ export async function statusRows(repoDir: string): Promise<StatusRow[]> {
 }
 
 export function formatStatusTable(rows: StatusRow[]): string {
+  const notes = rows.flatMap((r) => (r.notes ?? []).map((n) => `note: ${r.namespace}/${r.name}: ${n}`));
+  return [tableOf(rows), ...(notes.length ? ['', ...notes] : [])].join('\n');
+}
+
+function tableOf(rows: StatusRow[]): string {
   return table(
     ['NAMESPACE', 'NAME', 'STATUS', 'WEIGHT', 'FAILEDCHECKS', 'LASTTRANSITIONTIME'],
     rows.map((r) => [

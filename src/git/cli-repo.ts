@@ -8,7 +8,7 @@
 import { mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { GitError, type SimpleGit, simpleGit } from 'simple-git';
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError, TerminalError } from '../errors.js';
 import { classifyGitError, GitCommandError } from './errors.js';
 import type { CommitAuthor, FileChange, GitRepo, LogEntry, LogOptions, SyncResult } from './port.js';
 import { confineChanges } from './safe-paths.js';
@@ -72,7 +72,7 @@ class CliRepo implements GitRepo {
     const upstream = await this.fetch(up);
     const head = await this.maybeHead();
     if (head === null) {
-      await this.git('merge', ['merge', '--ff-only', '--quiet', up.tracking]);
+      await this.git('merge', ['merge', '--ff-only', up.tracking]);
       return { head: await this.head(), upstream };
     }
     const [ahead = 0, behind = 0] = (
@@ -88,12 +88,16 @@ class CliRepo implements GitRepo {
           `push or drop the local commits (git reset --hard ${up.tracking}) and run again`,
       );
     }
-    if (behind > 0) await this.git('merge', ['merge', '--ff-only', '--quiet', upstream]);
-    return { head: await this.head(), upstream };
+    if (behind === 0) return { head, upstream };
+    await this.git('merge', ['merge', '--ff-only', upstream]);
+    return { head: upstream, upstream };
   }
 
   async commit(changes: FileChange[], message: string, author: CommitAuthor): Promise<string | null> {
     checkAuthor(author);
+    if (message.trim() === '' || message.includes('\0')) {
+      throw new TerminalError('commit message is empty or contains a NUL character');
+    }
     if (changes.length === 0) return null;
     await confineChanges(this.realTop, changes);
     const paths = changes.map((c) => c.path);
@@ -108,7 +112,11 @@ class CliRepo implements GitRepo {
       }
     }
     const stdin = `${paths.join('\0')}\0`;
-    await this.git('stage', ['update-index', '--add', '--remove', '--replace', '-z', '--stdin'], { stdin });
+    await this.git(
+      'stage',
+      ['update-index', '--verbose', '--add', '--remove', '--replace', '-z', '--stdin'],
+      { stdin },
+    );
     const tree = (await this.git('commit', ['write-tree'])).trim();
     const parent = await this.maybeHead();
     const parentTree = parent ? (await this.git('commit', ['rev-parse', `${parent}^{tree}`])).trim() : null;
@@ -134,7 +142,7 @@ class CliRepo implements GitRepo {
   async resetToUpstream(): Promise<void> {
     const up = await this.requireUpstream('reset to upstream');
     const upstream = await this.fetch(up);
-    await this.git('reset', ['reset', '--hard', '--quiet', upstream]);
+    await this.git('reset', ['reset', '--hard', upstream]);
   }
 
   async head(): Promise<string> {
@@ -185,7 +193,7 @@ class CliRepo implements GitRepo {
       const how = depth > 0 ? `--deepen=${depth}` : '--unshallow';
       await this.git('fetch', [
         'fetch',
-        '--quiet',
+        '--verbose',
         '--no-tags',
         how,
         up.remote,
@@ -210,7 +218,13 @@ class CliRepo implements GitRepo {
   /** Fetches the upstream branch into its remote-tracking ref and returns its commit. */
   private async fetch(up: Upstream): Promise<string> {
     if (up.remote !== '.') {
-      await this.git('fetch', ['fetch', '--quiet', '--no-tags', up.remote, `+${up.mergeRef}:${up.tracking}`]);
+      await this.git('fetch', [
+        'fetch',
+        '--verbose',
+        '--no-tags',
+        up.remote,
+        `+${up.mergeRef}:${up.tracking}`,
+      ]);
     }
     return (await this.git('fetch', ['rev-parse', '--verify', `${up.tracking}^{commit}`])).trim();
   }
@@ -248,10 +262,17 @@ class CliRepo implements GitRepo {
   }
 
   private async assertCleanTree(): Promise<void> {
-    const dirty = await this.git('status', ['status', '--porcelain', '-z', '--untracked-files=no']);
-    const files = dirty
+    // `--branch` adds a `## branch` entry, so the command always prints something.
+    const status = await this.git('status', [
+      'status',
+      '--porcelain',
+      '-z',
+      '--branch',
+      '--untracked-files=no',
+    ]);
+    const files = status
       .split('\0')
-      .filter(Boolean)
+      .filter((l) => l !== '' && !l.startsWith('## '))
       .map((l) => l.slice(3));
     if (files.length > 0) {
       throw new ConfigurationError(

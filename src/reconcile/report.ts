@@ -23,6 +23,23 @@ export interface CanaryReport {
   verdict?: Verdict;
   /** Set when the canary could not be reconciled. */
   error?: string;
+  /** Things the user should know about this canary's spec (e.g. webhooks not called yet). */
+  notes?: string[];
+}
+
+/** Spec features accepted but not acted on yet, said plainly in plan and status output. */
+export function specNotes(c: LoadedCanary): string[] {
+  const a = c.canary.spec.analysis ?? c.canary.spec.canaryAnalysis;
+  const notes: string[] = [];
+  const hooks = a?.webhooks ?? [];
+  if (hooks.length > 0) {
+    const list = hooks.map((h) => `${h.name} (${h.type || 'rollout'})`).join(', ');
+    notes.push(`webhooks are not called yet by gitcanary: ${list}`);
+  }
+  const alerts = a?.alerts ?? [];
+  if (alerts.length > 0)
+    notes.push(`alerts are not sent yet by gitcanary: ${alerts.map((x) => x.name).join(', ')}`);
+  return notes;
 }
 
 export function reportOf(c: LoadedCanary, d: Decision, nextStepAt: Date | undefined): CanaryReport {
@@ -41,6 +58,8 @@ export function reportOf(c: LoadedCanary, d: Decision, nextStepAt: Date | undefi
   if (d.status.lastTransitionTime) report.lastTransitionTime = d.status.lastTransitionTime;
   if (nextStepAt) report.nextStepAt = nextStepAt.toISOString();
   if (d.verdict) report.verdict = d.verdict;
+  const notes = specNotes(c);
+  if (notes.length > 0) report.notes = notes;
   return report;
 }
 

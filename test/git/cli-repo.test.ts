@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, TerminalError } from '../../src/errors.js';
-import { openRepo } from '../../src/git/cli-repo.js';
+import { openRepo, passthroughEnv } from '../../src/git/cli-repo.js';
 import { formatMessage, parseTrailers, type Trailer } from '../../src/git/trailers.js';
 import { bareRemote, cleanup, cloneOf, git, pushFromCli, tempDir } from './repos.js';
 
@@ -103,6 +103,32 @@ describe('commit and push', () => {
     await expect(repo.commit([{ path: 'a', content: 'a' }], 'm', { name: 'x', email: '' })).rejects.toThrow(
       ConfigurationError,
     );
+  });
+
+  it('refuses an empty commit message before writing anything', async () => {
+    const clone = await cloneOf(await bareRemote());
+    const repo = await openRepo(clone);
+    await expect(repo.commit([{ path: 'a.yaml', content: 'a\n' }], ' \n', bot)).rejects.toThrow(
+      TerminalError,
+    );
+    expect(existsSync(join(clone, 'a.yaml'))).toBe(false);
+  });
+
+  it('passes the operator’s transport variables to git, never location or identity overrides', () => {
+    const env = {
+      GIT_SSL_CAINFO: '/ca.pem',
+      GIT_SSH_COMMAND: 'ssh -i k',
+      GIT_TERMINAL_PROMPT: '0',
+      GIT_CONFIG_NOSYSTEM: '1',
+    };
+    const hostile = {
+      GIT_DIR: '/x',
+      GIT_WORK_TREE: '/y',
+      GIT_INDEX_FILE: '/z',
+      GIT_AUTHOR_NAME: 'a',
+      GIT_COMMITTER_EMAIL: 'c',
+    };
+    expect(passthroughEnv({ ...env, ...hostile, HOME: '/h' }).sort()).toEqual(Object.keys(env).sort());
   });
 
   it('keeps the message verbatim, so trailers round-trip through git log', async () => {

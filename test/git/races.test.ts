@@ -47,11 +47,12 @@ describe('push races', () => {
     let waiting: Array<{ repo: GitRepo; i: number }> = repos.map((repo, i) => ({ repo, i }));
     const winners: number[] = [];
     for (let round = 1; waiting.length > 0; round++) {
-      for (const { repo, i } of waiting) {
-        expect(
-          await repo.commit([{ path: `clone-${i}.yaml`, content: `${i}\n` }], `clone ${i}`, bot),
-        ).not.toBeNull();
-      }
+      const commits = await Promise.all(
+        waiting.map(({ repo, i }) =>
+          repo.commit([{ path: `clone-${i}.yaml`, content: `${i}\n` }], `clone ${i}`, bot),
+        ),
+      );
+      expect(commits.every((sha) => sha !== null)).toBe(true);
       const results = await Promise.allSettled(waiting.map(({ repo }) => repo.push()));
       const won = waiting.filter((_, k) => results[k]!.status === 'fulfilled');
       const lost = results.filter((r) => r.status === 'rejected');
