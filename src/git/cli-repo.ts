@@ -155,6 +155,11 @@ class CliRepo implements GitRepo {
     return (await this.upstream()) !== null;
   }
 
+  async branch(): Promise<string | null> {
+    const ref = await this.maybe(['symbolic-ref', '-q', 'HEAD']);
+    return ref?.startsWith('refs/heads/') ? short(ref) : null;
+  }
+
   async log(opts: LogOptions): Promise<LogEntry[]> {
     if ((await this.maybeHead()) === null) return [];
     const args = ['log', '-z', '--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%B'];

@@ -81,6 +81,9 @@ export interface GitRepo {
   /** Whether the current branch tracks a remote branch (so `push` has a target). */
   hasUpstream(): Promise<boolean>;
 
+  /** The checked-out branch's short name, or null on a detached HEAD. */
+  branch(): Promise<string | null>;
+
   /**
    * Commits reachable from HEAD, newest first, filtered by paths and message text. On a shallow
    * clone the history is deepened from the upstream remote when the answer may be cut short.

@@ -58,6 +58,7 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
   for (let attempt = 1; ; attempt++) {
     if (!opts.dryRun) await git.sync();
     const { plans, warnings, ctx } = await decideAll(root, opts, logger);
+    await assertBranch(git, ctx.config.branch);
     const changes = plans.flatMap((p) => p.changes);
     assertConfined(changes, ctx.inventory.canaries);
     const result = {
@@ -78,6 +79,17 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
       logger.warn(`push rejected (the remote moved); re-reading and deciding again (attempt ${attempt + 1})`);
       await git.resetToUpstream();
     }
+  }
+}
+
+/** With `branch:` in gitcanary.yaml, refuse to write on any other branch. */
+async function assertBranch(git: GitRepo, expected: string | undefined): Promise<void> {
+  if (!expected) return;
+  const actual = await git.branch();
+  if (actual !== expected) {
+    throw new ConfigurationError(
+      `gitcanary.yaml: branch: ${expected}, but ${git.dir} has ${actual ?? 'a detached HEAD'} checked out`,
+    );
   }
 }
 

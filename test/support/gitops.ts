@@ -3,7 +3,7 @@
  * from a fixture folder, and a "human" clone that pushes edits the way people do.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -63,8 +63,9 @@ export function createGitOps(fixture: string): GitOps {
       git(human, 'pull', '-q', '--ff-only');
       const file = join(human, path);
       mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, edit(readFileSync(file, 'utf8')));
-      git(human, 'commit', '-q', '-am', message);
+      writeFileSync(file, edit(existsSync(file) ? readFileSync(file, 'utf8') : ''));
+      git(human, 'add', '--', path);
+      git(human, 'commit', '-q', '-m', message);
       git(human, 'push', '-q');
       return git(human, 'rev-parse', 'HEAD');
     },
