@@ -30,7 +30,15 @@ function repo(): GitOps {
 describe('gitcanary reconcile', () => {
   it('prints the documented JSON and exits 0', async () => {
     const r = repo();
-    const { code, out } = await run('reconcile', '--repo', r.work, '--now', '2026-01-01T00:00:00Z', '-o', 'json');
+    const { code, out } = await run(
+      'reconcile',
+      '--repo',
+      r.work,
+      '--now',
+      '2026-01-01T00:00:00Z',
+      '-o',
+      'json',
+    );
     expect(code).toBe(0);
     const json = JSON.parse(out);
     expect(json.commit).toMatch(/^[0-9a-f]{40}$/);
@@ -59,7 +67,15 @@ describe('gitcanary reconcile', () => {
     git(r.work, 'add', '-A');
     git(r.work, 'commit', '-qm', 'broken canary');
     git(r.work, 'push', '-q');
-    const { code, out } = await run('reconcile', '--repo', r.work, '--now', '2026-01-01T00:00:00Z', '-o', 'json');
+    const { code, out } = await run(
+      'reconcile',
+      '--repo',
+      r.work,
+      '--now',
+      '2026-01-01T00:00:00Z',
+      '-o',
+      'json',
+    );
     expect(code).toBe(1);
     const json = JSON.parse(out);
     const broken = json.canaries.find((c: { name: string }) => c.name === 'broken');
@@ -73,7 +89,9 @@ describe('gitcanary reconcile', () => {
     expect((await run('reconcile', '--repo', r.work, '--now', 'yesterday')).code).toBe(2);
     expect((await run('frobnicate')).code).toBe(2);
     expect((await run('status', '-o', 'yaml')).code).toBe(2);
-    expect((await run('reconcile', '--repo', r.work, '--mesh-provider', 'envoy')).out).toMatch(/unknown provider "envoy"/);
+    expect((await run('reconcile', '--repo', r.work, '--mesh-provider', 'envoy')).out).toMatch(
+      /unknown provider "envoy"/,
+    );
     writeFileSync(join(r.work, 'gitcanary.yaml'), 'meshProvider: istio\nhistoryLimit: lots\n');
     const bad = await run('reconcile', '--repo', r.work, '--dry-run');
     expect(bad.code).toBe(2);
@@ -87,7 +105,16 @@ describe('gitcanary reconcile', () => {
     expect(plan.code).toBe(0);
     expect(plan.out).toContain('+++ b/apps/podinfo/rendered/virtualservice-podinfo.yaml');
     expect(git(r.work, 'status', '--porcelain')).toBe('');
-    const local = await run('reconcile', '--repo', r.work, '--now', '2026-01-01T00:00:00Z', '--no-push', '-o', 'json');
+    const local = await run(
+      'reconcile',
+      '--repo',
+      r.work,
+      '--now',
+      '2026-01-01T00:00:00Z',
+      '--no-push',
+      '-o',
+      'json',
+    );
     expect(JSON.parse(local.out).commit).toBe(git(r.work, 'rev-parse', 'HEAD'));
     expect(git(r.remote, 'rev-parse', 'main')).toBe(before);
   });
@@ -101,8 +128,22 @@ describe('gitcanary status and validate', () => {
     const { code, out } = await run('status', '--repo', r.work);
     expect(code).toBe(0);
     const [header, row] = out.split('\n');
-    expect(header!.split(/\s+/)).toEqual(['NAMESPACE', 'NAME', 'STATUS', 'WEIGHT', 'FAILEDCHECKS', 'LASTTRANSITIONTIME']);
-    expect(row!.split(/\s+/)).toEqual(['test', 'podinfo', 'Initializing', '0', '0', '2026-01-01T00:00:00.000Z']);
+    expect(header!.split(/\s+/)).toEqual([
+      'NAMESPACE',
+      'NAME',
+      'STATUS',
+      'WEIGHT',
+      'FAILEDCHECKS',
+      'LASTTRANSITIONTIME',
+    ]);
+    expect(row!.split(/\s+/)).toEqual([
+      'test',
+      'podinfo',
+      'Initializing',
+      '0',
+      '0',
+      '2026-01-01T00:00:00.000Z',
+    ]);
     const json = JSON.parse((await run('status', '--repo', r.work, '-o', 'json')).out);
     expect(json.canaries[0]).toMatchObject({ namespace: 'test', name: 'podinfo', status: 'Initializing' });
   });
@@ -127,7 +168,9 @@ describe('the bundled binary', () => {
     });
     expect(res.status).toBe(0);
     expect(res.stdout).toMatch(/Succeeded\s+weight\s+0\s+Promotion completed!/);
-    expect(res.stdout).toMatch(/Failed\s+weight\s+0\s+Rolling back demo\/podinfo failed checks threshold reached 2/);
+    expect(res.stdout).toMatch(
+      /Failed\s+weight\s+0\s+Rolling back demo\/podinfo failed checks threshold reached 2/,
+    );
     expect(res.stdout).toContain('request-success-rate=97.2 fail');
   });
 });

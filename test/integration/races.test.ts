@@ -2,8 +2,9 @@
  * Push races on a real remote: a lost race re-reads and decides again, never overwrites a human
  * commit, and never writes the same step twice.
  */
-import { parse } from 'yaml';
+
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { openRepo } from '../../src/git/cli-repo.js';
 import type { GitRepo } from '../../src/git/port.js';
 import { reconcile } from '../../src/reconcile/run.js';
@@ -24,7 +25,11 @@ describe('push races', () => {
     const racing: GitRepo = Object.assign(Object.create(real) as GitRepo, {
       push: async () => {
         if (!humanCommit) {
-          humanCommit = r.humanEdit('apps/podinfo/kustomization.yaml', (s) => `${s}# reviewed\n`, 'human edit');
+          humanCommit = r.humanEdit(
+            'apps/podinfo/kustomization.yaml',
+            (s) => `${s}# reviewed\n`,
+            'human edit',
+          );
         }
         return real.push();
       },
@@ -43,7 +48,10 @@ describe('push races', () => {
     const second = `${r.base}/second`;
     git(r.base, 'clone', '-q', r.remote, second);
     const now = new Date(T);
-    const [a, b] = await Promise.all([reconcile({ repoDir: r.work, now }), reconcile({ repoDir: second, now })]);
+    const [a, b] = await Promise.all([
+      reconcile({ repoDir: r.work, now }),
+      reconcile({ repoDir: second, now }),
+    ]);
     // Same inputs make the same commit object (same tree, parent, author, time, message): when
     // both runs push it, the second push is a no-op. Otherwise the loser re-reads and waits.
     const commits = new Set([a.commit, b.commit].filter(Boolean));

@@ -3,8 +3,9 @@
  * data: one run per interval, a human bumping the image in between, for Istio and Gateway API,
  * one succeeding and one rolling back.
  */
-import { parse, parseAllDocuments } from 'yaml';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
 import { parseTrailers } from '../../src/git/trailers.js';
 import { reconcile } from '../../src/reconcile/run.js';
 import { createGitOps, type GitOps } from '../support/gitops.js';
@@ -20,7 +21,11 @@ const BAD_START = DROP + 600;
 function metrics(): string {
   const om = new OpenMetrics({ start: END - 4 * 3600, end: END });
   const errors = changeAt(DROP, 0, 10);
-  const istio = { reporter: 'destination', destination_workload_namespace: 'test', destination_workload: 'podinfo' };
+  const istio = {
+    reporter: 'destination',
+    destination_workload_namespace: 'test',
+    destination_workload: 'podinfo',
+  };
   om.counter('istio_requests_total', { ...istio, response_code: '200' }, (t) => 200 - errors(t));
   om.counter('istio_requests_total', { ...istio, response_code: '500' }, errors);
   const buckets = { '25': 100, '50': 180, '100': 198, '250': 200, '500': 200, '+Inf': 200 };
@@ -59,26 +64,39 @@ function driver(repo: GitOps, start: number, routing: (repo: GitOps) => [number,
     expect(c.error).toBeUndefined();
     const [primary, canary] = routing(repo);
     expect(primary + canary).toBe(100);
-    return { phase: c.phase, weight: c.canaryWeight, failedChecks: c.failedChecks, routes: `${primary}/${canary}`, commit: r.commit };
+    return {
+      phase: c.phase,
+      weight: c.canaryWeight,
+      failedChecks: c.failedChecks,
+      routes: `${primary}/${canary}`,
+      commit: r.commit,
+    };
   };
 }
 
 const vsWeights = (repo: GitOps): [number, number] => {
   const vs = parse(repo.remoteFile('apps/podinfo/rendered/virtualservice-podinfo.yaml'));
   const route = vs.spec.http[0].route as Array<{ destination: { host: string }; weight: number }>;
-  return [route.find((r) => r.destination.host === 'podinfo-primary')!.weight, route.find((r) => r.destination.host === 'podinfo-canary')!.weight];
+  return [
+    route.find((r) => r.destination.host === 'podinfo-primary')!.weight,
+    route.find((r) => r.destination.host === 'podinfo-canary')!.weight,
+  ];
 };
 
 const routeWeights = (repo: GitOps): [number, number] => {
   const route = parse(repo.remoteFile('apps/podinfo/rendered/httproute-podinfo.yaml'));
   const refs = route.spec.rules[0].backendRefs as Array<{ name: string; weight: number }>;
-  return [refs.find((r) => r.name === 'podinfo-primary')!.weight, refs.find((r) => r.name === 'podinfo-canary')!.weight];
+  return [
+    refs.find((r) => r.name === 'podinfo-primary')!.weight,
+    refs.find((r) => r.name === 'podinfo-canary')!.weight,
+  ];
 };
 
 const brief = (l: Line) => `${l.phase} ${l.routes} f${l.failedChecks}`;
 const image = (v: string) => (s: string) => s.replace(/podinfo:[0-9.]+/, `podinfo:${v}`);
 const status = (repo: GitOps) => parse(repo.remoteFile('apps/podinfo/podinfo.status.yaml')).status;
-const replicas = (repo: GitOps, file: string) => parse(repo.remoteFile(`apps/podinfo/rendered/${file}`)).spec.replicas;
+const replicas = (repo: GitOps, file: string) =>
+  parse(repo.remoteFile(`apps/podinfo/rendered/${file}`)).spec.replicas;
 
 describe('Istio rollout against a real Prometheus', () => {
   it('succeeds: 20, 40, 60, promote, finalise — every step a commit with trailers', async () => {
@@ -102,16 +120,22 @@ describe('Istio rollout against a real Prometheus', () => {
       ]);
       expect(lines.every((l) => l.commit)).toBe(true);
 
-      const history = status(repo).history as Array<{ verdict?: { metrics: Array<{ name: string; value: number }> } }>;
+      const history = status(repo).history as Array<{
+        verdict?: { metrics: Array<{ name: string; value: number }> };
+      }>;
       const verdicts = history.filter((h) => h.verdict);
       expect(verdicts).toHaveLength(3);
       for (const v of verdicts) {
         expect(v.verdict!.metrics[0]!.value).toBeCloseTo(100, 6);
         expect(v.verdict!.metrics[1]!.value).toBe(100);
       }
-      const primary = parseAllDocuments(repo.remoteFile('apps/podinfo/rendered/deployment-podinfo-primary.yaml'))[0]!.toJS();
+      const primary = parseAllDocuments(
+        repo.remoteFile('apps/podinfo/rendered/deployment-podinfo-primary.yaml'),
+      )[0]!.toJS();
       expect(primary.spec.template.spec.containers[0].image).toBe('ghcr.io/stefanprodan/podinfo:6.1.6');
-      expect(primary.spec.template.spec.containers[0].envFrom[0].configMapRef.name).toBe('podinfo-config-primary');
+      expect(primary.spec.template.spec.containers[0].envFrom[0].configMapRef.name).toBe(
+        'podinfo-config-primary',
+      );
       expect(replicas(repo, 'deployment-podinfo.yaml')).toBe(0);
 
       const trailers = parseTrailers(repo.remoteLog()[0]!);
@@ -150,7 +174,9 @@ describe('Istio rollout against a real Prometheus', () => {
         'Progressing 80/20 f2',
         'Failed 100/0 f0',
       ]);
-      const history = status(repo).history as Array<{ verdict?: { reason: string; metrics: Array<{ value: number }> } }>;
+      const history = status(repo).history as Array<{
+        verdict?: { reason: string; metrics: Array<{ value: number }> };
+      }>;
       const failed = history.filter((h) => h.verdict);
       expect(failed.map((h) => h.verdict!.reason)).toEqual([
         'request-success-rate 95 < 99',
@@ -187,9 +213,9 @@ describe('Gateway API rollout against a real Prometheus', () => {
         'Finalising 100/0 f0',
         'Succeeded 100/0 f0',
       ]);
-      const verdict = (status(repo).history as Array<{ verdict?: { metrics: Array<{ value: number }> } }>).find(
-        (h) => h.verdict,
-      )!.verdict!;
+      const verdict = (
+        status(repo).history as Array<{ verdict?: { metrics: Array<{ value: number }> } }>
+      ).find((h) => h.verdict)!.verdict!;
       expect(verdict.metrics[0]!.value).toBeCloseTo(100, 6);
       expect(verdict.metrics[1]!.value).toBe(100); // seconds × 1000, truncated to whole ms
     } finally {
