@@ -6,9 +6,12 @@
 import { parseArgs } from 'node:util';
 import { runDemo } from '../demo/demo.js';
 import { ConfigurationError, errorMessage } from '../errors.js';
+import { canaryHistory } from '../reconcile/history.js';
 import { stderrLogger } from '../reconcile/logger.js';
+import { requestOperation } from '../reconcile/manual.js';
 import { reconcile } from '../reconcile/run.js';
-import { formatPlan, formatReconcile, jsonReconcile } from './output.js';
+import { resolveAuthor } from './identity.js';
+import { formatHistory, formatPlan, formatReconcile, jsonReconcile } from './output.js';
 import { formatStatusTable, statusRows } from './status.js';
 import { runValidate } from './validate.js';
 
@@ -20,6 +23,9 @@ Usage:
   gitcanary plan      [--repo DIR] [--now RFC3339] [--metrics-server URL] [--mesh-provider P] [-o text|json]
   gitcanary status    [--repo DIR] [-o text|json]
   gitcanary validate  [--repo DIR]
+  gitcanary history   NAMESPACE/NAME [--repo DIR] [-o text|json]
+  gitcanary promote|abort|retry|pause|resume NAMESPACE/NAME [--repo DIR] [--message M]
+                      [--author "Name <email>"] [--no-push]
   gitcanary demo      [--keep]
 
 Exit codes: 0 done, 1 some canary could not be reconciled, 2 usage or configuration error.`;
@@ -34,6 +40,8 @@ const options = {
   output: { type: 'string', short: 'o', default: 'text' },
   'log-level': { type: 'string', default: 'info' },
   keep: { type: 'boolean', default: false },
+  message: { type: 'string', short: 'm' },
+  author: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -88,6 +96,31 @@ export async function main(
         return await runValidate(values.repo, out);
       case 'demo':
         return await runDemo({ keep: values.keep, out });
+      case 'history': {
+        const rows = await canaryHistory(values.repo, canaryId(positionals[1]));
+        out(json ? JSON.stringify({ history: rows }, null, 2) : formatHistory(rows));
+        return 0;
+      }
+      case 'promote':
+      case 'abort':
+      case 'retry':
+      case 'pause':
+      case 'resume': {
+        const r = await requestOperation({
+          repoDir: values.repo,
+          id: canaryId(positionals[1]),
+          action: command,
+          author: resolveAuthor(values.author, values.repo),
+          ...(values.message ? { message: values.message } : {}),
+          push: !values['no-push'],
+        });
+        out(
+          r.commit
+            ? `${command} ${positionals[1]}: commit ${r.commit} (${r.file}); the next run obeys it`
+            : 'no change',
+        );
+        return 0;
+      }
       default:
         out(`error: unknown command ${command}\n\n${usage}`);
         return 2;
@@ -99,6 +132,12 @@ export async function main(
     }
     throw e;
   }
+}
+
+function canaryId(s: string | undefined): string {
+  if (!s || !/^[a-z0-9.-]+\/[a-z0-9.-]+$/.test(s))
+    throw new ConfigurationError(`expected NAMESPACE/NAME, got ${s ?? 'nothing'}`);
+  return s;
 }
 
 function parseNow(s: string | undefined): Date | undefined {

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
+import type { HistoryRow } from '../reconcile/history.js';
 import type { ReconcileResult } from '../reconcile/run.js';
 import { table } from './table.js';
 
@@ -48,6 +49,22 @@ export function formatReconcile(r: ReconcileResult): string {
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   lines.push(r.commit ? `commit ${r.commit} (${r.changes.length} files)` : 'no changes');
   return lines.join('\n');
+}
+
+/** `gitcanary history` as a table, verdict lines under each step. */
+export function formatHistory(rows: HistoryRow[]): string {
+  const body = table(
+    ['TIME', 'AUTHOR', 'PHASE', 'WEIGHT', 'COMMIT', 'MESSAGE'],
+    rows.map((r) => [
+      r.time,
+      r.author,
+      r.phase ?? (r.kind === 'request' ? `(${r.request})` : '-'),
+      r.weight === undefined ? '' : String(r.weight),
+      r.commit.slice(0, 7),
+      [r.message, ...r.verdict.map((v) => `[${v}]`)].join(' '),
+    ]),
+  );
+  return body;
 }
 
 /** The decision per canary, each verdict, and a unified diff of what a run would write. */

@@ -17,6 +17,7 @@ import {
 } from '../spec/defaults.js';
 import type { Canary, ProviderId } from '../spec/schema.js';
 import { evaluate } from './analysis.js';
+import { abortOnSourceRevert, obeyRequest } from './requests.js';
 import { hasRevisionChanged } from './revision.js';
 import { nextTraffic } from './strategies.js';
 import { emptyStatus, Tick, unchanged } from './tick.js';
@@ -73,6 +74,8 @@ export function isDue(canary: Canary, status: CanaryStatus | undefined, now: Dat
 export function decide(input: DecideInput): Decision {
   const { canary, now } = input;
   const prev = input.status;
+  const requested = obeyRequest(input);
+  if (requested) return requested;
   if (canary.spec.suspend) return unchanged(input, 'skipping canary run as object is suspended');
   if (!isDue(canary, prev, now)) {
     return unchanged(input, `waiting: next step due at ${nextDueTime(canary, prev)!.toISOString()}`);
@@ -100,6 +103,8 @@ export function decide(input: DecideInput): Decision {
     });
   }
 
+  const reverted = abortOnSourceRevert(input);
+  if (reverted) return reverted;
   const changed = hasRevisionChanged(input.revision, prev);
   if (!activePhases.has(prev.phase) && !changed) return unchanged(input, `${prev.phase}: no new revision`);
 

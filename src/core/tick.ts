@@ -70,6 +70,7 @@ export class Tick {
       lastStepTime: now,
       conditions: nextConditions(prev.conditions, phase, input.canary.spec.targetRef.kind, now),
     };
+    if (next.request === undefined) delete next.request;
     const message = this.messages.join('; ') || `${phase}`;
     const entry: HistoryEntry = {
       time: now,

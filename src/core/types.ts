@@ -79,6 +79,18 @@ export interface CanaryStatus {
   trackedConfigs: Record<string, string>;
   conditions: Condition[];
   history: HistoryEntry[];
+  /** A manual operation written by `gitcanary promote|abort|retry`, obeyed (and removed) by the next run. */
+  request?: ManualRequest;
+}
+
+/** A person's instruction, committed to the status file; the next run obeys it whatever the interval. */
+export interface ManualRequest {
+  /** promote = Flagger's skip-analysis now; abort = roll back now; retry = run the failed revision again. */
+  action: 'promote' | 'abort' | 'retry';
+  /** `Name <email>` of who asked. */
+  requestedBy: string;
+  requestedAt: string;
+  message?: string;
 }
 
 /** What a metrics provider answered for one query: never a bare number, so an outage cannot pass. */

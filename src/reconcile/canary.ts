@@ -82,7 +82,8 @@ export async function reconcileCanary(ctx: ReconcileContext, c: LoadedCanary): P
   if (decision.needsObservations) {
     decision = decide({ ...base, observations: await observe(ctx, c) });
   }
-  const due = isDue(c.canary, status, ctx.now) && !c.canary.spec.suspend;
+  // A step writes; so does a due run without a step (re-syncing rendered files with the spec).
+  const due = decision.stepped || (isDue(c.canary, status, ctx.now) && !c.canary.spec.suspend);
   const report = reportOf(c, decision, nextDueTime(c.canary, decision.status));
   if (!due) return { report, changes: [], decision, routes };
 

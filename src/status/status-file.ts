@@ -68,6 +68,14 @@ const statusSchema = z.object({
       }),
     )
     .default([]),
+  request: z
+    .object({
+      action: z.enum(['promote', 'abort', 'retry']),
+      requestedBy: z.string(),
+      requestedAt: z.string(),
+      message: z.string().optional(),
+    })
+    .optional(),
 });
 
 const fileSchema = z.object({

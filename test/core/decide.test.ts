@@ -135,13 +135,19 @@ describe('revisions (§2.2, §3.8)', () => {
     expect(sim.decisions.at(-1)?.message).toContain('Restarting analysis');
   });
 
-  it('reverting the source to the promoted revision mid-run does not restart (sharp edge 11)', () => {
+  it('reverting the source to the promoted revision mid-run aborts the run, primary untouched', () => {
+    // Flagger carries on analysing here (sharp edge 11); in Git a revert of the change is an abort.
     const sim = new Sim(canaryWith({ stepWeight: 10 }));
     sim.initAndBump();
     sim.tick();
     sim.tick();
     sim.revision = 'rev-1';
-    expect(sim.tick()).toMatchObject({ routes: '80/20', phase: 'Progressing' });
+    expect(sim.tick()).toMatchObject({ routes: '100/0', phase: 'Failed' });
+    expect(sim.decisions.at(-1)?.actions.map((a) => a.type)).toEqual(['set-routes', 'scale-canary', 'event']);
+    expect(sim.status).toMatchObject({ lastAppliedSpec: 'rev-1', lastPromotedSpec: 'rev-1' });
+    expect(sim.tick()).toMatchObject({ phase: 'Failed', message: 'Failed: no new revision' });
+    sim.revision = 'rev-3';
+    expect(sim.tick()).toMatchObject({ phase: 'Progressing' });
   });
 
   it('the first revision is promoted at initialization, never analysed', () => {

@@ -1,0 +1,82 @@
+/**
+ * Manual operations committed by people (`gitcanary promote|abort|retry`), obeyed by the next run
+ * whatever the interval, and the abort that a reverted source change implies. Pure.
+ */
+import { targetName } from '../spec/defaults.js';
+import type { DecideInput } from './decide.js';
+import { Tick } from './tick.js';
+import type { CanaryStatus, Decision, ManualRequest } from './types.js';
+
+const running: ReadonlySet<string> = new Set(['Progressing', 'Waiting', 'WaitingPromotion']);
+
+/** The request's words for history and commits: `promote requested by Ann <a@x>: looks good`. */
+export const describeRequest = (r: ManualRequest): string =>
+  `${r.action} requested by ${r.requestedBy}${r.message ? `: ${r.message}` : ''}`;
+
+/**
+ * Obeys `status.request`, or returns undefined when there is none. The request is always
+ * consumed: one that does not apply to the phase is recorded as ignored, with the reason.
+ */
+export function obeyRequest(input: DecideInput): Decision | undefined {
+  const prev = input.status;
+  const request = prev?.request;
+  if (!prev || !request) return undefined;
+  const t = new Tick(input);
+  const target = `${targetName(input.canary)}.${input.canary.metadata.namespace ?? 'default'}`;
+  const said = describeRequest(request);
+  const cleared: Partial<CanaryStatus> = { request: undefined };
+  switch (request.action) {
+    case 'promote':
+      if (!running.has(prev.phase)) break;
+      t.setRoutes(100, 0, false);
+      t.act({ type: 'promote' }, { type: 'scale-canary', replicas: 0 });
+      t.event('info', `${said}; skipping analysis, promotion finished.`);
+      return t.done({ ...cleared, phase: 'Succeeded', lastPromotedSpec: prev.lastAppliedSpec });
+    case 'abort':
+      if (!running.has(prev.phase)) break;
+      t.setRoutes(100, 0, false);
+      t.act({ type: 'scale-canary', replicas: 0 });
+      t.event('warning', `${said}; rolling back, scaling down ${target}`);
+      return t.done({ ...cleared, phase: 'Failed', canaryWeight: 0, failedChecks: 0, iterations: 0 });
+    case 'retry':
+      if (prev.phase !== 'Failed') break;
+      t.act({ type: 'scale-canary', replicas: 'source' });
+      t.event('info', `${said}; analysing the same revision again, scaling up ${target}`);
+      return t.done({
+        ...cleared,
+        phase: 'Progressing',
+        canaryWeight: 0,
+        failedChecks: 0,
+        iterations: 0,
+        lastAppliedSpec: input.revision,
+        trackedConfigs: input.trackedConfigs,
+      });
+  }
+  t.event('info', `${said}; ignored: nothing to ${request.action} in phase ${prev.phase}`);
+  return t.done(cleared);
+}
+
+/**
+ * The source went back to the promoted revision while a run analysed another one (someone
+ * reverted the change): abort the run, primary untouched. Flagger would carry on (sharp edge 11).
+ */
+export function abortOnSourceRevert(input: DecideInput): Decision | undefined {
+  const prev = input.status;
+  if (!prev || !running.has(prev.phase)) return undefined;
+  if (input.revision !== prev.lastPromotedSpec || prev.lastAppliedSpec === prev.lastPromotedSpec)
+    return undefined;
+  const t = new Tick(input);
+  t.setRoutes(100, 0, false);
+  t.act({ type: 'scale-canary', replicas: 0 });
+  t.event(
+    'warning',
+    `Source reverted to the promoted revision: canary ${input.id} aborted, primary untouched`,
+  );
+  return t.done({
+    phase: 'Failed',
+    canaryWeight: 0,
+    failedChecks: 0,
+    iterations: 0,
+    lastAppliedSpec: input.revision,
+  });
+}

@@ -1,0 +1,98 @@
+/**
+ * Manual operations as commits: `promote`, `abort`, `retry` write a request into the canary's
+ * status file; `pause` and `resume` set `spec.suspend` in the Canary file (comments kept). The
+ * next run obeys. The commit is authored by the person and carries `Canary-Request` trailers.
+ */
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { ManualRequest } from '../core/types.js';
+import { ConfigurationError, PushRejectedError } from '../errors.js';
+import { openRepo } from '../git/cli-repo.js';
+import type { CommitAuthor, FileChange, GitRepo } from '../git/port.js';
+import { formatMessage } from '../git/trailers.js';
+import { loadConfig } from '../spec/config.js';
+import { loadRepo } from '../spec/load.js';
+import type { LoadedCanary } from '../spec/model.js';
+import { formatStatus, parseStatus, statusPath } from '../status/status-file.js';
+
+export type ManualAction = ManualRequest['action'] | 'pause' | 'resume';
+export const manualActions: readonly ManualAction[] = ['promote', 'abort', 'retry', 'pause', 'resume'];
+
+export interface ManualOptions {
+  repoDir: string;
+  /** `namespace/name` */
+  id: string;
+  action: ManualAction;
+  author: CommitAuthor;
+  message?: string;
+  now?: Date;
+  push?: boolean;
+  git?: GitRepo;
+}
+
+export async function requestOperation(
+  opts: ManualOptions,
+): Promise<{ commit: string | null; file: string }> {
+  const root = resolve(opts.repoDir);
+  const git = opts.git ?? (await openRepo(root));
+  for (let attempt = 1; ; attempt++) {
+    await git.sync();
+    const canary = await findCanary(root, opts.id);
+    const change = await changeFor(root, canary, opts);
+    const body = opts.message ? [opts.message] : [];
+    const msg = formatMessage(`gitcanary ${opts.action} ${opts.id}`, body, [
+      ['Canary', opts.id],
+      ['Canary-Request', opts.action],
+      ['Requested-By', `${opts.author.name} <${opts.author.email}>`],
+    ]);
+    const commit = await git.commit([change], msg, opts.author);
+    if (!commit || opts.push === false || !(await git.hasUpstream())) return { commit, file: change.path };
+    try {
+      await git.push();
+      return { commit, file: change.path };
+    } catch (e) {
+      if (!(e instanceof PushRejectedError) || attempt >= 5) throw e;
+      await git.resetToUpstream();
+    }
+  }
+}
+
+async function findCanary(root: string, id: string): Promise<LoadedCanary> {
+  const inv = await loadRepo(root, await loadConfig(root, {}));
+  const found = inv.canaries.find((c) => `${c.ref.namespace}/${c.ref.name}` === id);
+  if (!found) {
+    const known = inv.canaries.map((c) => `${c.ref.namespace}/${c.ref.name}`).join(', ') || 'none';
+    throw new ConfigurationError(`canary ${id} not found (canaries: ${known})`);
+  }
+  return found;
+}
+
+async function changeFor(root: string, c: LoadedCanary, opts: ManualOptions): Promise<FileChange> {
+  if (opts.action === 'pause' || opts.action === 'resume')
+    return suspendChange(root, c, opts.action === 'pause');
+  const path = statusPath(c.dir, c.ref);
+  const text = await readFile(join(root, path), 'utf8').catch(() => undefined);
+  if (text === undefined)
+    throw new ConfigurationError(`${path}: no status yet; run gitcanary reconcile first`);
+  const status = parseStatus(text, path);
+  const request: ManualRequest = {
+    action: opts.action,
+    requestedBy: `${opts.author.name} <${opts.author.email}>`,
+    requestedAt: (opts.now ?? new Date()).toISOString(),
+    ...(opts.message ? { message: opts.message } : {}),
+  };
+  return { path, content: formatStatus(c.ref, { ...status, request }) };
+}
+
+/** Sets (or removes) `spec.suspend` in the Canary's own document, keeping the file's comments. */
+async function suspendChange(root: string, c: LoadedCanary, suspend: boolean): Promise<FileChange> {
+  const path = c.origin.file;
+  const docs = parseAllDocuments(await readFile(join(root, path), 'utf8'));
+  if (!Array.isArray(docs)) throw new ConfigurationError(`${path}: cannot be parsed`);
+  const doc = docs.find((d) => d.get('kind') === 'Canary' && d.getIn(['metadata', 'name']) === c.ref.name);
+  if (!doc) throw new ConfigurationError(`${path}: Canary ${c.ref.name} not found`);
+  if (suspend) doc.setIn(['spec', 'suspend'], true);
+  else doc.deleteIn(['spec', 'suspend']);
+  return { path, content: docs.map((d) => d.toString({ lineWidth: 0 })).join('') };
+}
