@@ -17,7 +17,7 @@ import {
 } from '../spec/defaults.js';
 import type { Canary, ProviderId } from '../spec/schema.js';
 import { evaluate } from './analysis.js';
-import { abortOnSourceRevert, obeyRequest } from './requests.js';
+import { abortOnSourceRevert, obeyRequest, rollbackByHand } from './requests.js';
 import { hasRevisionChanged } from './revision.js';
 import { nextTraffic } from './strategies.js';
 import { emptyStatus, Tick, unchanged } from './tick.js';
@@ -40,6 +40,8 @@ export interface DecideInput {
   observations?: Observation[];
   /** Bound of `status.history`. */
   historyLimit?: number;
+  /** A person reverted one of gitcanary's commits for this canary (found in the Git log). */
+  revertedByHand?: { by: string; commit: string; reverted: string };
 }
 
 /** Phases in which Flagger keeps advancing without a new revision (`shouldAdvance`). */
@@ -74,7 +76,7 @@ export function isDue(canary: Canary, status: CanaryStatus | undefined, now: Dat
 export function decide(input: DecideInput): Decision {
   const { canary, now } = input;
   const prev = input.status;
-  const requested = obeyRequest(input);
+  const requested = obeyRequest(input) ?? rollbackByHand(input);
   if (requested) return requested;
   if (canary.spec.suspend) return unchanged(input, 'skipping canary run as object is suspended');
   if (!isDue(canary, prev, now)) {

@@ -57,6 +57,33 @@ export function obeyRequest(input: DecideInput): Decision | undefined {
 }
 
 /**
+ * A manual rollback done in Git: a person reverted a gitcanary step commit, or edited the
+ * rendered canary weight below what the status says. Traffic goes 100% to the primary, the
+ * canary scales to 0, phase Failed; the same revision is not progressed again until a new
+ * revision or `gitcanary retry`.
+ */
+export function rollbackByHand(input: DecideInput): Decision | undefined {
+  const prev = input.status;
+  if (!prev || !(running.has(prev.phase) || prev.phase === 'Promoting')) return undefined;
+  let reason: string | undefined;
+  if (input.revertedByHand) {
+    const r = input.revertedByHand;
+    reason = `manual rollback: ${r.by} reverted ${r.reverted.slice(0, 7)} in ${r.commit.slice(0, 7)}`;
+  } else if (input.routes.canary < prev.canaryWeight) {
+    reason = `manual rollback: the rendered canary weight was edited down to ${input.routes.canary} (status said ${prev.canaryWeight})`;
+  }
+  if (!reason) return undefined;
+  const t = new Tick(input);
+  t.setRoutes(100, 0, false);
+  t.act({ type: 'scale-canary', replicas: 0 });
+  t.event(
+    'warning',
+    `${reason}; routing all traffic to the primary, scaling down ${targetName(input.canary)}`,
+  );
+  return t.done({ phase: 'Failed', canaryWeight: 0, failedChecks: 0, iterations: 0 });
+}
+
+/**
  * The source went back to the promoted revision while a run analysed another one (someone
  * reverted the change): abort the run, primary untouched. Flagger would carry on (sharp edge 11).
  */

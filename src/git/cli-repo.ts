@@ -10,7 +10,15 @@ import { dirname, join, resolve } from 'node:path';
 import { GitError, type SimpleGit, simpleGit } from 'simple-git';
 import { ConfigurationError, TerminalError } from '../errors.js';
 import { classifyGitError, GitCommandError } from './errors.js';
-import type { CommitAuthor, FileChange, GitRepo, LogEntry, LogOptions, SyncResult } from './port.js';
+import type {
+  ChangeEntry,
+  CommitAuthor,
+  FileChange,
+  GitRepo,
+  LogEntry,
+  LogOptions,
+  SyncResult,
+} from './port.js';
 import { confineChanges } from './safe-paths.js';
 
 /** Identity for commands that write reflogs (fetch, reset, merge); commits use their author. */
@@ -153,6 +161,27 @@ class CliRepo implements GitRepo {
 
   async hasUpstream(): Promise<boolean> {
     return (await this.upstream()) !== null;
+  }
+
+  async recentChanges(maxCount: number): Promise<ChangeEntry[]> {
+    if ((await this.maybeHead()) === null) return [];
+    const format = '--format=%x1e%H%x1f%an%x1f%ae%x1f%aI%x1f%B%x1d';
+    const out = await this.git('log', [
+      'log',
+      `--max-count=${Math.max(1, Math.floor(maxCount))}`,
+      '--name-only',
+      format,
+      'HEAD',
+    ]);
+    return out
+      .split('\x1e')
+      .filter((r) => r.trim() !== '')
+      .map((record) => {
+        const [head = '', names = ''] = record.split('\x1d');
+        const [sha = '', author = '', authorEmail = '', date = '', ...message] = head.split('\x1f');
+        const files = names.split('\n').filter((f) => f.trim() !== '');
+        return { sha, author, authorEmail, date: new Date(date), message: message.join('\x1f'), files };
+      });
   }
 
   async branch(): Promise<string | null> {

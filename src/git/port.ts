@@ -41,6 +41,11 @@ export interface LogEntry {
   message: string;
 }
 
+/** A recent commit and the files it touched. */
+export interface ChangeEntry extends LogEntry {
+  files: string[];
+}
+
 export interface GitRepo {
   /** Absolute path of the working tree's top folder. */
   readonly dir: string;
@@ -83,6 +88,9 @@ export interface GitRepo {
 
   /** The checked-out branch's short name, or null on a detached HEAD. */
   branch(): Promise<string | null>;
+
+  /** The newest `maxCount` commits of HEAD with the files each touched (one git call). */
+  recentChanges(maxCount: number): Promise<ChangeEntry[]>;
 
   /**
    * Commits reachable from HEAD, newest first, filtered by paths and message text. On a shallow

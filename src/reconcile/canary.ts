@@ -18,6 +18,7 @@ import { formatStatus, parseStatus, statusPath } from '../status/status-file.js'
 import type { ReconcileContext } from './context.js';
 import { observe } from './observe.js';
 import { type CanaryReport, failedReport, reportOf } from './report.js';
+import { findRevert } from './reverts.js';
 
 export interface CanaryPlan {
   report: CanaryReport;
@@ -78,6 +79,8 @@ export async function reconcileCanary(ctx: ReconcileContext, c: LoadedCanary): P
     historyLimit: ctx.config.historyLimit,
     ...(status ? { status } : {}),
   };
+  const reverted = findRevert(ctx.recent, sPath, renderedDir);
+  if (reverted) base.revertedByHand = reverted;
   let decision = decide(base);
   if (decision.needsObservations) {
     decision = decide({ ...base, observations: await observe(ctx, c) });

@@ -4,6 +4,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ChangeEntry } from '../git/port.js';
 import type { MetricsProvider } from '../metrics/provider.js';
 import type { RepoConfig } from '../spec/config.js';
 import type { K8sObject, RepoInventory } from '../spec/model.js';
@@ -34,6 +35,8 @@ export interface ReconcileContext {
   files: RepoFiles;
   metrics: MetricsFactory;
   logger: Logger;
+  /** The newest commits with the files they touched (to see a person's `git revert`). */
+  recent: ChangeEntry[];
   /** Looks up a user-owned object (e.g. an Ingress) by namespace, kind and name. */
   lookup(namespace: string): (kind: string, name: string) => K8sObject | undefined;
 }

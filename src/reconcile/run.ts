@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { ConfigurationError, errorMessage, PushRejectedError } from '../errors.js';
 import { openRepo } from '../git/cli-repo.js';
-import type { FileChange, GitRepo } from '../git/port.js';
+import type { ChangeEntry, FileChange, GitRepo } from '../git/port.js';
 import { loadConfig } from '../spec/config.js';
 import { loadRepo } from '../spec/load.js';
 import { formatIssue, type LoadedCanary } from '../spec/model.js';
@@ -57,7 +57,7 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
   const maxAttempts = opts.maxAttempts ?? 5;
   for (let attempt = 1; ; attempt++) {
     if (!opts.dryRun) await git.sync();
-    const { plans, warnings, ctx } = await decideAll(root, opts, logger);
+    const { plans, warnings, ctx } = await decideAll(root, opts, logger, await git.recentChanges(100));
     await assertBranch(git, ctx.config.branch);
     const changes = plans.flatMap((p) => p.changes);
     assertConfined(changes, ctx.inventory.canaries);
@@ -94,7 +94,7 @@ async function assertBranch(git: GitRepo, expected: string | undefined): Promise
 }
 
 /** Loads the repository and reconciles every canary; bad canaries become failed reports. */
-async function decideAll(root: string, opts: ReconcileOptions, logger: Logger) {
+async function decideAll(root: string, opts: ReconcileOptions, logger: Logger, recent: ChangeEntry[]) {
   const overrides: { metricsServer?: string; meshProvider?: string } = {};
   if (opts.metricsServer) overrides.metricsServer = opts.metricsServer;
   if (opts.meshProvider) overrides.meshProvider = opts.meshProvider;
@@ -107,6 +107,7 @@ async function decideAll(root: string, opts: ReconcileOptions, logger: Logger) {
     files: diskFiles(root),
     metrics: opts.metrics ?? prometheusFactory(config),
     logger,
+    recent,
     lookup: inventoryLookup(inventory),
   };
   const plans = await mapLimit(inventory.canaries, opts.concurrency ?? 8, async (c) => {

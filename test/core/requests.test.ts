@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { decide } from '../../src/core/decide.js';
 import type { ManualRequest } from '../../src/core/types.js';
 import { brief, canaryWith, Sim } from '../support/sim.js';
 
@@ -75,5 +76,34 @@ describe('manual requests', () => {
       revision: 'rev-2',
     });
     expect(paused.tick().phase).toBe('Failed');
+  });
+});
+
+describe('manual rollback in Git', () => {
+  it('a reverted step commit rolls back and the revision is not progressed again', () => {
+    const sim = midRun();
+    const decision = decide({
+      id: 'test/podinfo',
+      canary: sim.canary,
+      provider: 'istio',
+      status: sim.status!,
+      revision: 'rev-2',
+      trackedConfigs: {},
+      routes: sim.routes,
+      now: sim.now,
+      revertedByHand: { by: 'Ann <ann@example.com>', commit: 'c'.repeat(40), reverted: 'd'.repeat(40) },
+    });
+    expect(decision.status.phase).toBe('Failed');
+    expect(decision.message).toMatch(
+      /^manual rollback: Ann <ann@example.com> reverted ddddddd in ccccccc; routing all traffic/,
+    );
+    expect(decision.actions[0]).toEqual({ type: 'set-routes', primary: 100, canary: 0, mirrored: false });
+  });
+
+  it('a rendered weight edited below the status weight is a manual rollback', () => {
+    const sim = midRun();
+    sim.routes = { primary: 95, canary: 5, mirrored: false };
+    expect(sim.tick()).toMatchObject({ phase: 'Failed', routes: '100/0' });
+    expect(sim.decisions.at(-1)?.message).toMatch(/edited down to 5 \(status said 20\)/);
   });
 });

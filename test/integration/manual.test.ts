@@ -124,3 +124,33 @@ describe('manual operations', () => {
     expect((await cli('abort', '../etc', '--repo', r.human, ...ann)).code).toBe(2);
   });
 });
+
+describe('manual rollback in Git', () => {
+  it('git revert of a step commit rolls back on the next run, and the revision stays failed', async () => {
+    const { r, tick } = await midRun();
+    git(r.human, 'pull', '-q');
+    const step = git(r.human, 'rev-parse', 'HEAD');
+    git(r.human, 'revert', '--no-edit', step);
+    git(r.human, 'push', '-q');
+    const c = await tick();
+    expect(c).toMatchObject({ phase: 'Failed' });
+    expect(c.message).toMatch(
+      /^manual rollback: Human <human@example.com> reverted [0-9a-f]{7} in [0-9a-f]{7}/,
+    );
+    const vs = parse(r.remoteFile('apps/podinfo/rendered/virtualservice-podinfo.yaml'));
+    expect(vs.spec.http[0].route.map((x: { weight: number }) => x.weight)).toEqual([100, 0]);
+    expect((await tick()).message).toBe('Failed: no new revision');
+  });
+
+  it('editing the rendered weight down by hand rolls back', async () => {
+    const { r, tick } = await midRun();
+    r.humanEdit(
+      'apps/podinfo/rendered/virtualservice-podinfo.yaml',
+      (s) => s.replace(/weight: 80/, 'weight: 100').replace(/weight: 20/, 'weight: 0'),
+      'emergency: all traffic to primary',
+    );
+    const c = await tick();
+    expect(c.phase).toBe('Failed');
+    expect(c.message).toMatch(/edited down to 0 \(status said 20\)/);
+  });
+});
