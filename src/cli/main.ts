@@ -12,6 +12,7 @@ import { requestOperation } from '../reconcile/manual.js';
 import { reconcile } from '../reconcile/run.js';
 import { resolveAuthor } from './identity.js';
 import { formatHistory, formatPlan, formatReconcile, jsonReconcile } from './output.js';
+import { formatSimulation, runSimulate } from './simulate.js';
 import { formatStatusTable, statusRows } from './status.js';
 import { runValidate } from './validate.js';
 
@@ -24,6 +25,7 @@ Usage:
   gitcanary status    [--repo DIR] [-o text|json]
   gitcanary validate  [--repo DIR]
   gitcanary history   NAMESPACE/NAME [--repo DIR] [-o text|json]
+  gitcanary simulate  NAMESPACE/NAME [--repo DIR] (--observations FILE | --from-status) [-o text|json]
   gitcanary promote|abort|retry|pause|resume NAMESPACE/NAME [--repo DIR] [--message M]
                       [--author "Name <email>"] [--no-push]
   gitcanary demo      [--keep]
@@ -42,6 +44,8 @@ const options = {
   keep: { type: 'boolean', default: false },
   message: { type: 'string', short: 'm' },
   author: { type: 'string' },
+  observations: { type: 'string' },
+  'from-status': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -100,6 +104,14 @@ export async function main(
         const rows = await canaryHistory(values.repo, canaryId(positionals[1]));
         out(json ? JSON.stringify({ history: rows }, null, 2) : formatHistory(rows));
         return 0;
+      }
+      case 'simulate': {
+        const r = await runSimulate(values.repo, canaryId(positionals[1]), {
+          ...(values.observations ? { observations: values.observations } : {}),
+          fromStatus: values['from-status'],
+        });
+        out(json ? JSON.stringify(r, null, 2) : formatSimulation(r));
+        return r.reproduced === false ? 1 : 0;
       }
       case 'promote':
       case 'abort':

@@ -174,3 +174,42 @@ describe('the bundled binary', () => {
     expect(res.stdout).toContain('request-success-rate=97.2 fail');
   });
 });
+
+describe('gitcanary simulate', () => {
+  it('plays recorded observations through the spec, tick by tick', async () => {
+    const r = repo();
+    const obs = join(r.base, 'observations.yaml');
+    writeFileSync(
+      obs,
+      'ticks:\n  - metrics: { request-success-rate: 99.9, request-duration: 120 }\n' +
+        '  - metrics: { request-success-rate: 98, request-duration: 120 }\n' +
+        '  - metrics: { request-success-rate: null, request-duration: 120 }\n',
+    );
+    const { code, out } = await run(
+      'simulate',
+      'test/podinfo',
+      '--repo',
+      r.work,
+      '--observations',
+      obs,
+      '-o',
+      'json',
+    );
+    expect(code).toBe(0);
+    const lines = JSON.parse(out).lines as Array<{
+      phase: string;
+      routes: { canary: number };
+      failedChecks: number;
+    }>;
+    expect(lines.map((l) => `${l.phase} ${l.routes.canary} f${l.failedChecks}`)).toEqual([
+      'Progressing 0 f0',
+      'Progressing 20 f0',
+      'Progressing 40 f0',
+      'Progressing 40 f1',
+      'Progressing 40 f2',
+      'Failed 0 f0',
+    ]);
+    const text = (await run('simulate', 'test/podinfo', '--repo', r.work, '--observations', obs)).out;
+    expect(text).toContain('no values found for metric request-success-rate');
+  });
+});

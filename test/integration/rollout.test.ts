@@ -6,6 +6,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { runSimulate } from '../../src/cli/simulate.js';
 import { parseTrailers } from '../../src/git/trailers.js';
 import { reconcile } from '../../src/reconcile/run.js';
 import { createGitOps, type GitOps } from '../support/gitops.js';
@@ -92,6 +93,12 @@ const routeWeights = (repo: GitOps): [number, number] => {
   ];
 };
 
+/** Replaying the verdicts recorded in the status file reproduces the run's decisions. */
+async function expectReplayReproduces(repo: GitOps): Promise<void> {
+  const replay = await runSimulate(repo.work, 'test/podinfo', { fromStatus: true });
+  expect(replay.reproduced).toBe(true);
+}
+
 const brief = (l: Line) => `${l.phase} ${l.routes} f${l.failedChecks}`;
 const image = (v: string) => (s: string) => s.replace(/podinfo:[0-9.]+/, `podinfo:${v}`);
 const status = (repo: GitOps) => parse(repo.remoteFile('apps/podinfo/podinfo.status.yaml')).status;
@@ -153,6 +160,7 @@ describe('Istio rollout against a real Prometheus', () => {
 
       // Nothing left to do: another run at a later time writes nothing.
       expect((await tick()).commit).toBeNull();
+      await expectReplayReproduces(repo);
     } finally {
       repo.cleanup();
     }
@@ -188,6 +196,7 @@ describe('Istio rollout against a real Prometheus', () => {
       expect(primary.spec.template.spec.containers[0].image).toBe('ghcr.io/stefanprodan/podinfo:6.1.5');
       // The failed revision is not analysed again.
       expect((await tick()).commit).toBeNull();
+      await expectReplayReproduces(repo);
     } finally {
       repo.cleanup();
     }
@@ -218,6 +227,7 @@ describe('Gateway API rollout against a real Prometheus', () => {
       ).find((h) => h.verdict)!.verdict!;
       expect(verdict.metrics[0]!.value).toBeCloseTo(100, 6);
       expect(verdict.metrics[1]!.value).toBe(100); // seconds × 1000, truncated to whole ms
+      await expectReplayReproduces(repo);
     } finally {
       repo.cleanup();
     }
@@ -234,6 +244,7 @@ describe('Gateway API rollout against a real Prometheus', () => {
       for (let i = 0; i < 5; i++) lines.push(await tick());
       expect(lines.map(brief).at(-1)).toBe('Failed 100/0 f0');
       expect(lines.map((l) => l.failedChecks)).toEqual([0, 0, 1, 2, 0]);
+      await expectReplayReproduces(repo);
     } finally {
       repo.cleanup();
     }

@@ -1,0 +1,132 @@
+/**
+ * `gitcanary simulate`: runs a Canary spec against recorded observations and prints the
+ * decisions tick by tick, for tuning thresholds before a real rollout. No Git, no Prometheus:
+ * the pure core with recorded values. Replaying the verdicts recorded in a status file
+ * reproduces that run's decisions.
+ */
+import { type DecideInput, decide } from '../core/decide.js';
+import type { CanaryStatus, HistoryEntry, Observation, QueryResult, Routes } from '../core/types.js';
+import { idleRoutes } from '../core/types.js';
+import type { PlannedCheck } from '../metrics/checks.js';
+import { analysisIntervalMs } from '../spec/defaults.js';
+import type { LoadedCanary } from '../spec/model.js';
+
+/** One analysis' recorded values by metric name: a number, null (no data) or an error. */
+export type RecordedTick = Record<string, number | null | { error: string }>;
+
+export interface SimLine {
+  tick: number;
+  time: string;
+  phase: string;
+  canaryWeight: number;
+  failedChecks: number;
+  iterations: number;
+  routes: Routes;
+  message: string;
+  analysed: boolean;
+}
+
+const terminal = new Set(['Succeeded', 'Failed']);
+
+/**
+ * Simulates one run of a new revision from an Initialized canary. Each tick that analyses
+ * consumes the next recorded tick; the simulation stops at Succeeded/Failed or when the
+ * recorded ticks run out.
+ */
+export function simulate(
+  c: LoadedCanary,
+  checks: PlannedCheck[],
+  recorded: RecordedTick[],
+  start: Date,
+): SimLine[] {
+  const interval = analysisIntervalMs(c.canary);
+  let status: CanaryStatus = {
+    phase: 'Initialized',
+    canaryWeight: 0,
+    failedChecks: 0,
+    iterations: 0,
+    lastAppliedSpec: 'promoted',
+    lastPromotedSpec: 'promoted',
+    lastTransitionTime: '',
+    lastStepTime: '',
+    trackedConfigs: {},
+    conditions: [],
+    history: [],
+  };
+  let routes: Routes = { ...idleRoutes };
+  const lines: SimLine[] = [];
+  let next = 0;
+  for (let tick = 0; tick < 4 * recorded.length + 20; tick++) {
+    const now = new Date(start.getTime() + tick * interval);
+    const base: DecideInput = {
+      id: `${c.ref.namespace}/${c.ref.name}`,
+      canary: c.canary,
+      provider: c.provider,
+      status,
+      revision: 'simulated',
+      trackedConfigs: {},
+      routes,
+      now,
+    };
+    let d = decide(base);
+    const analysed = d.needsObservations === true;
+    if (analysed) {
+      const values = recorded[next++];
+      if (!values) break;
+      d = decide({ ...base, observations: checks.map((check) => observationOf(check, values)) });
+    }
+    for (const a of d.actions) {
+      if (a.type === 'set-routes') routes = { primary: a.primary, canary: a.canary, mirrored: a.mirrored };
+    }
+    if (c.provider === 'kubernetes') {
+      const on = d.status.iterations > 0;
+      routes = { primary: on ? 0 : 100, canary: on ? 100 : 0, mirrored: false };
+    }
+    status = d.status;
+    const { phase, canaryWeight, failedChecks, iterations } = d.status;
+    lines.push({
+      tick,
+      time: now.toISOString(),
+      phase,
+      canaryWeight,
+      failedChecks,
+      iterations,
+      routes,
+      message: d.message,
+      analysed,
+    });
+    if (terminal.has(phase)) break;
+  }
+  return lines;
+}
+
+function observationOf(check: PlannedCheck, values: RecordedTick): Observation {
+  const v = values[check.name];
+  const result: QueryResult =
+    v === undefined || v === null
+      ? { kind: 'no-data' }
+      : typeof v === 'number'
+        ? { kind: 'value', value: v }
+        : { kind: 'error', message: v.error };
+  return { check, result };
+}
+
+/**
+ * The recorded ticks of the last run in a status history: one per analysis, from the verdict's
+ * metric values (a failed query is replayed as an error, a missing value as no data).
+ */
+export function recordedFromHistory(history: HistoryEntry[]): { run: HistoryEntry[]; ticks: RecordedTick[] } {
+  const startAt = history.findLastIndex((h) => h.message.includes('New revision detected! Scaling up'));
+  const run = startAt < 0 ? history : history.slice(startAt);
+  const ticks = run
+    .filter((h) => h.verdict)
+    .map((h) => {
+      const tick: RecordedTick = {};
+      for (const m of h.verdict!.metrics) {
+        tick[m.name] =
+          m.value !== undefined ? m.value : m.reason.startsWith('query failed') ? { error: m.reason } : null;
+      }
+      return tick;
+    });
+  return { run, ticks };
+}
