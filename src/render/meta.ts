@@ -33,9 +33,12 @@ export function withoutToolkitKeys(map: Record<string, string> | undefined): Rec
   return Object.fromEntries(Object.entries(map ?? {}).filter(([k]) => !k.includes('toolkit.fluxcd.io')));
 }
 
+/** Cluster-scoped kinds a router renders (`<apiVersion>/<kind>`): stamped without a namespace. */
+const clusterScoped: ReadonlySet<string> = new Set(['kuma.io/v1alpha1/TrafficRoute']);
+
 /**
- * A copy of `obj` as gitcanary writes it: namespace = the canary's, label
- * `app.kubernetes.io/managed-by: gitcanary`, annotation `gitcanary.dev/canary: <ns>/<name>`, and
+ * A copy of `obj` as gitcanary writes it: namespace = the canary's (none for cluster-scoped kinds),
+ * label `app.kubernetes.io/managed-by: gitcanary`, annotation `gitcanary.dev/canary: <ns>/<name>`, and
  * without Flagger's Flux opt-out annotations. Idempotent: stamping a stamped object changes nothing.
  */
 export function stamp(obj: K8sObject, canary: LoadedCanary): K8sObject {
@@ -51,6 +54,7 @@ export function stamp(obj: K8sObject, canary: LoadedCanary): K8sObject {
     labels: { ...out.metadata.labels, [managedByLabel]: 'gitcanary' },
     annotations,
   };
+  if (clusterScoped.has(`${out.apiVersion}/${out.kind}`)) delete out.metadata.namespace;
   return out;
 }
 

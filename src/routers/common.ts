@@ -31,19 +31,28 @@ export const weightOf = (x: unknown): number => (typeof x === 'number' ? x : 0);
 
 /**
  * Issues for spec features gitcanary's routers do not render yet: A/B matches, session
- * affinity, blue/green iterations (and with them B/G mirroring), service port discovery.
- * @example unsupportedYet(abCanary, 'istio')
- * // [{ path: 'spec.analysis.match', message: 'A/B testing (analysis.match) is not supported yet by the istio router in gitcanary' }]
+ * affinity, blue/green iterations (and with them B/G mirroring), service port discovery;
+ * `supports` names the ones the calling router does render.
+ * @example unsupportedYet(abCanary, 'traefik')
+ * // [{ path: 'spec.analysis.match', message: 'A/B testing (analysis.match) is not supported yet by the traefik router in gitcanary' }]
+ * @example unsupportedYet(abCanary, 'istio', ['match', 'sessionAffinity', 'iterations']) // []
  */
-export function unsupportedYet(c: LoadedCanary, router: string): RouterIssue[] {
+export function unsupportedYet(
+  c: LoadedCanary,
+  router: string,
+  supports: readonly ('match' | 'sessionAffinity' | 'iterations')[] = [],
+): RouterIssue[] {
   const a = analysisOf(c.canary);
   const at = c.canary.spec.analysis ? 'spec.analysis' : 'spec.canaryAnalysis';
   const issues: RouterIssue[] = [];
   const notYet = (path: string, what: string) =>
     issues.push({ path, message: `${what} is not supported yet by the ${router} router in gitcanary` });
-  if ((a?.match?.length ?? 0) > 0) notYet(`${at}.match`, 'A/B testing (analysis.match)');
-  if (a?.sessionAffinity) notYet(`${at}.sessionAffinity`, 'session affinity (analysis.sessionAffinity)');
-  if ((a?.iterations ?? 0) > 0) notYet(`${at}.iterations`, 'blue/green (analysis.iterations)');
+  const no = (f: (typeof supports)[number]) => !supports.includes(f);
+  if (no('match') && (a?.match?.length ?? 0) > 0) notYet(`${at}.match`, 'A/B testing (analysis.match)');
+  if (no('sessionAffinity') && a?.sessionAffinity)
+    notYet(`${at}.sessionAffinity`, 'session affinity (analysis.sessionAffinity)');
+  if (no('iterations') && (a?.iterations ?? 0) > 0)
+    notYet(`${at}.iterations`, 'blue/green (analysis.iterations)');
   if (c.canary.spec.service.portDiscovery)
     notYet('spec.service.portDiscovery', 'port discovery (service.portDiscovery)');
   return issues;

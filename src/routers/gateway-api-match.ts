@@ -35,13 +35,14 @@ function valueMatch(name: string, m: StringMatch): Raw | undefined {
 /**
  * HTTPRoute matches for `service.match` (sorted headers and query params, empty entries
  * skipped) and the parts that cannot be translated. Without any match, the default
- * `path: {type: PathPrefix, value: /}`.
+ * `path: {type: PathPrefix, value: /}` (unless `fallback` is false: then none).
  * @example routeMatches([{ uri: { prefix: '/api' } }], 'spec.service.match').matches
  * // [{ path: { type: 'PathPrefix', value: '/api' } }]
  */
 export function routeMatches(
   requests: readonly HttpMatchRequest[] | undefined,
   at: string,
+  fallback = true,
 ): { matches: Raw[]; problems: RouterIssue[] } {
   const matches: Raw[] = [];
   const problems: RouterIssue[] = [];
@@ -79,8 +80,31 @@ export function routeMatches(
     }
     if (Object.keys(match).length > 0) matches.push(match);
   });
-  if (matches.length === 0) matches.push({ path: { type: 'PathPrefix', value: '/' } });
+  if (matches.length === 0 && fallback) matches.push({ path: { type: 'PathPrefix', value: '/' } });
   return { matches, problems };
+}
+
+/**
+ * Flagger `mergeMatchConditions` (Gateway API): the cross product of `conditions` × `service`,
+ * each entry a copy of the service match whose `headers` / `queryParams` are replaced by the
+ * condition's when it has any; either list alone when the other is empty.
+ * @example mergeRouteMatches([{ headers: [{ type: 'Exact', name: 'x', value: 'y' }] }], [{ path: { type: 'PathPrefix', value: '/' } }])
+ * // [{ path: { type: 'PathPrefix', value: '/' }, headers: [{ type: 'Exact', name: 'x', value: 'y' }] }]
+ */
+export function mergeRouteMatches(conditions: readonly Raw[], service: readonly Raw[]): Raw[] {
+  if (conditions.length === 0) return structuredClone([...service]);
+  if (service.length === 0) return structuredClone([...conditions]);
+  return conditions.flatMap((c) =>
+    service.map((s) => {
+      const pick = (k: string) => (Array.isArray(c[k]) && c[k].length > 0 ? c[k] : s[k]);
+      const merged: Raw = {};
+      for (const k of ['path', 'headers', 'queryParams', 'method']) {
+        const v = k === 'headers' || k === 'queryParams' ? pick(k) : s[k];
+        if (v !== undefined) merged[k] = structuredClone(v);
+      }
+      return merged;
+    }),
+  );
 }
 
 /** `{add, set, remove}` as a Gateway API HTTPHeaderFilter, headers sorted by name then value. */

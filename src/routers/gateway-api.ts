@@ -1,50 +1,20 @@
 /**
  * Gateway API routers (Flagger `gateway_api.go` and `gateway_api_v1beta1.go`): one HTTPRoute
  * `<apex>` attached to `service.gatewayRefs`, splitting traffic between the `-primary` and
- * `-canary` Services. v1beta1 has no timeouts and no CORS filter.
+ * `-canary` Services for every strategy (rules in `gateway-api-rules.ts`). v1beta1 has no
+ * timeouts, no CORS filter and no primary session-affinity cookie.
  */
 import type { Routes } from '../core/types.js';
-import { list, type Raw, rec } from '../render/meta.js';
+import { list, rec } from '../render/meta.js';
 import { analysisOf } from '../spec/defaults.js';
 import type { K8sObject, LoadedCanary } from '../spec/model.js';
 import { findObject, routeMeta, serviceNames, unsupportedYet, weightOf } from './common.js';
-import { routeMatches, ruleFilters } from './gateway-api-match.js';
+import { routeMatches } from './gateway-api-match.js';
+import { rules, type Version } from './gateway-api-rules.js';
 import type { Router, RouterInput, RouterIssue } from './types.js';
-
-type Version = 'v1' | 'v1beta1';
-
-const backendRef = (name: string, port: number, weight?: number): Raw => ({
-  group: '',
-  kind: 'Service',
-  name,
-  port,
-  ...(weight === undefined ? {} : { weight }),
-});
 
 function httpRoute(input: RouterInput, version: Version): K8sObject {
   const svc = input.canary.canary.spec.service;
-  const names = serviceNames(input);
-  const filters = ruleFilters(svc, version === 'v1');
-  // Flagger mirrors to the canary only for blue/green (spec iterations > 0); mirrorWeight is ignored.
-  if (input.routes.mirrored && (analysisOf(input.canary.canary)?.iterations ?? 0) > 0) {
-    filters.push({
-      type: 'RequestMirror',
-      requestMirror: { backendRef: backendRef(names.canary, svc.port) },
-    });
-  }
-  const timeouts = {
-    ...(svc.timeout ? { request: svc.timeout } : {}),
-    ...(svc.backendTimeout ? { backendRequest: svc.backendTimeout } : {}),
-  };
-  const rule: Raw = {
-    matches: routeMatches(svc.match, 'spec.service.match').matches,
-    ...(filters.length > 0 ? { filters } : {}),
-    backendRefs: [
-      backendRef(names.primary, svc.port, input.routes.primary),
-      backendRef(names.canary, svc.port, input.routes.canary),
-    ],
-    ...(version === 'v1' && Object.keys(timeouts).length > 0 ? { timeouts } : {}),
-  };
   return {
     apiVersion: `gateway.networking.k8s.io/${version}`,
     kind: 'HTTPRoute',
@@ -52,25 +22,28 @@ function httpRoute(input: RouterInput, version: Version): K8sObject {
     spec: {
       parentRefs: structuredClone(svc.gatewayRefs ?? []),
       ...(svc.hosts?.length ? { hostnames: [...svc.hosts] } : {}),
-      rules: [rule],
+      rules: rules(input, version),
     },
   };
 }
 
 /**
- * The split written in the HTTPRoute `<apex>`: weights from the rule with two backendRefs,
- * `mirrored` when a rule filter mirrors to `<apex>-canary`. Undefined without that route or rule.
+ * The split written in the HTTPRoute `<apex>` (Flagger `GetRoutes`): weights from the last rule
+ * with two backendRefs — the A/B match rule, the weighted rule after the session-affinity
+ * rules, or the only rule — and `mirrored` when a rule filter mirrors to `<apex>-canary`.
+ * Undefined without that route or rule.
+ * @example readRoutes([abHttpRoute], input) // { primary: 0, canary: 100, mirrored: false }
  */
 function readRoutes(rendered: K8sObject[], input: Omit<RouterInput, 'routes'>): Routes | undefined {
   const route = findObject(rendered, 'HTTPRoute', input.apex);
   if (!route) return undefined;
   const names = serviceNames(input);
-  const rules = list(rec(route['spec'])['rules']).map(rec);
-  const weighted = rules.find((r) => list(r['backendRefs']).length === 2);
+  const all = list(rec(route['spec'])['rules']).map(rec);
+  const weighted = all.findLast((r) => list(r['backendRefs']).length === 2);
   if (!weighted) return undefined;
   const refs = list(weighted['backendRefs']).map(rec);
   const weightFor = (name: string) => weightOf(refs.find((b) => b['name'] === name)?.['weight']);
-  const mirrored = rules.some((r) =>
+  const mirrored = all.some((r) =>
     list(r['filters'])
       .map(rec)
       .some(
@@ -85,7 +58,7 @@ function readRoutes(rendered: K8sObject[], input: Omit<RouterInput, 'routes'>): 
 function validate(c: LoadedCanary, version: Version): RouterIssue[] {
   const router = `gatewayapi:${version}`;
   const svc = c.canary.spec.service;
-  const issues = unsupportedYet(c, router);
+  const issues = unsupportedYet(c, router, ['match', 'sessionAffinity', 'iterations']);
   if ((svc.gatewayRefs?.length ?? 0) === 0) {
     issues.push({
       path: 'spec.service.gatewayRefs',
@@ -94,11 +67,27 @@ function validate(c: LoadedCanary, version: Version): RouterIssue[] {
   }
   issues.push(...routeMatches(svc.match, 'spec.service.match').problems);
   const a = analysisOf(c.canary);
+  const at = c.canary.spec.analysis ? 'spec.analysis' : 'spec.canaryAnalysis';
+  issues.push(...routeMatches(a?.match, `${at}.match`).problems);
+  (a?.match ?? []).forEach((m, i) => {
+    for (const k of ['uri', 'method'] as const) {
+      if (m[k] !== undefined)
+        issues.push({
+          path: `${at}.match[${i}].${k}`,
+          message: `ignored: only headers and queryParams of analysis.match are merged into each service match`,
+        });
+    }
+  });
   if (a?.mirror && (a.iterations ?? 0) === 0) {
-    const at = c.canary.spec.analysis ? 'spec.analysis' : 'spec.canaryAnalysis';
     issues.push({
       path: `${at}.mirror`,
       message: `${router} mirrors only blue/green traffic (analysis.iterations); canary-strategy mirroring would never advance`,
+    });
+  }
+  if ((a?.match?.length ?? 0) > 0 && a?.sessionAffinity) {
+    issues.push({
+      path: `${at}.sessionAffinity`,
+      message: 'session affinity has no effect with A/B testing (analysis.match): the A/B rules replace it',
     });
   }
   if (version === 'v1beta1') {
@@ -106,6 +95,11 @@ function validate(c: LoadedCanary, version: Version): RouterIssue[] {
       if (svc[f] !== undefined)
         issues.push({ path: `spec.service.${f}`, message: `${f} needs gatewayapi:v1` });
     }
+    if (a?.sessionAffinity?.primaryCookieName)
+      issues.push({
+        path: `${at}.sessionAffinity.primaryCookieName`,
+        message: 'primaryCookieName needs gatewayapi:v1 (v1beta1 sets only the canary cookie)',
+      });
   } else if (svc.corsPolicy?.['allowOrigins'] !== undefined) {
     issues.push({
       path: 'spec.service.corsPolicy.allowOrigins',

@@ -1,17 +1,32 @@
 /**
- * Istio router (Flagger `pkg/router/istio.go`, `networking.istio.io/v1beta1`): VirtualService
- * `<apex>` splitting traffic between `<apex>-primary` and `<apex>-canary`, and one
- * DestinationRule per backend carrying `service.trafficPolicy`.
+ * Istio router (Flagger `pkg/router/istio.go`): VirtualService `<apex>` splitting traffic between
+ * `<apex>-primary` and `<apex>-canary` for every strategy (canary, blue/green, A/B, mirroring,
+ * session affinity), and one DestinationRule per backend carrying `service.trafficPolicy`.
+ * `networking.istio.io/v1beta1` unless the Canary's annotation `gitcanary.dev/istio-api-version`
+ * says `v1`.
  */
 import type { Routes } from '../core/types.js';
 import { list, type Raw, rec } from '../render/meta.js';
 import { analysisOf } from '../spec/defaults.js';
-import type { K8sObject } from '../spec/model.js';
+import type { K8sObject, LoadedCanary } from '../spec/model.js';
 import type { ServiceSpec } from '../spec/schema.js';
 import { findObject, routeMeta, serviceNames, unsupportedYet, weightOf } from './common.js';
-import type { Router, RouterInput } from './types.js';
+import { httpRoutes } from './istio-http.js';
+import type { Router, RouterInput, RouterIssue } from './types.js';
 
-const apiVersion = 'networking.istio.io/v1beta1';
+/** Canary annotation choosing the `networking.istio.io` version of the rendered objects. */
+export const istioApiVersionAnnotation = 'gitcanary.dev/istio-api-version';
+const istioVersions = ['v1beta1', 'v1'] as const;
+
+/**
+ * `networking.istio.io/<version>` from the Canary's annotation (default v1beta1, as Flagger);
+ * undefined for a value validate() rejects.
+ * @example istioApiVersion(canaryAnnotated({ 'gitcanary.dev/istio-api-version': 'v1' })) // 'networking.istio.io/v1'
+ */
+export function istioApiVersion(c: LoadedCanary): string | undefined {
+  const v = c.canary.metadata.annotations?.[istioApiVersionAnnotation] ?? 'v1beta1';
+  return (istioVersions as readonly string[]).includes(v) ? `networking.istio.io/${v}` : undefined;
+}
 
 /** `service.appProtocol: tcp` (any case) switches the VirtualService to `tcp:` routes. */
 const isTcp = (svc: ServiceSpec): boolean => svc.appProtocol?.toLowerCase() === 'tcp';
@@ -25,45 +40,22 @@ export function vsHosts(hosts: readonly string[] | undefined, apex: string): str
   return out.some((h) => h === apex || h === '*') ? out : [...out, apex];
 }
 
-/** The weighted destinations; weights are always written, 0 included. */
-function weighted(input: RouterInput): Raw[] {
-  const names = serviceNames(input);
-  return [
-    { destination: { host: names.primary }, weight: input.routes.primary },
-    { destination: { host: names.canary }, weight: input.routes.canary },
-  ];
-}
-
-/** `http[0]`: service-level match, rewrite, timeout, retries, CORS, headers, the split and the mirror. */
-function httpRoute(input: RouterInput): Raw {
-  const svc = input.canary.canary.spec.service;
-  const mirrorWeight = analysisOf(input.canary.canary)?.mirrorWeight ?? 0;
-  const rewrite = svc.rewrite && {
-    ...(svc.rewrite.uri ? { uri: svc.rewrite.uri } : {}),
-    ...(svc.rewrite.authority ? { authority: svc.rewrite.authority } : {}),
-  };
-  return {
-    ...(svc.match?.length ? { match: structuredClone(svc.match) } : {}),
-    ...(rewrite && Object.keys(rewrite).length > 0 ? { rewrite } : {}),
-    ...(svc.timeout ? { timeout: svc.timeout } : {}),
-    ...(svc.retries ? { retries: structuredClone(svc.retries) } : {}),
-    ...(svc.corsPolicy ? { corsPolicy: structuredClone(svc.corsPolicy) } : {}),
-    ...(svc.headers ? { headers: structuredClone(svc.headers) } : {}),
-    route: weighted(input),
-    ...(input.routes.mirrored ? { mirror: { host: serviceNames(input).canary } } : {}),
-    ...(input.routes.mirrored && mirrorWeight > 0 ? { mirrorPercentage: { value: mirrorWeight } } : {}),
-  };
-}
-
-/** `tcp[0]`: the ports of `service.match` and the split. */
+/** `tcp[0]`: the ports of `service.match` and the split; weights always written, 0 included. */
 function tcpRoute(input: RouterInput): Raw {
+  const names = serviceNames(input);
   const ports = (input.canary.canary.spec.service.match ?? []).flatMap((m) =>
     m.port ? [{ port: m.port }] : [],
   );
-  return { ...(ports.length > 0 ? { match: ports } : {}), route: weighted(input) };
+  return {
+    ...(ports.length > 0 ? { match: ports } : {}),
+    route: [
+      { destination: { host: names.primary }, weight: input.routes.primary },
+      { destination: { host: names.canary }, weight: input.routes.canary },
+    ],
+  };
 }
 
-function virtualService(input: RouterInput): K8sObject {
+function virtualService(input: RouterInput, apiVersion: string): K8sObject {
   const svc = input.canary.canary.spec.service;
   const delegated = svc.delegation === true;
   return {
@@ -73,12 +65,12 @@ function virtualService(input: RouterInput): K8sObject {
     spec: {
       ...(delegated ? {} : { hosts: vsHosts(svc.hosts, input.apex) }),
       ...(delegated ? {} : { gateways: svc.gateways?.length ? [...svc.gateways] : ['mesh'] }),
-      ...(isTcp(svc) ? { tcp: [tcpRoute(input)] } : { http: [httpRoute(input)] }),
+      ...(isTcp(svc) ? { tcp: [tcpRoute(input)] } : { http: httpRoutes(input) }),
     },
   };
 }
 
-function destinationRule(input: RouterInput, host: string): K8sObject {
+function destinationRule(input: RouterInput, apiVersion: string, host: string): K8sObject {
   const policy = input.canary.canary.spec.service.trafficPolicy;
   return {
     apiVersion,
@@ -89,22 +81,25 @@ function destinationRule(input: RouterInput, host: string): K8sObject {
 }
 
 /**
- * The split written in the VirtualService `<apex>`: weights of the `-primary` / `-canary`
- * destinations of `http[0]` (`tcp[0]` for TCP), `mirrored` when `http[0].mirror` is set.
+ * The split written in the VirtualService `<apex>` (Flagger `GetRoutes`): the weights of the
+ * last route with a `-canary` destination — the A/B match route, the weighted route after the
+ * session-affinity rules, or the only route — and `mirrored` when that route has a `mirror`.
  * Undefined when the VirtualService or both destinations are missing.
+ * @example readRoutes([abVirtualService], input) // { primary: 0, canary: 100, mirrored: false }
  */
 function readRoutes(rendered: K8sObject[], input: Omit<RouterInput, 'routes'>): Routes | undefined {
   const vs = findObject(rendered, 'VirtualService', input.apex);
   if (!vs) return undefined;
   const spec = rec(vs['spec']);
-  const first = rec(list(spec['http'])[0] ?? list(spec['tcp'])[0]);
   const names = serviceNames(input);
-  const dests = list(first['route']).map(rec);
-  const weightFor = (host: string) => dests.find((d) => rec(d['destination'])['host'] === host);
-  const primary = weightFor(names.primary);
-  const canary = weightFor(names.canary);
+  const routes = (list(spec['http']).length > 0 ? list(spec['http']) : list(spec['tcp'])).map(rec);
+  const dests = (r: Raw) => list(r['route']).map(rec);
+  const to = (host: string) => (d: Raw) => rec(d['destination'])['host'] === host;
+  const weightedRoute = routes.findLast((r) => dests(r).some(to(names.canary))) ?? routes[0] ?? {};
+  const primary = dests(weightedRoute).find(to(names.primary));
+  const canary = dests(weightedRoute).find(to(names.canary));
   if (!primary && !canary) return undefined;
-  const mirror = rec(first['mirror']);
+  const mirror = rec(weightedRoute['mirror']);
   return {
     primary: weightOf(primary?.['weight']),
     canary: weightOf(canary?.['weight']),
@@ -112,34 +107,62 @@ function readRoutes(rendered: K8sObject[], input: Omit<RouterInput, 'routes'>): 
   };
 }
 
-/** Istio: VirtualService + DestinationRules; canary weights and canary-strategy mirroring. */
+function validate(c: LoadedCanary): RouterIssue[] {
+  const issues = unsupportedYet(c, 'istio', ['match', 'sessionAffinity', 'iterations']);
+  const svc = c.canary.spec.service;
+  const a = analysisOf(c.canary);
+  const at = c.canary.spec.analysis ? 'spec.analysis' : 'spec.canaryAnalysis';
+  if (!istioApiVersion(c)) {
+    issues.push({
+      path: `metadata.annotations.${istioApiVersionAnnotation}`,
+      message: `must be one of ${istioVersions.join(', ')}`,
+    });
+  }
+  if (svc.delegation && ((svc.hosts?.length ?? 0) > 0 || (svc.gateways?.length ?? 0) > 0)) {
+    issues.push({
+      path: 'spec.service.delegation',
+      message: 'delegation cannot be combined with hosts or gateways',
+    });
+  }
+  if (isTcp(svc)) {
+    for (const f of ['mirror', 'match', 'sessionAffinity'] as const) {
+      if (f === 'match' ? (a?.match?.length ?? 0) > 0 : a?.[f])
+        issues.push({
+          path: `${at}.${f}`,
+          message: `${f} needs HTTP routes; appProtocol tcp renders tcp routes`,
+        });
+    }
+  }
+  if ((a?.match?.length ?? 0) > 0 && a?.sessionAffinity) {
+    issues.push({
+      path: `${at}.sessionAffinity`,
+      message: 'session affinity has no effect with A/B testing (analysis.match): the A/B routes replace it',
+    });
+  }
+  if ((svc.match?.length ?? 0) > 0) {
+    (a?.match ?? []).forEach((m, i) => {
+      for (const k of Object.keys(m).filter((k) => !['headers', 'sourceLabels', 'name'].includes(k))) {
+        issues.push({
+          path: `${at}.match[${i}].${k}`,
+          message: `ignored: with spec.service.match set, only headers and sourceLabels of analysis.match are merged into each service match`,
+        });
+      }
+    });
+  }
+  return issues;
+}
+
+/** Istio: VirtualService + DestinationRules for every strategy. */
 export const istioRouter: Router = {
   render: (input) => {
     const names = serviceNames(input);
+    const apiVersion = istioApiVersion(input.canary) ?? 'networking.istio.io/v1beta1';
     return [
-      virtualService(input),
-      destinationRule(input, names.primary),
-      destinationRule(input, names.canary),
+      virtualService(input, apiVersion),
+      destinationRule(input, apiVersion, names.primary),
+      destinationRule(input, apiVersion, names.canary),
     ];
   },
   readRoutes,
-  validate: (c) => {
-    const issues = unsupportedYet(c, 'istio');
-    const svc = c.canary.spec.service;
-    if (svc.delegation && ((svc.hosts?.length ?? 0) > 0 || (svc.gateways?.length ?? 0) > 0)) {
-      issues.push({
-        path: 'spec.service.delegation',
-        message: 'delegation cannot be combined with hosts or gateways',
-      });
-    }
-    const a = analysisOf(c.canary);
-    if (a?.mirror && isTcp(svc)) {
-      const at = c.canary.spec.analysis ? 'spec.analysis' : 'spec.canaryAnalysis';
-      issues.push({
-        path: `${at}.mirror`,
-        message: 'mirroring needs HTTP routes; appProtocol tcp renders tcp routes',
-      });
-    }
-    return issues;
-  },
+  validate,
 };

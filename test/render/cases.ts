@@ -71,10 +71,14 @@ function withImage(source: SourceWorkload, image: string): SourceWorkload {
   return { ...source, object };
 }
 
-/** The RenderInput of a golden case; `existing` primaries come from rendering the previous image. */
+/**
+ * The RenderInput of a golden case; `existing` primaries come from rendering the previous image.
+ * Every object of input.yaml (e.g. the Ingress named by ingressRef) is reachable through `lookup`.
+ */
 export function loadCase(dir: string): RenderInput {
   const c = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as CaseFile;
-  const { canary, source } = inputsOf(parseObjects(readFileSync(join(dir, 'input.yaml'), 'utf8')));
+  const inputs = parseObjects(readFileSync(join(dir, 'input.yaml'), 'utf8'));
+  const { canary, source } = inputsOf(inputs);
   const base: RenderInput = {
     canary,
     source,
@@ -85,7 +89,7 @@ export function loadCase(dir: string): RenderInput {
     iterations: c.iterations,
     revision: c.revision,
     runRevision: c.revision,
-    lookup: () => undefined,
+    lookup: (kind, name) => inputs.find((o) => o.kind === kind && o.metadata.name === name),
   };
   if (c.primaryFrom === 'source') return base;
   if (!c.previousImage || !c.previousRevision)

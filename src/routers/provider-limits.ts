@@ -1,0 +1,55 @@
+/**
+ * What the weight-only providers (Traefik, Contour, SMI/Linkerd/OSM, Gloo, Kuma, APISIX) cannot
+ * honour. Flagger silently ignores these analysis features on such providers; gitcanary refuses
+ * the spec instead, naming the field.
+ */
+import { analysisOf } from '../spec/defaults.js';
+import type { LoadedCanary } from '../spec/model.js';
+import type { RouterIssue } from './types.js';
+
+/** Analysis features a provider may lack. */
+export type LimitedFeature = 'match' | 'mirror' | 'sessionAffinity';
+
+const featureNames: Record<LimitedFeature, string> = {
+  match: 'A/B testing (analysis.match)',
+  mirror: 'traffic mirroring (analysis.mirror)',
+  sessionAffinity: 'session affinity (analysis.sessionAffinity)',
+};
+
+/**
+ * Dot path of the analysis block: `spec.analysis`, or `spec.canaryAnalysis` when only that is set.
+ * @example analysisAt(deprecatedCanary) // 'spec.canaryAnalysis'
+ */
+export const analysisAt = (c: LoadedCanary): string =>
+  c.canary.spec.analysis || !c.canary.spec.canaryAnalysis ? 'spec.analysis' : 'spec.canaryAnalysis';
+
+/**
+ * One issue per feature of `lacking` that the canary uses, plus `service.portDiscovery`, which
+ * gitcanary does not render for any provider yet.
+ * @example lackingFeatures(mirroring, 'traefik', ['match', 'mirror', 'sessionAffinity'])
+ * // [{ path: 'spec.analysis.mirror', message: 'traffic mirroring (analysis.mirror) is not supported by the traefik router' }]
+ */
+export function lackingFeatures(
+  c: LoadedCanary,
+  router: string,
+  lacking: readonly LimitedFeature[],
+): RouterIssue[] {
+  const a = analysisOf(c.canary);
+  const used: Record<LimitedFeature, boolean> = {
+    match: (a?.match?.length ?? 0) > 0,
+    mirror: a?.mirror === true,
+    sessionAffinity: a?.sessionAffinity !== undefined,
+  };
+  const issues: RouterIssue[] = lacking
+    .filter((f) => used[f])
+    .map((f) => ({
+      path: `${analysisAt(c)}.${f}`,
+      message: `${featureNames[f]} is not supported by the ${router} router`,
+    }));
+  if (c.canary.spec.service.portDiscovery)
+    issues.push({
+      path: 'spec.service.portDiscovery',
+      message: `port discovery (service.portDiscovery) is not supported yet by the ${router} router in gitcanary`,
+    });
+  return issues;
+}
