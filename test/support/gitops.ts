@@ -66,7 +66,16 @@ export function createGitOps(fixture: string): GitOps {
       writeFileSync(file, edit(existsSync(file) ? readFileSync(file, 'utf8') : ''));
       git(human, 'add', '--', path);
       git(human, 'commit', '-q', '-m', message);
-      git(human, 'push', '-q');
+      // People lose push races too: rebase on what landed meanwhile and push again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          git(human, 'push', '-q');
+          break;
+        } catch (e) {
+          if (attempt >= 20) throw e;
+          git(human, 'pull', '-q', '--rebase');
+        }
+      }
       return git(human, 'rev-parse', 'HEAD');
     },
     remoteFile: (path) => git(remote, 'show', `main:${path}`),
