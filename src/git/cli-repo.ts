@@ -263,7 +263,15 @@ class CliRepo implements GitRepo {
     return (await this.git('fetch', ['rev-parse', '--verify', `${up.tracking}^{commit}`])).trim();
   }
 
-  private async upstream(): Promise<Upstream | null> {
+  /** The upstream, read once per GitRepo (a run never switches branches). */
+  private upstreamOnce?: Promise<Upstream | null>;
+
+  private upstream(): Promise<Upstream | null> {
+    this.upstreamOnce ??= this.readUpstream();
+    return this.upstreamOnce;
+  }
+
+  private async readUpstream(): Promise<Upstream | null> {
     const ref = await this.maybe(['symbolic-ref', '-q', 'HEAD']);
     if (!ref?.startsWith('refs/heads/')) return null;
     const branch = short(ref);
