@@ -5,34 +5,10 @@
  * identical to the in-memory simulator's (test/support/sim.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../src/core/decide.js';
-import { type CanaryStatus, idleRoutes, type Observation, type Routes } from '../../src/core/types.js';
-import { currentRoutes, render, routerInputOf } from '../../src/render/render.js';
-import type { RenderInput } from '../../src/render/types.js';
-import { analysisIntervalMs } from '../../src/spec/defaults.js';
-import type { K8sObject, LoadedCanary } from '../../src/spec/model.js';
-import { brief, Sim, T0, type TickLine } from '../support/sim.js';
-import { loadedCanary, parseObjects } from './cases.js';
-
-const passing: Observation[] = [
-  {
-    check: { name: 'request-success-rate', kind: 'success-rate', thresholdRange: { min: 99 }, query: 'q' },
-    result: { kind: 'value', value: 100 },
-  },
-];
-
-const deployment = {
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name: 'podinfo', namespace: 'test' },
-  spec: {
-    selector: { matchLabels: { app: 'podinfo' } },
-    template: {
-      metadata: { labels: { app: 'podinfo' } },
-      spec: { containers: [{ name: 'app', image: 'podinfo:1' }] },
-    },
-  },
-};
+import type { LoadedCanary } from '../../src/spec/model.js';
+import { brief } from '../support/sim.js';
+import { loadedCanary } from './cases.js';
+import { inMemory, RenderedSim } from './rendered-sim.js';
 
 function canary(provider: string, analysis: Record<string, unknown>): LoadedCanary {
   return loadedCanary({
@@ -46,103 +22,6 @@ function canary(provider: string, analysis: Record<string, unknown>): LoadedCana
       analysis: { interval: '1m', threshold: 5, ...analysis },
     },
   });
-}
-
-/** Drives decide → render → parse → readRoutes → decide …, keeping only status and the files. */
-class RenderedSim {
-  status: CanaryStatus | undefined;
-  objects: K8sObject[] = [];
-  now = T0;
-  revision = 'rev-1';
-  analyses = 0;
-
-  constructor(readonly canary: LoadedCanary) {}
-
-  /** What readRoutes finds in the rendered files, as the shell reads it before deciding. */
-  readRoutes(): Routes {
-    const s = this.status;
-    const input = {
-      ...routerInputOf(this.renderInput(idleRoutes)),
-      phase: s?.phase ?? 'Initializing',
-      iterations: s?.iterations ?? 0,
-      runRevision: s?.lastAppliedSpec ?? '',
-    };
-    return currentRoutes(this.objects, input) ?? idleRoutes;
-  }
-
-  renderInput(routes: Routes): RenderInput {
-    const s = this.status;
-    return {
-      canary: this.canary,
-      source: { origin: { file: 'apps/podinfo/deployment.yaml', line: 1 }, object: deployment, configs: [] },
-      primary: { from: 'source' },
-      canaryReplicas: 'source',
-      routes,
-      phase: s?.phase ?? 'Initializing',
-      iterations: s?.iterations ?? 0,
-      revision: this.revision,
-      runRevision: s?.lastAppliedSpec ?? '',
-      lookup: () => undefined,
-    };
-  }
-
-  tick(): TickLine {
-    const routes = this.readRoutes();
-    const base = {
-      id: 'test/podinfo',
-      canary: this.canary.canary,
-      provider: this.canary.provider,
-      revision: this.revision,
-      trackedConfigs: {},
-      routes,
-      now: this.now,
-      ...(this.status ? { status: this.status } : {}),
-    };
-    let d = decide(base);
-    const analysed = d.needsObservations === true;
-    if (analysed) {
-      this.analyses++;
-      d = decide({ ...base, observations: passing });
-    }
-    let next = routes;
-    for (const a of d.actions) {
-      if (a.type === 'set-routes') next = { primary: a.primary, canary: a.canary, mirrored: a.mirrored };
-    }
-    if (d.stepped) this.status = d.status;
-    this.objects = render(this.renderInput(next)).flatMap((f) => parseObjects(f.content));
-    this.now = new Date(this.now.getTime() + analysisIntervalMs(this.canary.canary));
-    const seen = this.readRoutes();
-    return {
-      phase: d.status.phase,
-      weight: d.status.canaryWeight,
-      routes: `${seen.primary}/${seen.canary}${seen.mirrored ? 'm' : ''}`,
-      iterations: d.status.iterations,
-      failedChecks: d.status.failedChecks,
-      analysed,
-      message: d.message,
-    };
-  }
-
-  runUntil(phase: string, max = 40): TickLine[] {
-    const lines: TickLine[] = [];
-    for (let i = 0; i < max; i++) {
-      lines.push(this.tick());
-      if (lines.at(-1)?.phase === phase) return lines;
-    }
-    throw new Error(`phase ${phase} not reached in ${max} ticks`);
-  }
-
-  initAndBump(): void {
-    this.runUntil('Initialized');
-    this.revision = 'rev-2';
-  }
-}
-
-/** The same canary through the in-memory simulator, for comparison. */
-function inMemory(c: LoadedCanary): string[] {
-  const sim = new Sim(c.canary, c.provider);
-  sim.initAndBump();
-  return brief(sim.runUntil('Succeeded'));
 }
 
 const providers = ['istio', 'gatewayapi:v1', 'gatewayapi:v1beta1'] as const;

@@ -5,34 +5,9 @@
  * zero weights (Traefik, Contour, Gloo) and quantity weights (SMI v1alpha1) never lose a step.
  */
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../src/core/decide.js';
-import { type CanaryStatus, idleRoutes, type Observation, type Routes } from '../../src/core/types.js';
-import { currentRoutes, render, routerInputOf } from '../../src/render/render.js';
-import type { RenderInput } from '../../src/render/types.js';
-import { analysisIntervalMs } from '../../src/spec/defaults.js';
 import type { K8sObject, LoadedCanary } from '../../src/spec/model.js';
-import { brief, Sim, T0, type TickLine } from '../support/sim.js';
-import { loadedCanary, parseObjects } from './cases.js';
-
-const passing: Observation[] = [
-  {
-    check: { name: 'request-success-rate', kind: 'success-rate', thresholdRange: { min: 99 }, query: 'q' },
-    result: { kind: 'value', value: 100 },
-  },
-];
-
-const deployment: K8sObject = {
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name: 'podinfo', namespace: 'test' },
-  spec: {
-    selector: { matchLabels: { app: 'podinfo' } },
-    template: {
-      metadata: { labels: { app: 'podinfo' } },
-      spec: { containers: [{ name: 'app', image: 'podinfo:1' }] },
-    },
-  },
-};
+import { loadedCanary } from './cases.js';
+import { inMemory, RenderedSim } from './rendered-sim.js';
 
 const apisixRoute: K8sObject = {
   apiVersion: 'apisix.apache.org/v2',
@@ -44,8 +19,6 @@ const apisixRoute: K8sObject = {
     ],
   },
 };
-const userObjects = [deployment, apisixRoute];
-
 function canary(provider: string, analysis: Record<string, unknown>): LoadedCanary {
   return loadedCanary({
     apiVersion: 'flagger.app/v1beta1',
@@ -59,87 +32,6 @@ function canary(provider: string, analysis: Record<string, unknown>): LoadedCana
       analysis: { interval: '1m', threshold: 5, ...analysis },
     },
   });
-}
-
-/** Drives decide → render → parse → readRoutes → decide …, keeping only status and the files. */
-class RenderedSim {
-  status: CanaryStatus | undefined;
-  objects: K8sObject[] = [];
-  now = T0;
-  revision = 'rev-1';
-
-  constructor(readonly canary: LoadedCanary) {}
-
-  renderInput(routes: Routes): RenderInput {
-    const s = this.status;
-    return {
-      canary: this.canary,
-      source: { origin: { file: 'apps/podinfo/deployment.yaml', line: 1 }, object: deployment, configs: [] },
-      primary: { from: 'source' },
-      canaryReplicas: 'source',
-      routes,
-      phase: s?.phase ?? 'Initializing',
-      iterations: s?.iterations ?? 0,
-      revision: this.revision,
-      runRevision: s?.lastAppliedSpec ?? '',
-      lookup: (kind, name) => userObjects.find((o) => o.kind === kind && o.metadata.name === name),
-    };
-  }
-
-  readRoutes(): Routes {
-    return currentRoutes(this.objects, routerInputOf(this.renderInput(idleRoutes))) ?? idleRoutes;
-  }
-
-  tick(): TickLine {
-    const routes = this.readRoutes();
-    const base = {
-      id: 'test/podinfo',
-      canary: this.canary.canary,
-      provider: this.canary.provider,
-      revision: this.revision,
-      trackedConfigs: {},
-      routes,
-      now: this.now,
-      ...(this.status ? { status: this.status } : {}),
-    };
-    let d = decide(base);
-    const analysed = d.needsObservations === true;
-    if (analysed) d = decide({ ...base, observations: passing });
-    let next = routes;
-    for (const a of d.actions)
-      if (a.type === 'set-routes') next = { primary: a.primary, canary: a.canary, mirrored: a.mirrored };
-    if (d.stepped) this.status = d.status;
-    this.objects = render(this.renderInput(next)).flatMap((f) => parseObjects(f.content));
-    this.now = new Date(this.now.getTime() + analysisIntervalMs(this.canary.canary));
-    const seen = this.readRoutes();
-    return {
-      phase: d.status.phase,
-      weight: d.status.canaryWeight,
-      routes: `${seen.primary}/${seen.canary}${seen.mirrored ? 'm' : ''}`,
-      iterations: d.status.iterations,
-      failedChecks: d.status.failedChecks,
-      analysed,
-      message: d.message,
-    };
-  }
-
-  /** Bootstraps, bumps the revision, then ticks until Succeeded. */
-  rollout(max = 40): string[] {
-    const lines: TickLine[] = [];
-    for (let i = 0; i < max && this.status?.phase !== 'Initialized'; i++) this.tick();
-    this.revision = 'rev-2';
-    for (let i = 0; i < max; i++) {
-      lines.push(this.tick());
-      if (lines.at(-1)?.phase === 'Succeeded') return brief(lines);
-    }
-    throw new Error(`Succeeded not reached in ${max} ticks`);
-  }
-}
-
-function inMemory(c: LoadedCanary): string[] {
-  const sim = new Sim(c.canary, c.provider);
-  sim.initAndBump();
-  return brief(sim.runUntil('Succeeded'));
 }
 
 const providers = [
@@ -158,7 +50,7 @@ const providers = [
 describe.each(providers)('%s: timelines through the rendered routing objects', (provider) => {
   it('canary, stepWeight 20 to maxWeight 40', () => {
     const c = canary(provider, { stepWeight: 20, maxWeight: 40 });
-    const lines = new RenderedSim(c).rollout();
+    const lines = new RenderedSim(c, [apisixRoute]).rollout();
     expect(lines).toEqual([
       'Progressing 100/0 i0 f0',
       'Progressing 80/20 i0 f0',
@@ -172,7 +64,7 @@ describe.each(providers)('%s: timelines through the rendered routing objects', (
 
   it('blue/green, iterations 2: all traffic switched to the canary before promotion', () => {
     const c = canary(provider, { iterations: 2 });
-    const lines = new RenderedSim(c).rollout();
+    const lines = new RenderedSim(c, [apisixRoute]).rollout();
     expect(lines).toContain('Progressing 0/100 i3 f0 A');
     expect(lines).toEqual(inMemory(c));
   });
@@ -181,7 +73,7 @@ describe.each(providers)('%s: timelines through the rendered routing objects', (
 describe.each(['contour', 'gloo'])('%s: A/B through the rendered routing objects', (provider) => {
   it('iterations 2 on the match route, then promotion', () => {
     const c = canary(provider, { iterations: 2, match: [{ headers: { 'x-canary': { exact: 'insider' } } }] });
-    const lines = new RenderedSim(c).rollout();
+    const lines = new RenderedSim(c, [apisixRoute]).rollout();
     expect(lines).toEqual([
       'Progressing 100/0 i0 f0',
       'Progressing 0/100 i1 f0',
