@@ -76,12 +76,16 @@ export function isDue(canary: Canary, status: CanaryStatus | undefined, now: Dat
 export function decide(input: DecideInput): Decision {
   const { canary, now } = input;
   const prev = input.status;
-  const requested = obeyRequest(input) ?? rollbackByHand(input);
+  // What people did in Git is obeyed whatever the interval; routes are not read before a step
+  // is due (the shell skips reading rendered files then), so a hand-edited weight waits for it.
+  const requested = obeyRequest(input) ?? (input.revertedByHand ? rollbackByHand(input) : undefined);
   if (requested) return requested;
   if (canary.spec.suspend) return unchanged(input, 'skipping canary run as object is suspended');
   if (!isDue(canary, prev, now)) {
     return unchanged(input, `waiting: next step due at ${nextDueTime(canary, prev)!.toISOString()}`);
   }
+  const editedByHand = rollbackByHand(input);
+  if (editedByHand) return editedByHand;
   const t = new Tick(input);
   const kind = canary.spec.targetRef.kind;
   const target = `${targetName(canary)}.${canary.metadata.namespace ?? 'default'}`;

@@ -54,7 +54,11 @@ export async function reconcileCanary(ctx: ReconcileContext, c: LoadedCanary): P
   const statusText = await ctx.files.read(sPath);
   const status = statusText === undefined ? undefined : parseStatus(statusText, sPath);
   const renderedDir = c.dir ? `${c.dir}/rendered` : 'rendered';
-  const existing = await ctx.files.list(renderedDir);
+  const reverted = findRevert(ctx.recent, sPath, renderedDir);
+  // Most canaries are idle in a run: read and parse the rendered files only when a step may be taken.
+  const mayStep =
+    !status || status.request !== undefined || reverted !== undefined || isDue(c.canary, status, ctx.now);
+  const existing = mayStep ? await ctx.files.list(renderedDir) : [];
   const objects = existing.flatMap((f) => parseObjects(f.content));
   const routerInput: Omit<RouterInput, 'routes'> = {
     canary: c,
@@ -79,7 +83,6 @@ export async function reconcileCanary(ctx: ReconcileContext, c: LoadedCanary): P
     historyLimit: ctx.config.historyLimit,
     ...(status ? { status } : {}),
   };
-  const reverted = findRevert(ctx.recent, sPath, renderedDir);
   if (reverted) base.revertedByHand = reverted;
   let decision = decide(base);
   if (decision.needsObservations) {

@@ -149,6 +149,8 @@ describe('manual rollback in Git', () => {
       (s) => s.replace(/weight: 80/, 'weight: 100').replace(/weight: 20/, 'weight: 0'),
       'emergency: all traffic to primary',
     );
+    // A hand-edited weight is seen when the next step is due (the revert of a commit at once).
+    expect((await tick()).message).toMatch(/^waiting: next step due at/);
     const c = await tick();
     expect(c.phase).toBe('Failed');
     expect(c.message).toMatch(/edited down to 0 \(status said 20\)/);
