@@ -6,7 +6,7 @@ import { nextConditions } from './conditions.js';
 import type { DecideInput } from './decide.js';
 import type { Action, CanaryStatus, Decision, HistoryEntry, Phase, Verdict } from './types.js';
 
-/** Phases whose status keeps canaryWeight (`setStatusPhase` zeroes it for the others). */
+/** Phases whose status keeps canaryWeight and iterations (`setStatusPhase` zeroes them otherwise). */
 const weightPhases: ReadonlySet<Phase> = new Set(['Progressing', 'Waiting', 'Promoting']);
 
 /** Status for a canary never seen before. */
@@ -61,11 +61,14 @@ export class Tick {
     const now = input.now.toISOString();
     const phase = patch.phase ?? prev.phase;
     const weight = patch.canaryWeight ?? prev.canaryWeight;
+    const iterations = patch.iterations ?? prev.iterations;
     const next: CanaryStatus = {
       ...prev,
       ...patch,
       phase,
+      // Flagger's setStatusPhase: weight and iterations survive only these phases.
       canaryWeight: weightPhases.has(phase) ? weight : 0,
+      iterations: weightPhases.has(phase) ? iterations : 0,
       lastTransitionTime: now,
       lastStepTime: now,
       conditions: nextConditions(prev.conditions, phase, input.canary.spec.targetRef.kind, now),

@@ -211,8 +211,8 @@ describe('blue/green and A/B timelines (§3.3b)', () => {
       'Progressing 100/0 i3 f0 A',
       'Progressing 0/100 i4 f0 A',
       'Promoting 0/100 i4 f0 A',
-      'Finalising 100/0 i4 f0',
-      'Succeeded 100/0 i4 f0',
+      'Finalising 100/0 i0 f0',
+      'Succeeded 100/0 i0 f0',
     ]);
     expect(sim.analyses).toBe(4);
   });
@@ -228,8 +228,8 @@ describe('blue/green and A/B timelines (§3.3b)', () => {
       'Progressing 0/100 i2 f0 A',
       'Progressing 0/100 i3 f0 A',
       'Promoting 0/100 i3 f0 A',
-      'Finalising 100/0 i3 f0',
-      'Succeeded 100/0 i3 f0',
+      'Finalising 100/0 i0 f0',
+      'Succeeded 100/0 i0 f0',
     ]);
   });
 
