@@ -81,7 +81,9 @@ describe('readRoutes after render', () => {
   // Routers that build their routing object from the Canary alone; nginx, skipper and apisix
   // copy a user-owned object (test/render/ingress-routers.test.ts, weighted-routers.test.ts)
   // and kubernetes has no routing object (it derives the split from the iterations).
-  const selfContained = Object.keys(routers).filter((p) => !['nginx', 'skipper', 'apisix', 'kubernetes'].includes(p));
+  const selfContained = Object.keys(routers).filter(
+    (p) => !['nginx', 'skipper', 'apisix', 'kubernetes'].includes(p),
+  );
   for (const provider of selfContained) {
     it.each(weights)(`${provider}: canary weight %i reads back`, (w) => {
       const routes = { primary: 100 - w, canary: w, mirrored: false };
@@ -110,7 +112,16 @@ describe('validate', () => {
       .map((i) => i.path);
 
   // Routers that cannot honour A/B say so (each router's own tests cover the rest).
-  const noAB = ['traefik', 'linkerd', 'osm', 'smi:v1alpha1', 'smi:v1alpha2', 'smi:v1alpha3', 'kuma', 'skipper'];
+  const noAB = [
+    'traefik',
+    'linkerd',
+    'osm',
+    'smi:v1alpha1',
+    'smi:v1alpha2',
+    'smi:v1alpha3',
+    'kuma',
+    'skipper',
+  ];
   it.each(noAB)('%s rejects A/B and session affinity, naming the field', (provider) => {
     const c = canary(provider, {}, { match: [{ headers: { x: { exact: 'y' } } }], iterations: 5 });
     expect(paths(c)).toContain('spec.analysis.match');
@@ -192,7 +203,9 @@ describe('istio rendering details', () => {
 
 describe('registry', () => {
   it('names the supported providers for an unsupported one', () => {
-    expect(() => routerFor('appmesh')).toThrow(/^provider "appmesh" is not supported yet; supported: apisix, contour, /);
+    expect(() => routerFor('appmesh')).toThrow(
+      /^provider "appmesh" is not supported yet; supported: apisix, contour, /,
+    );
     expect(() => routerFor('gatewayapi')).toThrow(/provider "gatewayapi" is not supported yet; supported: /);
     expect(() => routerFor('toString')).toThrow(/not supported yet/);
   });
