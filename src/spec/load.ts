@@ -22,6 +22,7 @@ import {
   canaryDocRules,
   canaryRules,
   type DocSource,
+  oneLine,
   parseStrict,
   remember,
   sortIssues,
@@ -142,7 +143,7 @@ function classify(d: ParsedDoc, inherited: string, inv: RepoInventory, pending: 
   const unset = flagger ? meta?.['namespace'] == null : !nonEmpty(meta?.['namespace']);
   if (meta && unset) meta['namespace'] = inherited;
   const ns = nonEmpty(meta?.['namespace']) ? meta['namespace'] : inherited;
-  const object = name ? `${ns}/${name}` : undefined;
+  const object = name ? oneLine(`${ns}/${name}`) : undefined;
   if (!flagger) {
     if (!meta || !name) return;
     remember(v, d.src);
