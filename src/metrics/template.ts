@@ -156,9 +156,15 @@ function advance(ctx: Context, text: string): Context {
 function escapeFor(ctx: Context, value: string): string | undefined {
   switch (ctx) {
     case 'dquote':
-      return value.replace(/[\\"]/g, (c) => `\\${c}`);
+      return value
+        .replace(/[\\"]/g, (c) => `\\${c}`)
+        .replace(/\n/g, '\\n')
+        .replace(/\r/g, '\\r');
     case 'squote':
-      return value.replace(/[\\']/g, (c) => `\\${c}`);
+      return value
+        .replace(/[\\']/g, (c) => `\\${c}`)
+        .replace(/\n/g, '\\n')
+        .replace(/\r/g, '\\r');
     case 'raw':
       return value.includes('`') ? undefined : value;
     default:

@@ -17,6 +17,13 @@ const loose = z.record(z.string(), z.unknown());
 export const durationPattern = /^[0-9]+(m|s)/;
 const duration = str.regex(durationPattern, 'must be a duration such as 30s, 1m or 1m30s');
 
+/** Kubernetes object name (RFC 1123 label/subdomain); also rules out `/` and `..` in file names. */
+export const k8sName = str
+  .min(1)
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a lowercase RFC 1123 name (a-z, 0-9, "-", ".")')
+  .refine((s) => !s.includes('..'), 'must not contain ".."');
+
 export const stringMatch = obj({
   exact: str.optional(),
   prefix: str.optional(),
@@ -58,7 +65,7 @@ const gatewayRef = obj({
 });
 
 export const serviceSchema = obj({
-  name: str.optional(),
+  name: k8sName.optional(),
   port: z.number().int().min(1).max(65535),
   portName: str.optional(),
   targetPort: z.union([z.number().int().min(1).max(65535), str.min(1)]).optional(),
@@ -194,20 +201,20 @@ export const canarySpecSchema = obj({
   targetRef: obj({
     apiVersion: str.optional(),
     kind: z.enum(['Deployment', 'DaemonSet', 'Service']),
-    name: str.min(1),
+    name: k8sName,
   }),
   autoscalerRef: obj({
     apiVersion: str.optional(),
     kind: z.enum(['HorizontalPodAutoscaler', 'ScaledObject']),
-    name: str.min(1),
+    name: k8sName,
     primaryScalerQueries: stringMap.optional(),
     primaryScalerReplicas: obj({
       minReplicas: z.number().int().min(1).optional(),
       maxReplicas: z.number().int().min(1).optional(),
     }).optional(),
   }).optional(),
-  ingressRef: obj({ apiVersion: str.optional(), kind: z.literal('Ingress'), name: str.min(1) }).optional(),
-  routeRef: obj({ apiVersion: str.optional(), kind: z.literal('ApisixRoute'), name: str.min(1) }).optional(),
+  ingressRef: obj({ apiVersion: str.optional(), kind: z.literal('Ingress'), name: k8sName }).optional(),
+  routeRef: obj({ apiVersion: str.optional(), kind: z.literal('ApisixRoute'), name: k8sName }).optional(),
   upstreamRef: obj({
     apiVersion: str.optional(),
     kind: z.literal('Upstream'),
@@ -223,13 +230,6 @@ export const canarySpecSchema = obj({
   revertOnDeletion: z.boolean().optional(),
   suspend: z.boolean().optional(),
 });
-
-/** Kubernetes object name (RFC 1123 label/subdomain); also rules out `/` and `..` in file names. */
-export const k8sName = str
-  .min(1)
-  .max(253)
-  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a lowercase RFC 1123 name (a-z, 0-9, "-", ".")')
-  .refine((s) => !s.includes('..'), 'must not contain ".."');
 
 const metadataSchema = z.looseObject({
   name: k8sName,

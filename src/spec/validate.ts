@@ -34,9 +34,16 @@ export const builtinMetrics = ['request-success-rate', 'request-duration'] as co
 /** `spec.analysis.stepWeight`; `-` for the empty path. */
 /** One printable line: line breaks escaped, an empty segment quoted (so issues cannot forge lines). */
 export const oneLine = (s: string): string =>
-  s === '' ? '""' : /[\n\r\u2028\u2029]/.test(s) ? JSON.stringify(s).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029') : s;
+  s === ''
+    ? '""'
+    : /[\n\r\u2028\u2029]/.test(s)
+      ? JSON.stringify(s)
+          .replace(/\u2028/g, '\\u2028')
+          .replace(/\u2029/g, '\\u2029')
+      : s;
 
-export const dotPath = (path: Path): string => (path.length > 0 ? path.map((p) => oneLine(String(p))).join('.') : '-');
+export const dotPath = (path: Path): string =>
+  path.length > 0 ? path.map((p) => oneLine(String(p))).join('.') : '-';
 
 /**
  * 1-based line of the node at `path` inside a document. For a map entry this is the line of its

@@ -39,8 +39,8 @@ describe.each(providers)('%s: timelines through the rendered routing objects (§
       'Progressing 0/100 i2 f0 A',
       'Progressing 0/100 i3 f0 A',
       'Promoting 0/100 i3 f0 A',
-      'Finalising 100/0 i3 f0',
-      'Succeeded 100/0 i3 f0',
+      'Finalising 100/0 i0 f0',
+      'Succeeded 100/0 i0 f0',
     ]);
     expect(lines).toEqual(inMemory(c));
   });
@@ -57,8 +57,8 @@ describe.each(providers)('%s: timelines through the rendered routing objects (§
       'Progressing 100/0m i3 f0 A',
       'Progressing 0/100 i4 f0 A',
       'Promoting 0/100 i4 f0 A',
-      'Finalising 100/0 i4 f0',
-      'Succeeded 100/0 i4 f0',
+      'Finalising 100/0 i0 f0',
+      'Succeeded 100/0 i0 f0',
     ]);
     expect(sim.analyses).toBe(4);
     expect(lines).toEqual(inMemory(c));

@@ -79,8 +79,8 @@ describe.each(['contour', 'gloo'])('%s: A/B through the rendered routing objects
       'Progressing 0/100 i1 f0',
       'Progressing 0/100 i2 f0 A',
       'Promoting 0/100 i2 f0 A',
-      'Finalising 100/0 i2 f0',
-      'Succeeded 100/0 i2 f0',
+      'Finalising 100/0 i0 f0',
+      'Succeeded 100/0 i0 f0',
     ]);
     expect(lines).toEqual(inMemory(c));
   });
