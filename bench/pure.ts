@@ -29,6 +29,7 @@ export async function timePure(root: string, now: Date, concurrency = 8): Promis
   const inventory = await loadRepo(root, config);
   const t1 = performance.now();
   const ctx: ReconcileContext = {
+    root,
     now,
     config,
     inventory,

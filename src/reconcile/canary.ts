@@ -15,7 +15,9 @@ import { apexName, targetName } from '../spec/defaults.js';
 import { formatIssue, type K8sObject, type LoadedCanary, type SourceWorkload } from '../spec/model.js';
 import { resolveSource } from '../spec/source.js';
 import { formatStatus, parseStatus, statusPath } from '../status/status-file.js';
+import { assertConfined } from './confine.js';
 import type { ReconcileContext } from './context.js';
+import { refuseLinks } from './context.js';
 import { observe } from './observe.js';
 import { type CanaryReport, failedReport, reportOf } from './report.js';
 import { findRevert } from './reverts.js';
@@ -128,6 +130,9 @@ export async function reconcileCanary(ctx: ReconcileContext, c: LoadedCanary): P
     const content = formatStatus(c.ref, decision.status);
     if (content !== statusText) changes.push({ path: sPath, content });
   }
+  // Confinement per canary, so a hostile folder fails only its own canary.
+  assertConfined(changes, [c]);
+  for (const ch of changes) await refuseLinks(ctx.root, ch.path);
   if (!decision.stepped && changes.length > 0)
     report.message = `${report.message}; rendered files re-synced with the spec`;
   return { report, changes, decision, routes: nextRoutes };

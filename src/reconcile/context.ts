@@ -2,7 +2,7 @@
  * Everything one run shares across canaries: time, config, inventory, file access and the
  * metrics provider factory.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChangeEntry } from '../git/port.js';
 import type { MetricsProvider } from '../metrics/provider.js';
@@ -29,6 +29,8 @@ export interface MetricsTarget {
 export type MetricsFactory = (target: MetricsTarget) => MetricsProvider;
 
 export interface ReconcileContext {
+  /** Absolute path of the working tree. */
+  root: string;
   now: Date;
   config: RepoConfig;
   inventory: RepoInventory;
@@ -46,26 +48,52 @@ export function diskFiles(root: string): RepoFiles {
   return {
     async read(path) {
       try {
+        await refuseLinks(root, path);
         return await readFile(join(root, path), 'utf8');
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') return undefined;
+        if (code === 'EISDIR') throw new Error(`${path}: is a folder, not a file`);
         throw e;
       }
     },
     async list(dir) {
       let names: string[];
       try {
+        await refuseLinks(root, dir);
         names = await readdir(join(root, dir));
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
         throw e;
       }
-      const yaml = names.filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort();
+      const yaml: string[] = [];
+      for (const n of names.filter((x) => x.endsWith('.yaml') || x.endsWith('.yml')).sort()) {
+        // A symlink among the rendered files is neither read nor ever written through.
+        if (!(await lstat(join(root, dir, n))).isSymbolicLink()) yaml.push(n);
+      }
       return Promise.all(
         yaml.map(async (n) => ({ path: `${dir}/${n}`, content: await readFile(join(root, dir, n), 'utf8') })),
       );
     },
   };
+}
+
+/**
+ * Refuses a repository path when it, or any folder on the way to it, is a symbolic link: what
+ * gitcanary reads and writes must be the repository's own files.
+ */
+export async function refuseLinks(root: string, path: string): Promise<void> {
+  const parts = path.split('/');
+  for (let i = 1; i <= parts.length; i++) {
+    const sub = parts.slice(0, i).join('/');
+    const st = await lstat(join(root, sub)).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
+    if (!st) return;
+    if (st.isSymbolicLink())
+      throw new Error(`${sub}: is a symlink; gitcanary reads and writes only the repository's own files`);
+  }
 }
 
 /** Builds the object lookup used by routers that read user-owned objects. */

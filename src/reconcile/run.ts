@@ -101,6 +101,7 @@ async function decideAll(root: string, opts: ReconcileOptions, logger: Logger, r
   const config = await loadConfig(root, overrides);
   const inventory = await loadRepo(root, config);
   const ctx: ReconcileContext = {
+    root,
     now: opts.now ?? new Date(),
     config,
     inventory,

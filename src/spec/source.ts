@@ -3,6 +3,7 @@
  * ConfigMaps and Secrets its pod template references (Flagger's tracked configs) and the
  * autoscaler named by `spec.autoscalerRef`.
  */
+
 import { SpecError } from '../errors.js';
 import { defaults } from './defaults.js';
 import {
@@ -14,6 +15,7 @@ import {
   type SourceWorkload,
   type SpecIssue,
 } from './model.js';
+import { k8sName } from './schema.js';
 import { dotPath, fileOf, lineOf, type Path } from './validate.js';
 
 type Raw = Record<string, unknown>;
@@ -169,6 +171,19 @@ export function resolveSource(inv: RepoInventory, c: LoadedCanary): SourceWorklo
   const configs: Located<K8sObject>[] = [];
   const podSpec = rec(rec(rec(w['spec'])['template'])['spec']);
   for (const ref of configRefs(podSpec)) {
+    if (!k8sName.safeParse(ref.name).success) {
+      // The name becomes a rendered file name (`<name>-primary`): it must be a Kubernetes name.
+      const path = ['spec', 'template', 'spec'];
+      issues.push({
+        file: workload.origin.file,
+        line: lineOf(w, path, workload.origin.line),
+        object: `${namespace}/${w.metadata.name}`,
+        path: dotPath(path),
+        message: `referenced ${ref.kind} name ${JSON.stringify(ref.name)} is not a valid Kubernetes name`,
+        severity: 'error',
+      });
+      continue;
+    }
     const found = candidates(inv, ref.kind, ref.name, namespace, c.dir);
     if (found.length > 1) {
       const files = found.map((o) => `${o.origin.file}:${o.origin.line}`).join(' and ');

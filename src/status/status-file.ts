@@ -94,7 +94,17 @@ export const statusPath = (dir: string, ref: CanaryRef): string =>
  * canary is reported instead of silently restarting from scratch.
  */
 export function parseStatus(content: string, file: string): CanaryStatus {
-  const parsed = fileSchema.safeParse(parse(content, { maxAliasCount: 100 }));
+  let raw: unknown;
+  try {
+    raw = parse(content, { maxAliasCount: 100, prettyErrors: false });
+  } catch (e) {
+    // Never quote the file's content: it may not be ours (a link, a hand edit).
+    const line = (e as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line;
+    throw new Error(
+      `${file}: not valid YAML${line ? ` (line ${line})` : ''}; restore it with git or delete it`,
+    );
+  }
+  const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new Error(`${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
