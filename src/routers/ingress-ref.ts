@@ -5,7 +5,6 @@
  */
 import { SpecError } from '../errors.js';
 import { list, type Raw, rec, withoutToolkitKeys } from '../render/meta.js';
-import { analysisOf } from '../spec/defaults.js';
 import { type K8sObject, type LoadedCanary, refId } from '../spec/model.js';
 import type { RouterInput, RouterIssue } from './types.js';
 
@@ -20,10 +19,6 @@ export const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configu
  * @example canaryIngressName('podinfo') // 'podinfo-canary'
  */
 export const canaryIngressName = (ingressRefName: string): string => `${ingressRefName}-canary`;
-
-/** Dot path of the analysis block: `spec.analysis`, or `spec.canaryAnalysis` when only that is set. */
-export const analysisPath = (c: LoadedCanary): string =>
-  c.canary.spec.analysis || !c.canary.spec.canaryAnalysis ? 'spec.analysis' : 'spec.canaryAnalysis';
 
 /**
  * The user's Ingress named by `spec.ingressRef`, looked up in the repository. Throws a SpecError
@@ -122,42 +117,3 @@ export function ingressRefIssues(c: LoadedCanary, router: string): RouterIssue[]
 }
 
 /** Analysis features a provider may not implement. */
-export type AnalysisFeature = 'match' | 'mirror' | 'sessionAffinity';
-
-const featureNames: Record<AnalysisFeature, string> = {
-  match: 'A/B testing (analysis.match)',
-  mirror: 'traffic mirroring (analysis.mirror)',
-  sessionAffinity: 'session affinity (analysis.sessionAffinity)',
-};
-
-/**
- * One issue per analysis feature in `features` that the canary uses, plus service port discovery
- * (not rendered by gitcanary yet). Flagger silently ignores these on providers that lack them;
- * gitcanary refuses the spec instead.
- * @example unsupportedFeatures(mirroring, 'skipper', ['match', 'mirror', 'sessionAffinity'])
- * // [{ path: 'spec.analysis.mirror', message: 'traffic mirroring (analysis.mirror) is not supported by the skipper router' }]
- */
-export function unsupportedFeatures(
-  c: LoadedCanary,
-  router: string,
-  features: readonly AnalysisFeature[],
-): RouterIssue[] {
-  const a = analysisOf(c.canary);
-  const used: Record<AnalysisFeature, boolean> = {
-    match: (a?.match?.length ?? 0) > 0,
-    mirror: a?.mirror === true,
-    sessionAffinity: a?.sessionAffinity !== undefined,
-  };
-  const issues: RouterIssue[] = features
-    .filter((f) => used[f])
-    .map((f) => ({
-      path: `${analysisPath(c)}.${f}`,
-      message: `${featureNames[f]} is not supported by the ${router} router`,
-    }));
-  if (c.canary.spec.service.portDiscovery)
-    issues.push({
-      path: 'spec.service.portDiscovery',
-      message: `port discovery (service.portDiscovery) is not supported yet by the ${router} router in gitcanary`,
-    });
-  return issues;
-}

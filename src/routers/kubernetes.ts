@@ -3,8 +3,9 @@
  * routing object. The core always runs blue/green for it without traffic switching; promotion is
  * the primary's rolling update.
  */
+
 import type { Routes } from '../core/types.js';
-import { unsupportedFeatures } from './ingress-ref.js';
+import { lackingFeatures } from './provider-limits.js';
 import type { Router, RouterInput } from './types.js';
 
 /**
@@ -26,5 +27,5 @@ function readRoutes(_rendered: unknown, input: Omit<RouterInput, 'routes'>): Rou
 export const kubernetesRouter: Router = {
   render: () => [],
   readRoutes,
-  validate: (c) => unsupportedFeatures(c, 'kubernetes', ['match', 'mirror', 'sessionAffinity']),
+  validate: (c) => lackingFeatures(c, 'kubernetes', ['match', 'mirror', 'sessionAffinity']),
 };

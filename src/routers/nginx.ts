@@ -6,13 +6,13 @@
  * `<ingressRef.name>-canary`: the same spec with every `<apex>` backend renamed `<apex>-canary`,
  * and NGINX's canary annotations carrying the split (weights) or the A/B header/cookie rule.
  */
+
 import type { Routes } from '../core/types.js';
 import { objectMeta, type Raw, rec } from '../render/meta.js';
 import { analysisOf } from '../spec/defaults.js';
 import type { K8sObject, LoadedCanary } from '../spec/model.js';
 import { findObject } from './common.js';
 import {
-  analysisPath,
   backendService,
   canaryIngressName,
   copiedMetadata,
@@ -21,10 +21,10 @@ import {
   mapRulePaths,
   noApexBackend,
   renamedBackend,
-  unsupportedFeatures,
   userIngress,
 } from './ingress-ref.js';
 import { abIssues, abRule } from './nginx-match.js';
+import { analysisAt, lackingFeatures } from './provider-limits.js';
 import type { Router, RouterInput } from './types.js';
 
 /** Flagger's `-ingress-annotations-prefix` default. */
@@ -161,8 +161,8 @@ export const nginxRouter: Router = {
     const a = analysisOf(c.canary);
     return [
       ...ingressRefIssues(c, 'nginx'),
-      ...unsupportedFeatures(c, 'nginx', ['mirror', 'sessionAffinity']),
-      ...abIssues(a?.match ?? [], analysisPath(c), a?.iterations),
+      ...lackingFeatures(c, 'nginx', ['mirror', 'sessionAffinity']),
+      ...abIssues(a?.match ?? [], analysisAt(c), a?.iterations),
     ];
   },
 };

@@ -7,6 +7,7 @@
  * annotations: `zalando.org/backend-weights` (the split) and `zalando.org/skipper-predicate`
  * (`Weight(100)` so this Ingress wins over the original, or `False()` to switch it off at C = 0).
  */
+
 import type { Routes } from '../core/types.js';
 import { objectMeta, type Raw, rec } from '../render/meta.js';
 import type { K8sObject } from '../spec/model.js';
@@ -20,9 +21,9 @@ import {
   mapRulePaths,
   noApexBackend,
   renamedBackend,
-  unsupportedFeatures,
   userIngress,
 } from './ingress-ref.js';
+import { lackingFeatures } from './provider-limits.js';
 import type { Router, RouterInput } from './types.js';
 
 export const backendWeightsAnnotation = 'zalando.org/backend-weights';
@@ -149,6 +150,6 @@ export const skipperRouter: Router = {
   readRoutes,
   validate: (c) => [
     ...ingressRefIssues(c, 'skipper'),
-    ...unsupportedFeatures(c, 'skipper', ['match', 'mirror', 'sessionAffinity']),
+    ...lackingFeatures(c, 'skipper', ['match', 'mirror', 'sessionAffinity']),
   ],
 };
