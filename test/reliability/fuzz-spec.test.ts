@@ -38,6 +38,9 @@ import {
   validateCanaryValue,
 } from './fuzz-harness.js';
 
+// A fixed seed keeps CI reproducible; FUZZ_SEED explores other corners (findings become minimal tests).
+fc.configureGlobal({ seed: Number(process.env.FUZZ_SEED ?? 20261123) });
+
 const scale = Number(process.env.FUZZ_SCALE ?? 1);
 const runs = (n: number): number => Math.max(1, Math.round(n * scale));
 const batchSize = 50;
