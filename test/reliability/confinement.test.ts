@@ -34,6 +34,9 @@ import {
   snapshot,
 } from './hostile-repo.js';
 
+// A fixed seed keeps CI reproducible; FUZZ_SEED explores other corners.
+fc.configureGlobal({ seed: Number(process.env.FUZZ_SEED ?? 20261123) });
+
 const healthy: MetricsFactory = () => ({
   async query(): Promise<QueryResult> {
     return { kind: 'value', value: 100 };

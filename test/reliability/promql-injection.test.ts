@@ -19,6 +19,9 @@ import { formatIssue, type LoadedCanary, type Located } from '../../src/spec/mod
 import type { MetricSpec, MetricTemplate } from '../../src/spec/schema.js';
 import { codeOf, lexPromql, stringsOf } from './promql-lexer.js';
 
+// A fixed seed keeps CI reproducible; FUZZ_SEED explores other corners.
+fc.configureGlobal({ seed: Number(process.env.FUZZ_SEED ?? 20261123) });
+
 const builtins = loadBuiltins();
 const dirs: string[] = [];
 afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
