@@ -4,7 +4,9 @@
  * and decides again from scratch; it never rebases an old decision onto new state.
  */
 import { resolve } from 'node:path';
+import type { DeliveryMode, PullRequestReport } from '../delivery/types.js';
 import { ConfigurationError, errorMessage, PushRejectedError } from '../errors.js';
+import type { Forge } from '../forge/port.js';
 import { openRepo } from '../git/cli-repo.js';
 import type { ChangeEntry, FileChange, GitRepo } from '../git/port.js';
 import { loadConfig } from '../spec/config.js';
@@ -37,6 +39,12 @@ export interface ReconcileOptions {
   maxAttempts?: number;
   /** The repository port (default: the git CLI adapter on `repoDir`). */
   git?: GitRepo;
+  /** Delivery mode for every canary (overrides `gitcanary.yaml` `delivery.mode`). */
+  mode?: DeliveryMode;
+  /** The code host, needed by pull-request delivery and commit statuses. */
+  forge?: Forge;
+  /** Path of the repository config (default `gitcanary.yaml` at the repository root). */
+  configFile?: string;
 }
 
 export interface ReconcileResult {
@@ -48,6 +56,8 @@ export interface ReconcileResult {
   /** Non-fatal findings (unknown fields, deprecated fields). */
   warnings: string[];
   attempts: number;
+  /** Step pull requests created, updated or closed by this run (pull-request delivery). */
+  pullRequests: PullRequestReport[];
 }
 
 export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult> {
@@ -67,6 +77,7 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
       warnings,
       attempts: attempt,
       commit: null,
+      pullRequests: [],
     };
     if (opts.dryRun || changes.length === 0) return result;
     const sha = await git.commit(changes, commitMessage(plans, ctx.now), ctx.config.author);
