@@ -84,10 +84,18 @@ export interface Forge {
    * Pull requests whose head branch starts with `headPrefix`, most recently updated first (open
    * and closed with `state: 'all'`). One request per page of 100; `limit` bounds the pages.
    */
-  listPulls(opts: { headPrefix: string; state: 'open' | 'all'; base?: string; limit?: number }): Promise<PullRequest[]>;
+  listPulls(opts: {
+    headPrefix: string;
+    state: 'open' | 'all';
+    base?: string;
+    limit?: number;
+  }): Promise<PullRequest[]>;
   /** Opens a PR. A 422 "already exists" returns the open one instead (idempotent on retries). */
   createPull(input: { head: string; base: string; title: string; body: string }): Promise<PullRequest>;
-  updatePull(number: number, patch: { title?: string; body?: string; state?: 'open' | 'closed' }): Promise<PullRequest>;
+  updatePull(
+    number: number,
+    patch: { title?: string; body?: string; state?: 'open' | 'closed' },
+  ): Promise<PullRequest>;
   /** Comment on a PR (issue comments API). */
   comment(number: number, body: string): Promise<void>;
   /** Enables auto-merge (GraphQL `enablePullRequestAutoMerge`). */
