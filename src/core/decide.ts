@@ -17,7 +17,7 @@ import {
 } from '../spec/defaults.js';
 import type { Canary, ProviderId } from '../spec/schema.js';
 import { evaluate } from './analysis.js';
-import { abortOnSourceRevert, obeyRequest, rollbackByHand } from './requests.js';
+import { abortOnSourceRevert, obeyRequest, rejectStep, rollbackByHand } from './requests.js';
 import { hasRevisionChanged } from './revision.js';
 import { nextTraffic } from './strategies.js';
 import { emptyStatus, Tick, unchanged } from './tick.js';
@@ -42,6 +42,11 @@ export interface DecideInput {
   historyLimit?: number;
   /** A person reverted one of gitcanary's commits for this canary (found in the Git log). */
   revertedByHand?: { by: string; commit: string; reverted: string };
+  /**
+   * A person closed the step pull request unmerged (pull-request delivery): halt the canary, or
+   * roll it back, as `delivery.onClosed` says.
+   */
+  closedPullRequest?: { number: number; by: string; outcome: 'halt' | 'rollback' };
 }
 
 /** Phases in which Flagger keeps advancing without a new revision (`shouldAdvance`). */
@@ -78,8 +83,14 @@ export function decide(input: DecideInput): Decision {
   const prev = input.status;
   // What people did in Git is obeyed whatever the interval; routes are not read before a step
   // is due (the shell skips reading rendered files then), so a hand-edited weight waits for it.
-  const requested = obeyRequest(input) ?? (input.revertedByHand ? rollbackByHand(input) : undefined);
+  const requested =
+    obeyRequest(input) ??
+    (input.revertedByHand ? rollbackByHand(input) : undefined) ??
+    (input.closedPullRequest ? rejectStep(input) : undefined);
   if (requested) return requested;
+  if (prev?.halted && prev.lastAppliedSpec === input.revision) {
+    return unchanged(input, `halted: ${prev.halted}; gitcanary resume ${input.id} continues the run`);
+  }
   if (canary.spec.suspend) return unchanged(input, 'skipping canary run as object is suspended');
   if (!isDue(canary, prev, now)) {
     return unchanged(input, `waiting: next step due at ${nextDueTime(canary, prev)!.toISOString()}`);
@@ -181,6 +192,7 @@ function restart(input: DecideInput): Partial<CanaryStatus> {
     iterations: 0,
     lastAppliedSpec: input.revision,
     trackedConfigs: input.trackedConfigs,
+    halted: undefined,
   };
 }
 

@@ -38,12 +38,17 @@ export function obeyRequest(input: DecideInput): Decision | undefined {
       t.act({ type: 'scale-canary', replicas: 0 });
       t.event('warning', `${said}; rolling back, scaling down ${target}`);
       return t.done({ ...cleared, phase: 'Failed', canaryWeight: 0, failedChecks: 0, iterations: 0 });
+    case 'resume':
+      if (!prev.halted) break;
+      t.event('info', `${said}; halt lifted (${prev.halted})`);
+      return t.done({ ...cleared, halted: undefined });
     case 'retry':
       if (prev.phase !== 'Failed') break;
       t.act({ type: 'scale-canary', replicas: 'source' });
       t.event('info', `${said}; analysing the same revision again, scaling up ${target}`);
       return t.done({
         ...cleared,
+        halted: undefined,
         phase: 'Progressing',
         canaryWeight: 0,
         failedChecks: 0,
@@ -106,4 +111,25 @@ export function abortOnSourceRevert(input: DecideInput): Decision | undefined {
     iterations: 0,
     lastAppliedSpec: input.revision,
   });
+}
+
+/**
+ * A person closed the step pull request without merging it: the step is rejected. `halt` keeps
+ * the live weight and takes no step until `gitcanary resume` (or a new revision); `rollback`
+ * routes everything to the primary as an abort would.
+ */
+export function rejectStep(input: DecideInput): Decision | undefined {
+  const prev = input.status;
+  const closed = input.closedPullRequest;
+  if (!prev || !closed || !(running.has(prev.phase) || prev.phase === 'Promoting')) return undefined;
+  const t = new Tick(input);
+  const said = `step pull request #${closed.number} was closed unmerged by ${closed.by}`;
+  if (closed.outcome === 'halt') {
+    t.event('warning', `${said}; halting at canary weight ${prev.canaryWeight}`);
+    return t.done({ halted: said });
+  }
+  t.setRoutes(100, 0, false);
+  t.act({ type: 'scale-canary', replicas: 0 });
+  t.event('warning', `${said}; rolling back, scaling down ${targetName(input.canary)}`);
+  return t.done({ phase: 'Failed', canaryWeight: 0, failedChecks: 0, iterations: 0 });
 }

@@ -74,6 +74,7 @@ export class Tick {
       conditions: nextConditions(prev.conditions, phase, input.canary.spec.targetRef.kind, now),
     };
     if (next.request === undefined) delete next.request;
+    if (next.halted === undefined) delete next.halted;
     const message = this.messages.join('; ') || `${phase}`;
     const entry: HistoryEntry = {
       time: now,

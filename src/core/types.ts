@@ -81,12 +81,20 @@ export interface CanaryStatus {
   history: HistoryEntry[];
   /** A manual operation written by `gitcanary promote|abort|retry`, obeyed (and removed) by the next run. */
   request?: ManualRequest;
+  /**
+   * Why the canary is halted (a step pull request was closed unmerged): no step is taken until
+   * `gitcanary resume` or a new revision.
+   */
+  halted?: string;
 }
 
 /** A person's instruction, committed to the status file; the next run obeys it whatever the interval. */
 export interface ManualRequest {
-  /** promote = Flagger's skip-analysis now; abort = roll back now; retry = run the failed revision again. */
-  action: 'promote' | 'abort' | 'retry';
+  /**
+   * promote = Flagger's skip-analysis now; abort = roll back now; retry = run the failed revision
+   * again; resume = lift a halt (a closed step pull request).
+   */
+  action: 'promote' | 'abort' | 'retry' | 'resume';
   /** `Name <email>` of who asked. */
   requestedBy: string;
   requestedAt: string;

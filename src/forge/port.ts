@@ -98,6 +98,12 @@ export interface Forge {
   ): Promise<PullRequest>;
   /** Comment on a PR (issue comments API). */
   comment(number: number, body: string): Promise<void>;
+  /**
+   * Merges a PR now (REST `PUT /pulls/{n}/merge` with `sha` as a compare-and-swap on its head).
+   * Returns the merge commit. A moved head (409) → PushRejectedError; not mergeable (405, e.g.
+   * required checks missing) → TerminalError.
+   */
+  mergePull(number: number, opts: { method: 'merge' | 'squash' | 'rebase'; sha: string }): Promise<string>;
   /** Enables auto-merge (GraphQL `enablePullRequestAutoMerge`). */
   enableAutoMerge(pr: PullRequest, method: 'MERGE' | 'SQUASH' | 'REBASE'): Promise<void>;
   /** Sets a commit status on `sha`. */

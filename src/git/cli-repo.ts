@@ -5,12 +5,15 @@
  * no hooks, and can never produce an empty commit. Identity is passed with `-c user.name/email`
  * on every command, so a machine without a global git identity works.
  */
-import { mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { GitError, type SimpleGit, simpleGit } from 'simple-git';
 import { ConfigurationError, TerminalError } from '../errors.js';
 import { classifyGitError, GitCommandError } from './errors.js';
 import type {
+  BranchProposal,
   ChangeEntry,
   CommitAuthor,
   FileChange,
@@ -139,6 +142,42 @@ class CliRepo implements GitRepo {
     await this.git('commit', ['update-ref', '-m', 'gitcanary: commit', 'HEAD', sha, parent ?? ''], {
       who: author,
     });
+    return sha;
+  }
+
+  async proposeBranch(p: BranchProposal): Promise<string> {
+    checkAuthor(p.author);
+    if (!/^[\w.-]+(\/[\w.-]+)*$/.test(p.branch) || p.branch.includes('..')) {
+      throw new TerminalError(
+        `refusing to write branch ${JSON.stringify(p.branch)}: not a plain branch name`,
+      );
+    }
+    await confineChanges(this.realTop, p.changes);
+    const sha = await withTempIndex(this.realTop, async (run) => {
+      await run(['read-tree', p.base]);
+      const lines: string[] = [];
+      for (const change of p.changes) {
+        if ('delete' in change) {
+          lines.push(`0 ${'0'.repeat(40)}\t${change.path}`);
+        } else {
+          const blob = (await run(['hash-object', '-w', '--stdin'], change.content)).trim();
+          lines.push(`100644 ${blob}\t${change.path}`);
+        }
+      }
+      await run(['update-index', '--index-info'], `${lines.join('\n')}\n`);
+      const tree = (await run(['write-tree'])).trim();
+      return (await run(['commit-tree', tree, '-p', p.base, '-F', '-'], p.message, p.author)).trim();
+    });
+    const up = await this.upstream();
+    const ref = `refs/heads/${p.branch}`;
+    if (!up || up.remote === '.') {
+      const old = p.lease === undefined ? [] : [p.lease ?? ''];
+      await this.git('branch', ['update-ref', ref, sha, ...old]);
+      return sha;
+    }
+    const lease = p.lease === undefined ? [] : [`--force-with-lease=${ref}:${p.lease ?? ''}`];
+    const spec = p.lease === undefined ? `+${sha}:${ref}` : `${sha}:${ref}`;
+    await this.git('push', ['push', '--porcelain', ...lease, up.remote, spec]);
     return sha;
   }
 
@@ -422,3 +461,38 @@ function parseLog(out: string): LogEntry[] {
 const literal = (path: string): string => `:(literal)${path}`;
 const short = (ref: string): string => ref.replace(/^refs\/(heads|remotes)\//, '');
 const preview = (files: string[]): string => files.slice(0, 5).join(', ') + (files.length > 5 ? ', …' : '');
+
+type IndexRun = (args: string[], stdin?: string, who?: CommitAuthor) => Promise<string>;
+
+/**
+ * Runs git commands against a throwaway index file (`GIT_INDEX_FILE`), so a side commit never
+ * disturbs the working tree's index. Deleted afterwards.
+ */
+async function withTempIndex<T>(top: string, fn: (run: IndexRun) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'gitcanary-index-'));
+  const base: NodeJS.ProcessEnv = {};
+  for (const k of passthroughEnv(process.env)) base[k] = process.env[k];
+  for (const k of ['PATH', 'HOME', 'LANG', 'TMPDIR']) if (process.env[k]) base[k] = process.env[k];
+  const run: IndexRun = (args, stdin, who = toolIdentity) =>
+    new Promise((ok, fail) => {
+      const env = {
+        ...base,
+        GIT_INDEX_FILE: join(dir, 'index'),
+        GIT_AUTHOR_NAME: who.name,
+        GIT_AUTHOR_EMAIL: who.email,
+        GIT_COMMITTER_NAME: who.name,
+        GIT_COMMITTER_EMAIL: who.email,
+      };
+      const child = execFile('git', args, { cwd: top, env, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+        if (!err) return ok(stdout);
+        const code = typeof err.code === 'number' ? err.code : 1;
+        fail(classifyGitError(args[0] ?? 'git', new GitCommandError(args, code, stderr, stdout)));
+      });
+      child.stdin?.end(stdin ?? '');
+    });
+  try {
+    return await fn(run);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

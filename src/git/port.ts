@@ -41,6 +41,17 @@ export interface LogEntry {
   message: string;
 }
 
+/** A commit proposed on a side branch (see `GitRepo.proposeBranch`). */
+export interface BranchProposal {
+  branch: string;
+  base: string;
+  changes: FileChange[];
+  message: string;
+  author: CommitAuthor;
+  /** The branch must still point here; null: it must not exist; absent: replace whatever is there. */
+  lease?: string | null;
+}
+
 /** A recent commit and the files it touched. */
 export interface ChangeEntry extends LogEntry {
   files: string[];
@@ -79,6 +90,15 @@ export interface GitRepo {
    * it, dropping our unpushed commit(s). Never writes to the remote.
    */
   resetToUpstream(): Promise<void>;
+
+  /**
+   * Writes a commit with `changes` on top of `base` without touching the working tree, the index
+   * or the checked-out branch, and pushes it to the remote branch `branch` (pull-request
+   * delivery), replacing what is there only if it still points at `lease` (null: the branch must
+   * not exist yet). Returns the commit. A lost lease throws PushRejectedError; with no upstream
+   * remote the branch is only written locally.
+   */
+  proposeBranch(proposal: BranchProposal): Promise<string>;
 
   /** The commit HEAD points at. Throws ConfigurationError on a branch with no commits yet. */
   head(): Promise<string>;

@@ -6,7 +6,9 @@
 import { parseAllDocuments } from 'yaml';
 import { type DecideInput, decide, isDue, nextDueTime } from '../core/decide.js';
 import { configChecksum, revisionOf, trackedConfigKey } from '../core/revision.js';
-import { type Decision, idleRoutes, type Phase, type Routes } from '../core/types.js';
+import { type CanaryStatus, type Decision, idleRoutes, type Phase, type Routes } from '../core/types.js';
+import { pendingView } from '../delivery/pending.js';
+import { canaryMode } from '../delivery/policy.js';
 import type { FileChange } from '../git/port.js';
 import { currentRoutes, existingPrimary, render } from '../render/render.js';
 import { routerFor } from '../routers/registry.js';
@@ -28,6 +30,11 @@ export interface CanaryPlan {
   decision?: Decision;
   /** The split written in the routing object after this run. */
   routes?: Routes;
+  /** The status and split before this run (for the delivery policy and PR evidence). */
+  before?: { status?: CanaryStatus; routes: Routes };
+  /** The decision obeyed a person (request, revert, closed pull request). */
+  byPerson?: boolean;
+  canary?: LoadedCanary;
 }
 
 /** Marker of files gitcanary owns inside `rendered/` (the canonical serializer's header). */
@@ -52,14 +59,30 @@ export async function reconcileCanary(ctx: ReconcileContext, c: LoadedCanary): P
     );
     return { report: failedReport(c, text.join('; ')), changes: [] };
   }
+  const id = `${c.ref.namespace}/${c.ref.name}`;
+  try {
+    canaryMode(c.canary, ctx.config);
+  } catch (e) {
+    const where = `${c.origin.file}:${c.origin.line}: ${id}`;
+    return { report: failedReport(c, `${where}: ${(e as Error).message}`), changes: [] };
+  }
   const sPath = statusPath(c.dir, c.ref);
   const statusText = await ctx.files.read(sPath);
-  const status = statusText === undefined ? undefined : parseStatus(statusText, sPath);
+  const seen = pendingView(
+    statusText === undefined ? undefined : parseStatus(statusText, sPath),
+    ctx.pending?.get(id),
+    ctx.config.delivery.onClosed,
+  );
+  const status = seen.status;
   const renderedDir = c.dir ? `${c.dir}/rendered` : 'rendered';
   const reverted = findRevert(ctx.recent, sPath, renderedDir);
   // Most canaries are idle in a run: read and parse the rendered files only when a step may be taken.
   const mayStep =
-    !status || status.request !== undefined || reverted !== undefined || isDue(c.canary, status, ctx.now);
+    !status ||
+    status.request !== undefined ||
+    reverted !== undefined ||
+    seen.closed !== undefined ||
+    isDue(c.canary, status, ctx.now);
   const existing = mayStep ? await ctx.files.list(renderedDir) : [];
   const objects = existing.flatMap((f) => parseObjects(f.content));
   const routerInput: Omit<RouterInput, 'routes'> = {
@@ -75,7 +98,7 @@ export async function reconcileCanary(ctx: ReconcileContext, c: LoadedCanary): P
   const routes = currentRoutes(objects, routerInput) ?? idleRoutes;
   const trackedConfigs = trackedOf(source);
   const base: DecideInput = {
-    id: `${c.ref.namespace}/${c.ref.name}`,
+    id,
     canary: c.canary,
     provider: c.provider,
     revision: revisionOf(podTemplate(source), trackedConfigs),
@@ -86,6 +109,7 @@ export async function reconcileCanary(ctx: ReconcileContext, c: LoadedCanary): P
     ...(status ? { status } : {}),
   };
   if (reverted) base.revertedByHand = reverted;
+  if (seen.closed) base.closedPullRequest = seen.closed;
   let decision = decide(base);
   if (decision.needsObservations) {
     decision = decide({ ...base, observations: await observe(ctx, c) });
@@ -93,7 +117,9 @@ export async function reconcileCanary(ctx: ReconcileContext, c: LoadedCanary): P
   // A step writes; so does a due run without a step (re-syncing rendered files with the spec).
   const due = decision.stepped || (isDue(c.canary, status, ctx.now) && !c.canary.spec.suspend);
   const report = reportOf(c, decision, nextDueTime(c.canary, decision.status));
-  if (!due) return { report, changes: [], decision, routes };
+  const byPerson = status?.request !== undefined || reverted !== undefined || seen.closed !== undefined;
+  const known = { before: { ...(status ? { status } : {}), routes }, byPerson, canary: c };
+  if (!due) return { report, changes: [], decision, routes, ...known };
 
   const promote = decision.actions.some((a) => a.type === 'initialize-primary' || a.type === 'promote');
   let canaryReplicas: 'source' | 0 = status && canaryUpPhases.has(status.phase) ? 'source' : 0;
@@ -135,7 +161,7 @@ export async function reconcileCanary(ctx: ReconcileContext, c: LoadedCanary): P
   for (const ch of changes) await refuseLinks(ctx.root, ch.path);
   if (!decision.stepped && changes.length > 0)
     report.message = `${report.message}; rendered files re-synced with the spec`;
-  return { report, changes, decision, routes: nextRoutes };
+  return { report, changes, decision, routes: nextRoutes, ...known };
 }
 
 function parseObjects(content: string): K8sObject[] {

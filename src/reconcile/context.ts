@@ -4,6 +4,7 @@
  */
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { PendingStep } from '../delivery/pending.js';
 import type { ChangeEntry } from '../git/port.js';
 import type { MetricsProvider } from '../metrics/provider.js';
 import type { RepoConfig } from '../spec/config.js';
@@ -41,7 +42,11 @@ export interface ReconcileContext {
   recent: ChangeEntry[];
   /** Looks up a user-owned object (e.g. an Ingress) by namespace, kind and name. */
   lookup(namespace: string): (kind: string, name: string) => K8sObject | undefined;
+  /** What step pull requests say about each canary (`namespace/name`), in pull-request delivery. */
+  pending?: ReadonlyMap<string, PendingStep>;
 }
+
+export type { PendingStep } from '../delivery/pending.js';
 
 /** RepoFiles over a working tree on disk. */
 export function diskFiles(root: string): RepoFiles {

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { ManualRequest } from '../core/types.js';
+import type { CanaryStatus, ManualRequest } from '../core/types.js';
 import { ConfigurationError, PushRejectedError } from '../errors.js';
 import { openRepo } from '../git/cli-repo.js';
 import type { CommitAuthor, FileChange, GitRepo } from '../git/port.js';
@@ -39,18 +39,19 @@ export async function requestOperation(
   for (let attempt = 1; ; attempt++) {
     await git.sync();
     const canary = await findCanary(root, opts.id);
-    const change = await changeFor(root, canary, opts);
+    const changes = await changesFor(root, canary, opts);
     const body = opts.message ? [opts.message] : [];
     const msg = formatMessage(`gitcanary ${opts.action} ${opts.id}`, body, [
       ['Canary', opts.id],
       ['Canary-Request', opts.action],
       ['Requested-By', `${opts.author.name} <${opts.author.email}>`],
     ]);
-    const commit = await git.commit([change], msg, opts.author);
-    if (!commit || opts.push === false || !(await git.hasUpstream())) return { commit, file: change.path };
+    const commit = await git.commit(changes, msg, opts.author);
+    const file = changes.map((c) => c.path).join(', ');
+    if (!commit || opts.push === false || !(await git.hasUpstream())) return { commit, file };
     try {
       await git.push();
-      return { commit, file: change.path };
+      return { commit, file };
     } catch (e) {
       if (!(e instanceof PushRejectedError) || attempt >= 5) throw e;
       await git.resetToUpstream();
@@ -68,16 +69,34 @@ async function findCanary(root: string, id: string): Promise<LoadedCanary> {
   return found;
 }
 
-async function changeFor(root: string, c: LoadedCanary, opts: ManualOptions): Promise<FileChange> {
-  if (opts.action === 'pause' || opts.action === 'resume')
-    return suspendChange(root, c, opts.action === 'pause');
+/**
+ * The files the operation changes. `resume` lifts both kinds of pause: `spec.suspend` in the
+ * Canary file, and a halt recorded in the status file (a step pull request closed unmerged).
+ */
+async function changesFor(root: string, c: LoadedCanary, opts: ManualOptions): Promise<FileChange[]> {
+  if (opts.action === 'pause') return [await suspendChange(root, c, true)];
   const path = statusPath(c.dir, c.ref);
   const text = await readFile(join(root, path), 'utf8').catch(() => undefined);
+  if (opts.action === 'resume') {
+    const status = text === undefined ? undefined : parseStatus(text, path);
+    const changes = [await suspendChange(root, c, false)];
+    if (status?.halted) changes.push(statusRequest(c, path, status, 'resume', opts));
+    return changes;
+  }
   if (text === undefined)
     throw new ConfigurationError(`${path}: no status yet; run gitcanary reconcile first`);
-  const status = parseStatus(text, path);
+  return [statusRequest(c, path, parseStatus(text, path), opts.action, opts)];
+}
+
+function statusRequest(
+  c: LoadedCanary,
+  path: string,
+  status: CanaryStatus,
+  action: ManualRequest['action'],
+  opts: ManualOptions,
+): FileChange {
   const request: ManualRequest = {
-    action: opts.action,
+    action,
     requestedBy: `${opts.author.name} <${opts.author.email}>`,
     requestedAt: (opts.now ?? new Date()).toISOString(),
     ...(opts.message ? { message: opts.message } : {}),

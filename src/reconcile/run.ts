@@ -4,6 +4,9 @@
  * and decides again from scratch; it never rebases an old decision onto new state.
  */
 import { resolve } from 'node:path';
+import type { PendingStep } from '../delivery/pending.js';
+import { deliverPullRequests, pendingSteps } from '../delivery/pull-requests.js';
+import { readPulls, reportStatuses, routePlans } from '../delivery/route.js';
 import type { DeliveryMode, PullRequestReport } from '../delivery/types.js';
 import { ConfigurationError, errorMessage, PushRejectedError } from '../errors.js';
 import type { Forge } from '../forge/port.js';
@@ -67,11 +70,15 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
   const maxAttempts = opts.maxAttempts ?? 5;
   for (let attempt = 1; ; attempt++) {
     if (!opts.dryRun) await git.sync();
-    const { plans, warnings, ctx } = await decideAll(root, opts, logger, await git.recentChanges(100));
-    await assertBranch(git, ctx.config.branch);
+    const loaded = await loadAll(root, opts, logger, await git.recentChanges(100));
+    await assertBranch(git, loaded.ctx.config.branch);
+    const pulls = await readPulls(git, opts.forge, loaded.ctx.config, loaded.inventory.canaries);
+    const { plans, warnings, ctx } = await decideAll(loaded, pendingSteps(pulls), opts);
+    const routed = routePlans(plans, ctx.config, opts.forge);
     const changes = plans.flatMap((p) => p.changes);
     assertConfined(changes, ctx.inventory.canaries);
-    const result = {
+    const directChanges = routed.direct.flatMap((p) => p.changes);
+    const result: ReconcileResult = {
       canaries: plans.map((p) => p.report),
       changes,
       warnings,
@@ -80,11 +87,34 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
       pullRequests: [],
     };
     if (opts.dryRun || changes.length === 0) return result;
-    const sha = await git.commit(changes, commitMessage(plans, ctx.now), ctx.config.author);
-    if (!sha || opts.push === false || !(await git.hasUpstream())) return { ...result, commit: sha };
+    const sha = await git.commit(directChanges, commitMessage(routed.direct, ctx.now), ctx.config.author);
+    const deliver = async (commit: string | null): Promise<ReconcileResult> => {
+      if (!opts.forge) return { ...result, commit };
+      const dctx = {
+        git,
+        forge: opts.forge,
+        base: (ctx.config.branch ?? (await git.branch())) || 'main',
+        now: ctx.now,
+        author: ctx.config.author,
+        logger,
+        pulls,
+        mergeMethod: ctx.config.delivery.mergeMethod,
+      };
+      const pullRequests = await deliverPullRequests(
+        dctx,
+        routed.proposed,
+        routed.direct,
+        await git.head(),
+        commit,
+      );
+      if (commit) await reportStatuses(dctx, routed.direct, commit);
+      return { ...result, commit, pullRequests, canaries: plans.map((p) => p.report) };
+    };
+    if (opts.push === false) return { ...result, commit: sha };
+    if (!sha || !(await git.hasUpstream())) return deliver(sha);
     try {
       await git.push();
-      return { ...result, commit: sha };
+      return deliver(sha);
     } catch (e) {
       if (!(e instanceof PushRejectedError) || attempt >= maxAttempts) throw e;
       logger.warn(`push rejected (the remote moved); re-reading and deciding again (attempt ${attempt + 1})`);
@@ -104,12 +134,13 @@ async function assertBranch(git: GitRepo, expected: string | undefined): Promise
   }
 }
 
-/** Loads the repository and reconciles every canary; bad canaries become failed reports. */
-async function decideAll(root: string, opts: ReconcileOptions, logger: Logger, recent: ChangeEntry[]) {
-  const overrides: { metricsServer?: string; meshProvider?: string } = {};
+/** Loads the config and the repository. */
+async function loadAll(root: string, opts: ReconcileOptions, logger: Logger, recent: ChangeEntry[]) {
+  const overrides: { metricsServer?: string; meshProvider?: string; mode?: DeliveryMode } = {};
   if (opts.metricsServer) overrides.metricsServer = opts.metricsServer;
   if (opts.meshProvider) overrides.meshProvider = opts.meshProvider;
-  const config = await loadConfig(root, overrides);
+  if (opts.mode) overrides.mode = opts.mode;
+  const config = await loadConfig(root, overrides, opts.configFile);
   const inventory = await loadRepo(root, config);
   const ctx: ReconcileContext = {
     root,
@@ -122,6 +153,17 @@ async function decideAll(root: string, opts: ReconcileOptions, logger: Logger, r
     recent,
     lookup: inventoryLookup(inventory),
   };
+  return { ctx, inventory };
+}
+
+/** Reconciles every canary; bad canaries become failed reports. */
+async function decideAll(
+  { ctx, inventory }: Awaited<ReturnType<typeof loadAll>>,
+  pending: Map<string, PendingStep>,
+  opts: ReconcileOptions,
+) {
+  if (pending.size > 0) ctx.pending = pending;
+  const { logger } = ctx;
   const plans = await mapLimit(inventory.canaries, opts.concurrency ?? 8, async (c) => {
     try {
       return await reconcileCanary(ctx, c);

@@ -3,7 +3,7 @@
  * default, so a repository without the file works; flags given on the command line win.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigurationError } from '../errors.js';
@@ -40,6 +40,28 @@ const configSchema = z.strictObject({
   branch: z.string().min(1).optional(),
   /** Runs kept in each status file's history. */
   historyLimit: z.number().int().min(1).default(defaults.historyLimit),
+  /** How steps reach Git: direct commits, or a pull request per step (see src/delivery). */
+  delivery: z
+    .strictObject({
+      /** Default for every canary; the Canary annotation `gitcanary.dev/delivery` overrides it. */
+      mode: z.enum(['commit', 'pull-request']).default('commit'),
+      /** The step policy: in commit mode, the steps that still need a pull request. */
+      pullRequestFor: z
+        .strictObject({
+          /** Steps that raise the canary weight above this percentage. */
+          weightAbove: z.number().int().min(0).max(100).optional(),
+          /** Promotions (the canary template copied onto the primary). */
+          promotion: z.boolean().default(false),
+        })
+        .prefault({}),
+      /** Rollbacks: straight to the branch (safety first), or a pull request with auto-merge. */
+      rollback: z.enum(['commit', 'pull-request']).default('commit'),
+      /** A step pull request closed unmerged: halt the canary, or roll it back. */
+      onClosed: z.enum(['halt', 'rollback']).default('halt'),
+      /** Merge method for auto-merged rollback pull requests. */
+      mergeMethod: z.enum(['merge', 'squash', 'rebase']).default('merge'),
+    })
+    .prefault({}),
   /** Go duration (`5s`, `1m30s`) for each Prometheus query. */
   prometheusTimeout: z
     .string()
@@ -52,25 +74,26 @@ export type RepoConfig = z.output<typeof configSchema>;
 const overridesSchema = z.strictObject({
   metricsServer: metricsServer.optional(),
   meshProvider: meshProvider.optional(),
+  mode: z.enum(['commit', 'pull-request']).optional(),
 });
 
 /** The config of a repository without `gitcanary.yaml`. */
 export const defaultConfig = (): RepoConfig => configSchema.parse({});
 
-async function readConfigText(root: string): Promise<string | undefined> {
+async function readConfigText(root: string, file?: string): Promise<string | undefined> {
   try {
-    return await readFile(join(root, configFileName), 'utf8');
+    return await readFile(resolve(root, file ?? configFileName), 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' && file === undefined) return undefined;
     throw new ConfigurationError(`${configFileName}: cannot read: ${(e as Error).message}`, { cause: e });
   }
 }
 
-function parseConfigText(text: string): RepoConfig {
+function parseConfigText(text: string, name: string): RepoConfig {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const fail = (lines: string[]): never => {
-    throw new ConfigurationError(lines.map((l) => `${configFileName}:${l}`).join('\n'));
+    throw new ConfigurationError(lines.map((l) => `${name}:${l}`).join('\n'));
   };
   if (doc.errors.length > 0) {
     fail(doc.errors.map((e) => `${lineCounter.linePos(e.pos[0]).line}: -: ${e.message}`));
@@ -81,7 +104,7 @@ function parseConfigText(text: string): RepoConfig {
   } catch (e) {
     return fail([`1: -: ${(e as Error).message}`]);
   }
-  const src: DocSource = { file: configFileName, line: 1, doc, lineCounter };
+  const src: DocSource = { file: name, line: 1, doc, lineCounter };
   if (typeof raw !== 'object' || Array.isArray(raw)) return fail(['1: -: must be a mapping']);
   const r = configSchema.safeParse(raw);
   if (r.success) return r.data;
@@ -104,10 +127,11 @@ function parseConfigText(text: string): RepoConfig {
  */
 export async function loadConfig(
   root: string,
-  overrides: { metricsServer?: string; meshProvider?: string },
+  overrides: { metricsServer?: string; meshProvider?: string; mode?: 'commit' | 'pull-request' },
+  file?: string,
 ): Promise<RepoConfig> {
-  const text = await readConfigText(root);
-  const config = text === undefined ? defaultConfig() : parseConfigText(text);
+  const text = await readConfigText(root, file);
+  const config = text === undefined ? defaultConfig() : parseConfigText(text, file ?? configFileName);
   const o = overridesSchema.safeParse(
     Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
   );
@@ -116,5 +140,6 @@ export async function loadConfig(
       o.error.issues.map((i) => `overrides: ${dotPath(i.path)}: ${i.message}`).join('\n'),
     );
   }
-  return { ...config, ...o.data };
+  const { mode, ...rest } = o.data;
+  return { ...config, ...rest, delivery: { ...config.delivery, ...(mode ? { mode } : {}) } };
 }

@@ -70,12 +70,13 @@ const statusSchema = z.object({
     .default([]),
   request: z
     .object({
-      action: z.enum(['promote', 'abort', 'retry']),
+      action: z.enum(['promote', 'abort', 'retry', 'resume']),
       requestedBy: z.string(),
       requestedAt: z.string(),
       message: z.string().optional(),
     })
     .optional(),
+  halted: z.string().optional(),
 });
 
 const fileSchema = z.object({

@@ -1,0 +1,117 @@
+/**
+ * The run-level glue of delivery: which canaries need the step-PR listing, which plans go to
+ * the direct commit and which to pull requests, and the commit statuses of direct commits.
+ */
+import { idleRoutes } from '../core/types.js';
+import { errorMessage } from '../errors.js';
+import type { CommitState, Forge } from '../forge/port.js';
+import { statusDescription } from '../forge/pr-body.js';
+import type { GitRepo } from '../git/port.js';
+import type { CanaryPlan } from '../reconcile/canary.js';
+import type { Logger } from '../reconcile/logger.js';
+import type { RepoConfig } from '../spec/config.js';
+import { analysisThreshold } from '../spec/defaults.js';
+import type { LoadedCanary } from '../spec/model.js';
+import { canaryMode, changeKind, routeOf } from './policy.js';
+import { contextOf, type ListedPull, listStepPulls } from './pull-requests.js';
+
+/** Whether any canary can ever need a pull request under this config. */
+export function mayPropose(config: RepoConfig, canaries: LoadedCanary[]): boolean {
+  const d = config.delivery;
+  if (d.mode === 'pull-request' || d.rollback === 'pull-request') return true;
+  if (d.pullRequestFor.weightAbove !== undefined || d.pullRequestFor.promotion) return true;
+  return canaries.some((c) => {
+    try {
+      return canaryMode(c.canary, config) === 'pull-request';
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The step PRs of this repository, listed once per run (none without a forge or a need). */
+export async function readPulls(
+  git: GitRepo,
+  forge: Forge | undefined,
+  config: RepoConfig,
+  canaries: LoadedCanary[],
+): Promise<Map<string, ListedPull>> {
+  if (!forge || !mayPropose(config, canaries)) return new Map();
+  const base = (config.branch ?? (await git.branch())) || 'main';
+  return listStepPulls(forge, base);
+}
+
+export interface Routed {
+  direct: CanaryPlan[];
+  proposed: { plan: CanaryPlan; rollback: boolean }[];
+}
+
+/** Splits the plans by the step policy. A PR needed without a forge fails that canary. */
+export function routePlans(plans: CanaryPlan[], config: RepoConfig, forge: Forge | undefined): Routed {
+  const out: Routed = { direct: [], proposed: [] };
+  for (const plan of plans) {
+    if (!plan.canary || plan.changes.length === 0 || plan.report.error) {
+      out.direct.push(plan);
+      continue;
+    }
+    const routesAfter = plan.routes ?? idleRoutes;
+    const kind = changeKind({
+      changes: true,
+      ...(plan.decision ? { decision: plan.decision } : {}),
+      ...(plan.before?.status ? { before: plan.before.status } : {}),
+      routesBefore: plan.before?.routes ?? idleRoutes,
+      routesAfter,
+      byPerson: plan.byPerson ?? false,
+    });
+    const mode = canaryMode(plan.canary.canary, config);
+    if (routeOf(kind, routesAfter.canary, mode, config.delivery) === 'commit') {
+      out.direct.push(plan);
+    } else if (!forge) {
+      plan.report.error = `${plan.report.file}: ${plan.report.namespace}/${plan.report.name}: this step needs a pull request (delivery ${mode}), but no GitHub access was given (GITHUB_TOKEN and --github-repository)`;
+      plan.changes = [];
+      out.direct.push(plan);
+    } else {
+      out.proposed.push({ plan, rollback: kind === 'rollback' });
+    }
+  }
+  return out;
+}
+
+const transitions: Partial<Record<string, CommitState>> = {
+  Progressing: 'pending',
+  Succeeded: 'success',
+  Failed: 'failure',
+};
+
+/**
+ * Commit statuses on a direct commit, one per canary whose phase changed to Progressing
+ * (pending), Succeeded (success) or Failed (failure). Failures to post are warnings.
+ */
+export async function reportStatuses(
+  ctx: { forge: Forge; logger: Logger },
+  plans: CanaryPlan[],
+  commit: string,
+): Promise<void> {
+  for (const p of plans) {
+    const d = p.decision;
+    if (!d?.stepped || !p.canary || p.changes.length === 0) continue;
+    const state = transitions[d.status.phase];
+    if (!state || p.before?.status?.phase === d.status.phase) continue;
+    const id = `${p.report.namespace}/${p.report.name}`;
+    const threshold = analysisThreshold(p.canary.canary);
+    try {
+      await ctx.forge.setStatus(commit, {
+        context: contextOf(id),
+        state,
+        description: statusDescription(
+          d.status.phase,
+          d.status.canaryWeight,
+          d.status.failedChecks,
+          threshold,
+        ),
+      });
+    } catch (e) {
+      ctx.logger.warn(`commit status for ${id}: ${errorMessage(e)}`);
+    }
+  }
+}
