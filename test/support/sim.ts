@@ -2,7 +2,7 @@
  * A tick-script simulator for the pure core: keeps status and the rendered routes between
  * ticks the way the shell does, advancing `now` by the analysis interval each tick.
  */
-import { decide } from '../../src/core/decide.js';
+import { type DecideInput, decide } from '../../src/core/decide.js';
 import {
   type CanaryStatus,
   type Decision,
@@ -54,6 +54,8 @@ export class Sim {
   /** Success rate returned to the analysis (≥ 99 passes). */
   successRate = 100;
   analyses = 0;
+  /** Set for one tick: a person closed the step pull request unmerged. */
+  closedPullRequest?: DecideInput['closedPullRequest'];
   readonly decisions: Decision[] = [];
 
   constructor(
@@ -72,7 +74,9 @@ export class Sim {
       routes: this.routes,
       now: this.now,
       ...(this.status ? { status: this.status } : {}),
+      ...(this.closedPullRequest ? { closedPullRequest: this.closedPullRequest } : {}),
     };
+    this.closedPullRequest = undefined;
     let d = decide(base);
     let analysed = false;
     if (d.needsObservations) {
