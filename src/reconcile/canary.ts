@@ -11,6 +11,7 @@ import { pendingView } from '../delivery/pending.js';
 import { canaryMode } from '../delivery/policy.js';
 import type { FileChange } from '../git/port.js';
 import { currentRoutes, existingPrimary, render } from '../render/render.js';
+import type { RenderInput } from '../render/types.js';
 import { routerFor } from '../routers/registry.js';
 import type { RouterInput } from '../routers/types.js';
 import { apexName, targetName } from '../spec/defaults.js';
@@ -22,7 +23,7 @@ import type { ReconcileContext } from './context.js';
 import { refuseLinks } from './context.js';
 import { observe } from './observe.js';
 import { type CanaryReport, failedReport, reportOf } from './report.js';
-import { findRevert } from './reverts.js';
+import { findRevert, type HandEdit, handEdits } from './reverts.js';
 
 export interface CanaryPlan {
   report: CanaryReport;
@@ -117,6 +118,9 @@ export async function reconcileCanary(ctx: ReconcileContext, c: LoadedCanary): P
   // A step writes; so does a due run without a step (re-syncing rendered files with the spec).
   const due = decision.stepped || (isDue(c.canary, status, ctx.now) && !c.canary.spec.suspend);
   const report = reportOf(c, decision, nextDueTime(c.canary, decision.status));
+  const edits = status ? handEdits(ctx.recent, renderedDir) : new Map<string, HandEdit>();
+  const drift = [...edits].map(([path, e]) => `drift: ${path} edited by ${e.by} in ${e.commit.slice(0, 7)}`);
+  if (drift.length > 0) report.notes = [...(report.notes ?? []), ...drift];
   const byPerson = status?.request !== undefined || reverted !== undefined || seen.closed !== undefined;
   const known = { before: { ...(status ? { status } : {}), routes }, byPerson, canary: c };
   if (!due) return { report, changes: [], decision, routes, ...known };
@@ -133,7 +137,7 @@ export async function reconcileCanary(ctx: ReconcileContext, c: LoadedCanary): P
     const msg = `${renderedDir}: the rendered primary workload ${targetName(c.canary)}-primary is missing; restore it (git revert) or delete ${sPath} to initialize again`;
     return { report: failedReport(c, msg), changes: [] };
   }
-  const files = render({
+  const renderInput: RenderInput = {
     canary: c,
     source,
     primary: promote ? { from: 'source' } : { from: 'existing', objects: primaryObjects },
@@ -144,14 +148,44 @@ export async function reconcileCanary(ctx: ReconcileContext, c: LoadedCanary): P
     revision: base.revision,
     runRevision: decision.status.lastAppliedSpec,
     lookup: routerInput.lookup,
-  });
+  };
+  const files = render(renderInput);
+  // Hand-edited files are overwritten only where this decision changes them.
+  const unchangedByDecision = new Set<string>();
+  if (edits.size > 0 && status) {
+    const held: RenderInput = {
+      ...renderInput,
+      primary: { from: 'existing', objects: existingPrimary(objects, c) },
+      canaryReplicas: canaryUpPhases.has(status.phase) ? 'source' : 0,
+      routes,
+      phase: status.phase,
+      iterations: status.iterations,
+      runRevision: status.lastAppliedSpec,
+    };
+    const now = new Map(render(held).map((f) => [f.path, f.content]));
+    for (const f of files)
+      if (edits.has(f.path) && now.get(f.path) === f.content) unchangedByDecision.add(f.path);
+  }
   const changes: FileChange[] = [];
+  const kept: string[] = [];
+  const overwritten: string[] = [];
   const before = new Map(existing.map((f) => [f.path, f.content]));
-  for (const f of files) if (before.get(f.path) !== f.content) changes.push(f);
+  for (const f of files) {
+    if (before.get(f.path) === f.content) continue;
+    if (unchangedByDecision.has(f.path)) kept.push(f.path);
+    else {
+      if (edits.has(f.path)) overwritten.push(f.path);
+      changes.push(f);
+    }
+  }
   const written = new Set(files.map((f) => f.path));
   for (const f of existing) {
-    if (!written.has(f.path) && f.content.includes(ownedMarker)) changes.push({ path: f.path, delete: true });
+    if (!written.has(f.path) && f.content.includes(ownedMarker) && !edits.has(f.path))
+      changes.push({ path: f.path, delete: true });
   }
+  if (kept.length > 0) report.message += `; drift kept (this step does not change it): ${kept.join(', ')}`;
+  if (overwritten.length > 0)
+    report.message += `; drift overwritten (this step changes it): ${overwritten.join(', ')}`;
   if (decision.stepped) {
     const content = formatStatus(c.ref, decision.status);
     if (content !== statusText) changes.push({ path: sPath, content });
