@@ -4,12 +4,14 @@
  * 2 usage or configuration error.
  */
 import { parseArgs } from 'node:util';
+import type { DeliveryMode } from '../delivery/types.js';
 import { runDemo } from '../demo/demo.js';
 import { ConfigurationError, errorMessage } from '../errors.js';
 import { canaryHistory } from '../reconcile/history.js';
 import { stderrLogger } from '../reconcile/logger.js';
 import { requestOperation } from '../reconcile/manual.js';
 import { reconcile } from '../reconcile/run.js';
+import { forgeFromEnv } from './forge.js';
 import { resolveAuthor } from './identity.js';
 import { formatHistory, formatPlan, formatReconcile, jsonReconcile } from './output.js';
 import { formatSimulation, runSimulate } from './simulate.js';
@@ -20,15 +22,19 @@ const usage = `gitcanary — Flagger-compatible progressive delivery that writes
 
 Usage:
   gitcanary reconcile [--repo DIR] [--now RFC3339] [--metrics-server URL] [--mesh-provider P]
-                      [--dry-run] [--no-push] [-o text|json]
+                      [--mode commit|pull-request] [--config FILE] [--dry-run] [--no-push] [-o text|json]
   gitcanary plan      [--repo DIR] [--now RFC3339] [--metrics-server URL] [--mesh-provider P] [-o text|json]
   gitcanary status    [--repo DIR] [-o text|json]
   gitcanary validate  [--repo DIR]
   gitcanary history   NAMESPACE/NAME [--repo DIR] [-o text|json]
   gitcanary simulate  NAMESPACE/NAME [--repo DIR] (--observations FILE | --from-status) [-o text|json]
   gitcanary promote|abort|retry|pause|resume NAMESPACE/NAME [--repo DIR] [--message M]
-                      [--author "Name <email>"] [--no-push]
+                      [--author "Name <email>"] [--mode commit|pull-request] [--no-push]
   gitcanary demo      [--keep]
+
+Pull requests (delivery pull-request, or a step policy in gitcanary.yaml) need GitHub: the token
+from GITHUB_TOKEN or GH_TOKEN, the repository from --github-repository OWNER/NAME or
+GITHUB_REPOSITORY, the API from --github-api-url or GITHUB_API_URL (default api.github.com).
 
 Exit codes: 0 done, 1 some canary could not be reconciled, 2 usage or configuration error.`;
 
@@ -46,6 +52,10 @@ const options = {
   author: { type: 'string' },
   observations: { type: 'string' },
   'from-status': { type: 'boolean', default: false },
+  mode: { type: 'string' },
+  config: { type: 'string' },
+  'github-repository': { type: 'string' },
+  'github-api-url': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -78,8 +88,15 @@ export async function main(
         const now = parseNow(values.now);
         const level = values['log-level'] as 'debug' | 'info' | 'warn' | 'error';
         const dryRun = command === 'plan' || values['dry-run'];
+        const forge = forgeFromEnv({
+          repository: values['github-repository'],
+          apiUrl: values['github-api-url'],
+        });
         const result = await reconcile({
           repoDir: values.repo,
+          ...(parseMode(values.mode) ? { mode: parseMode(values.mode)! } : {}),
+          ...(values.config ? { configFile: values.config } : {}),
+          ...(forge ? { forge } : {}),
           ...(now ? { now } : {}),
           ...(values['metrics-server'] ? { metricsServer: values['metrics-server'] } : {}),
           ...(values['mesh-provider'] ? { meshProvider: values['mesh-provider'] } : {}),
@@ -118,19 +135,24 @@ export async function main(
       case 'retry':
       case 'pause':
       case 'resume': {
+        const forge = forgeFromEnv({
+          repository: values['github-repository'],
+          apiUrl: values['github-api-url'],
+        });
         const r = await requestOperation({
           repoDir: values.repo,
           id: canaryId(positionals[1]),
           action: command,
           author: resolveAuthor(values.author, values.repo),
           ...(values.message ? { message: values.message } : {}),
+          ...(parseMode(values.mode) ? { mode: parseMode(values.mode)! } : {}),
+          ...(forge ? { forge } : {}),
           push: !values['no-push'],
         });
-        out(
-          r.commit
-            ? `${command} ${positionals[1]}: commit ${r.commit} (${r.file}); the next run obeys it`
-            : 'no change',
-        );
+        const how = r.pullRequest
+          ? `pull request ${r.pullRequest} (${r.file}); the next run after its merge obeys it`
+          : `commit ${r.commit} (${r.file}); the next run obeys it`;
+        out(r.commit ? `${command} ${positionals[1]}: ${how}` : 'no change');
         return 0;
       }
       default:
@@ -150,6 +172,12 @@ function canaryId(s: string | undefined): string {
   if (!s || !/^[a-z0-9.-]+\/[a-z0-9.-]+$/.test(s))
     throw new ConfigurationError(`expected NAMESPACE/NAME, got ${s ?? 'nothing'}`);
   return s;
+}
+
+function parseMode(s: string | undefined): DeliveryMode | undefined {
+  if (s === undefined) return undefined;
+  if (s === 'commit' || s === 'pull-request') return s;
+  throw new ConfigurationError(`--mode must be commit or pull-request, got ${s}`);
 }
 
 function parseNow(s: string | undefined): Date | undefined {

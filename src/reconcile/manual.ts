@@ -7,11 +7,14 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { CanaryStatus, ManualRequest } from '../core/types.js';
+import { canaryMode } from '../delivery/policy.js';
+import type { DeliveryMode } from '../delivery/types.js';
 import { ConfigurationError, PushRejectedError } from '../errors.js';
+import type { Forge } from '../forge/port.js';
 import { openRepo } from '../git/cli-repo.js';
 import type { CommitAuthor, FileChange, GitRepo } from '../git/port.js';
 import { formatMessage } from '../git/trailers.js';
-import { loadConfig } from '../spec/config.js';
+import { loadConfig, type RepoConfig } from '../spec/config.js';
 import { loadRepo } from '../spec/load.js';
 import type { LoadedCanary } from '../spec/model.js';
 import { formatStatus, parseStatus, statusPath } from '../status/status-file.js';
@@ -29,15 +32,19 @@ export interface ManualOptions {
   now?: Date;
   push?: boolean;
   git?: GitRepo;
+  /** `pull-request`: propose the request as a pull request instead of committing it. */
+  mode?: DeliveryMode;
+  forge?: Forge;
 }
 
 export async function requestOperation(
   opts: ManualOptions,
-): Promise<{ commit: string | null; file: string }> {
+): Promise<{ commit: string | null; file: string; pullRequest?: string }> {
   const root = resolve(opts.repoDir);
   const git = opts.git ?? (await openRepo(root));
   for (let attempt = 1; ; attempt++) {
     await git.sync();
+    const config = await loadConfig(root, opts.mode ? { mode: opts.mode } : {});
     const canary = await findCanary(root, opts.id);
     const changes = await changesFor(root, canary, opts);
     const body = opts.message ? [opts.message] : [];
@@ -46,8 +53,15 @@ export async function requestOperation(
       ['Canary-Request', opts.action],
       ['Requested-By', `${opts.author.name} <${opts.author.email}>`],
     ]);
-    const commit = await git.commit(changes, msg, opts.author);
     const file = changes.map((c) => c.path).join(', ');
+    if (canaryMode(canary.canary, config) === 'pull-request' && opts.push !== false) {
+      if (!opts.forge)
+        throw new ConfigurationError(
+          `${opts.id} is delivered by pull request: set GITHUB_TOKEN and --github-repository (or --mode commit)`,
+        );
+      return proposeRequest(git, opts.forge, config, opts, changes, msg);
+    }
+    const commit = await git.commit(changes, msg, opts.author);
     if (!commit || opts.push === false || !(await git.hasUpstream())) return { commit, file };
     try {
       await git.push();
@@ -57,6 +71,38 @@ export async function requestOperation(
       await git.resetToUpstream();
     }
   }
+}
+
+/** The request as a pull request on `gitcanary-request/<ns>/<name>/<action>`; merging it asks. */
+async function proposeRequest(
+  git: GitRepo,
+  forge: Forge,
+  config: RepoConfig,
+  opts: ManualOptions,
+  changes: FileChange[],
+  message: string,
+): Promise<{ commit: string; file: string; pullRequest: string }> {
+  const branch = `gitcanary-request/${opts.id}/${opts.action}`;
+  const base = (config.branch ?? (await git.branch())) || 'main';
+  const commit = await git.proposeBranch({
+    branch,
+    base: await git.head(),
+    changes,
+    message,
+    author: opts.author,
+  });
+  const body = [
+    `${opts.author.name} asks gitcanary to **${opts.action}** \`${opts.id}\`${opts.message ? `: ${opts.message}` : '.'}`,
+    '',
+    'Merging this pull request commits the request; the next gitcanary run after the merge obeys it.',
+  ].join('\n');
+  const pr = await forge.createPull({
+    head: branch,
+    base,
+    title: `gitcanary ${opts.action} ${opts.id}`,
+    body,
+  });
+  return { commit, file: changes.map((c) => c.path).join(', '), pullRequest: pr.url };
 }
 
 async function findCanary(root: string, id: string): Promise<LoadedCanary> {

@@ -10,38 +10,12 @@ import { runSimulate } from '../../src/cli/simulate.js';
 import { parseTrailers } from '../../src/git/trailers.js';
 import { reconcile } from '../../src/reconcile/run.js';
 import { createGitOps, type GitOps } from '../support/gitops.js';
-import { changeAt, OpenMetrics } from '../support/openmetrics.js';
+import { BAD_START, GOOD_START, podinfoMetrics } from '../support/podinfo-metrics.js';
 import { type PromHandle, startPrometheus } from '../support/prometheus.js';
-
-const END = 1_700_000_000;
-/** From here on the canary answers 5% of requests with HTTP 500. */
-const DROP = END - 3600;
-const GOOD_START = END - 3 * 3600 + 600;
-const BAD_START = DROP + 600;
-
-function metrics(): string {
-  const om = new OpenMetrics({ start: END - 4 * 3600, end: END });
-  const errors = changeAt(DROP, 0, 10);
-  const istio = {
-    reporter: 'destination',
-    destination_workload_namespace: 'test',
-    destination_workload: 'podinfo',
-  };
-  om.counter('istio_requests_total', { ...istio, response_code: '200' }, (t) => 200 - errors(t));
-  om.counter('istio_requests_total', { ...istio, response_code: '500' }, errors);
-  const buckets = { '25': 100, '50': 180, '100': 198, '250': 200, '500': 200, '+Inf': 200 };
-  om.histogram('istio_request_duration_milliseconds', istio, { buckets, sum: 200 * 40 });
-  const pod = { kubernetes_namespace: 'test', kubernetes_pod_name: 'podinfo-7d9f8b6c5d-x2x4z' };
-  om.counter('http_request_duration_seconds_count', { ...pod, status: '200' }, (t) => 200 - errors(t));
-  om.counter('http_request_duration_seconds_count', { ...pod, status: '500' }, errors);
-  const secondsBuckets = { '0.025': 100, '0.05': 180, '0.1': 198, '0.25': 200, '0.5': 200, '+Inf': 200 };
-  om.histogram('http_request_duration_seconds', pod, { buckets: secondsBuckets, sum: 200 * 0.04 });
-  return om.toString();
-}
 
 let prom: PromHandle;
 beforeAll(async () => {
-  prom = await startPrometheus(metrics());
+  prom = await startPrometheus(podinfoMetrics());
 });
 afterAll(async () => {
   await prom?.stop();

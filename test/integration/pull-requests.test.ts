@@ -1,0 +1,277 @@
+/**
+ * Pull-request delivery end to end: real git over HTTP to a fake GitHub (REST + GraphQL on a
+ * real bare repo, responses checked against GitHub's OpenAPI description) and a real
+ * Prometheus. A person merges or closes each step PR; the test clock drives both `--now` and
+ * the server's merge and close times.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { readMarker } from '../../src/forge/pr-body.js';
+import { requestOperation } from '../../src/reconcile/manual.js';
+import { type ReconcileResult, reconcile } from '../../src/reconcile/run.js';
+import { createGitHubOps, type GitHubOps } from '../support/github-ops.js';
+import { DROP, GOOD_START, podinfoMetrics } from '../support/podinfo-metrics.js';
+import { type PromHandle, startPrometheus } from '../support/prometheus.js';
+
+let prom: PromHandle;
+beforeAll(async () => {
+  prom = await startPrometheus(podinfoMetrics());
+});
+afterAll(async () => {
+  await prom?.stop();
+});
+const open: GitHubOps[] = [];
+afterEach(async () => {
+  for (const o of open.splice(0)) {
+    expect(o.fake.schemaViolations).toEqual([]);
+    await o.close();
+  }
+});
+
+const prMode = 'delivery:\n  mode: pull-request\n';
+const vsFile = 'apps/podinfo/rendered/virtualservice-podinfo.yaml';
+const statusFile = 'apps/podinfo/podinfo.status.yaml';
+
+async function setup(start: number, config = prMode, canaryEdit?: (s: string) => string) {
+  const extra: Record<string, string> = { 'gitcanary.yaml': config };
+  const o = await createGitHubOps('istio-podinfo', { start: start * 1000, extraFiles: extra });
+  open.push(o);
+  if (canaryEdit) {
+    const path = 'apps/podinfo/canary.yaml';
+    o.humanPush({ [path]: canaryEdit(o.remoteFile(path)) }, 'tune the canary');
+  }
+  /** One run at the clock, then the clock moves one interval. */
+  const tick = async (advance = 60_000): Promise<ReconcileResult> => {
+    const r = await reconcile({
+      repoDir: o.work,
+      now: new Date(o.clock.now),
+      metricsServer: prom.url,
+      forge: o.forge,
+    });
+    o.clock.now += advance;
+    expect(r.canaries[0]!.error).toBeUndefined();
+    return r;
+  };
+  const bump = () =>
+    o.humanPush(
+      {
+        'apps/podinfo/deployment.yaml': o
+          .remoteFile('apps/podinfo/deployment.yaml')
+          .replace('podinfo:6.1.5', 'podinfo:6.1.6'),
+      },
+      'podinfo 6.1.6',
+    );
+  return { o, tick, bump };
+}
+
+const liveWeight = (o: GitHubOps, ref = 'main'): number => {
+  const vs = parse(o.remoteFile(vsFile, ref));
+  return vs.spec.http[0].route.find(
+    (x: { destination: { host: string } }) => x.destination.host === 'podinfo-canary',
+  ).weight;
+};
+const mainStatus = (o: GitHubOps) => parse(o.remoteFile(statusFile)).status;
+const pulls = (o: GitHubOps) => o.fake.pulls(o.owner, o.repo);
+const line = (r: ReconcileResult) => {
+  const c = r.canaries[0]!;
+  const prs = r.pullRequests.map((p) => `#${p.number} ${p.action} ${p.fromWeight}→${p.toWeight}`);
+  return [`${c.phase} ${c.canaryWeight}`, ...prs].join(' ');
+};
+
+describe('pull request per step', () => {
+  it('a whole rollout: one PR per weight and for the promotion, each step live only once merged', async () => {
+    const { o, tick, bump } = await setup(GOOD_START);
+    expect(line(await tick())).toBe('Initializing 0');
+    expect(line(await tick())).toBe('Initialized 0');
+    bump();
+    expect(line(await tick())).toBe('Progressing 0');
+
+    // The first weight is proposed, not committed.
+    const first = await tick();
+    expect(line(first)).toBe('Progressing 20 #1 created 0→20');
+    expect(liveWeight(o)).toBe(0);
+    expect(liveWeight(o, 'gitcanary/test/podinfo')).toBe(20);
+    const [pr1] = pulls(o);
+    expect(pr1).toMatchObject({ number: 1, state: 'open', head: 'gitcanary/test/podinfo', base: 'main' });
+    expect(readMarker(pr1!.body)).toMatchObject({ canary: 'test/podinfo', fromWeight: 0, toWeight: 20 });
+    expect(pr1!.body).toContain('Merging this pull request makes the step live');
+    expect(o.fake.statuses(o.owner, o.repo, pr1!.headSha)).toMatchObject([
+      { context: 'gitcanary/test/podinfo', state: 'pending' },
+    ]);
+
+    // Nobody merged yet: the same proposal, no write at all (one listing per run).
+    const before = o.fake.requests.length;
+    expect(line(await tick())).toBe('Progressing 20 #1 unchanged 0→20');
+    expect(o.fake.requests.slice(before).map((q) => `${q.method} ${q.route}`)).toEqual([
+      'GET /repos/{owner}/{repo}/pulls',
+    ]);
+
+    const trace: string[] = [];
+    for (let i = 0; i < 20 && mainStatus(o).phase !== 'Succeeded'; i++) {
+      const openPr = pulls(o).find((p) => p.state === 'open');
+      if (openPr) {
+        o.clock.now += 10_000;
+        o.fake.mergePull(o.owner, o.repo, openPr.number);
+        trace.push(`merge #${openPr.number}`);
+      }
+      trace.push(line(await tick()));
+    }
+    expect(trace).toEqual([
+      'merge #1',
+      'Progressing 20', // one interval after the merge is not over yet
+      'Progressing 40 #2 created 20→40',
+      'merge #2',
+      'Progressing 40',
+      'Progressing 60 #3 created 40→60',
+      'merge #3',
+      'Progressing 60',
+      'Promoting 60 #4 created 60→60',
+      'merge #4',
+      'Promoting 60',
+      'Finalising 0',
+      'Succeeded 0',
+    ]);
+    expect(pulls(o).map((p) => [p.number, p.state, p.merged])).toEqual([
+      [1, 'closed', true],
+      [2, 'closed', true],
+      [3, 'closed', true],
+      [4, 'closed', true],
+    ]);
+    const primary = parse(o.remoteFile('apps/podinfo/rendered/deployment-podinfo-primary.yaml'));
+    expect(primary.spec.template.spec.containers[0].image).toBe('ghcr.io/stefanprodan/podinfo:6.1.6');
+    // The evidence: PR #2 carries the analysis that justified 20 → 40.
+    const pr2 = pulls(o)[1]!;
+    expect(pr2.body).toMatch(/\| request-success-rate \|.*\| 100 \|/);
+    expect(pr2.body).toContain('xychart-beta');
+    const states = o.fake.statuses(o.owner, o.repo).map((s) => s.state);
+    expect(states.filter((s) => s === 'pending').length).toBeGreaterThanOrEqual(4);
+    expect(states.at(-1)).toBe('success');
+  });
+
+  it('a PR closed unmerged halts the canary until resume, which is itself a PR', async () => {
+    const { o, tick, bump } = await setup(GOOD_START);
+    await tick();
+    await tick();
+    bump();
+    await tick();
+    expect(line(await tick())).toBe('Progressing 20 #1 created 0→20');
+    o.fake.mergePull(o.owner, o.repo, 1);
+    await tick();
+    expect(line(await tick())).toBe('Progressing 40 #2 created 20→40');
+    o.clock.now += 5_000;
+    o.fake.closePull(o.owner, o.repo, 2);
+
+    const halted = await tick();
+    expect(halted.canaries[0]!.message).toBe(
+      'step pull request #2 was closed unmerged by a reviewer; halting at canary weight 20',
+    );
+    expect(mainStatus(o).halted).toBe('step pull request #2 was closed unmerged by a reviewer');
+    expect(liveWeight(o)).toBe(20);
+    for (let i = 0; i < 3; i++) {
+      const r = await tick();
+      expect(r).toMatchObject({ commit: null, pullRequests: [] });
+      expect(r.canaries[0]!.message).toMatch(/^halted: step pull request #2/);
+    }
+
+    const asked = await requestOperation({
+      repoDir: o.work,
+      id: 'test/podinfo',
+      action: 'resume',
+      author: { name: 'Ann', email: 'ann@example.com' },
+      message: 'reviewed the dashboards',
+      forge: o.forge,
+    });
+    expect(asked.pullRequest).toMatch(/\/pull\/3$/);
+    const request = pulls(o).find((p) => p.number === 3)!;
+    expect(request).toMatchObject({ head: 'gitcanary-request/test/podinfo/resume', state: 'open' });
+    expect(mainStatus(o).halted).toBeDefined();
+    o.fake.mergePull(o.owner, o.repo, 3);
+    const lifted = await tick();
+    expect(lifted.canaries[0]!.message).toMatch(
+      /^resume requested by Ann <ann@example.com>: reviewed the dashboards; halt lifted/,
+    );
+    expect(line(await tick())).toBe('Progressing 40 #4 created 20→40');
+  });
+
+  it('with onClosed: rollback, closing the PR rolls back', async () => {
+    const { o, tick, bump } = await setup(GOOD_START, `${prMode}  onClosed: rollback\n`);
+    await tick();
+    await tick();
+    bump();
+    await tick();
+    await tick();
+    o.clock.now += 5_000;
+    o.fake.closePull(o.owner, o.repo, 1);
+    const r = await tick();
+    expect(r.canaries[0]).toMatchObject({ phase: 'Failed' });
+    expect(r.canaries[0]!.message).toMatch(/closed unmerged by a reviewer; rolling back/);
+    expect(liveWeight(o)).toBe(0);
+  });
+
+  it('a failing analysis while a step PR is open closes it, and the rollback goes straight to the branch', async () => {
+    // Errors start at DROP, while PR #2 is open. The failed check closes it at once (it no longer
+    // has a passing analysis behind it); with threshold 1 the next run rolls back.
+    const { o, tick, bump } = await setup(DROP - 7 * 60, prMode, (s) =>
+      s.replace('threshold: 2', 'threshold: 1'),
+    );
+    await tick();
+    await tick();
+    bump();
+    await tick();
+    expect(line(await tick())).toBe('Progressing 20 #1 created 0→20');
+    o.clock.now += 10_000;
+    o.fake.mergePull(o.owner, o.repo, 1);
+    const trace: string[] = [];
+    for (let i = 0; i < 6; i++) trace.push(line(await tick()));
+    expect(trace).toEqual([
+      'Progressing 20',
+      'Progressing 40 #2 created 20→40',
+      'Progressing 40 #2 unchanged 20→40',
+      'Progressing 40 #2 unchanged 20→40',
+      'Progressing 20 #2 closed 20→40',
+      'Failed 0',
+    ]);
+    expect(mainStatus(o).phase).toBe('Failed');
+    expect(liveWeight(o)).toBe(0);
+    const pr2 = pulls(o).find((p) => p.number === 2)!;
+    expect(pr2).toMatchObject({ state: 'closed', merged: false });
+    expect(readMarker(pr2.body)?.closedBy).toBe('gitcanary');
+    const [comment] = o.fake.comments(o.owner, o.repo, 2);
+    expect(comment?.body).toMatch(
+      /^Closed by gitcanary: superseded by a direct change in [0-9a-f]{7}: Halt test\/podinfo advancement/,
+    );
+    expect(comment?.body).toContain('analysis fails now');
+    expect(o.fake.statuses(o.owner, o.repo).at(-1)).toMatchObject({ state: 'failure' });
+  });
+
+  it('no duplicate PR when the reply to its creation is lost, and rate limits are waited out', async () => {
+    const { o, tick, bump } = await setup(GOOD_START);
+    await tick();
+    await tick();
+    bump();
+    await tick();
+    // The PR is created, then the reply is lost (502): the retry finds it (422 already exists).
+    o.fake.inject({ method: 'POST', route: /\/pulls$/, status: 502, afterHandling: true });
+    // The listing first hits a secondary rate limit.
+    o.fake.inject({
+      method: 'GET',
+      route: /\/pulls$/,
+      status: 403,
+      headers: { 'retry-after': '1' },
+      body: {
+        message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+      },
+    });
+    expect(line(await tick())).toBe('Progressing 20 #1 created 0→20');
+    expect(pulls(o)).toHaveLength(1);
+    const calls = o.fake.requests.map((q) => `${q.method} ${q.route} ${q.status}`);
+    expect(calls.filter((c) => c === 'GET /repos/{owner}/{repo}/pulls 403')).toHaveLength(1);
+    expect(calls.filter((c) => c.startsWith('POST /repos/{owner}/{repo}/pulls '))).toEqual([
+      'POST /repos/{owner}/{repo}/pulls 502',
+      'POST /repos/{owner}/{repo}/pulls 422',
+    ]);
+    // A second run with the PR open changes nothing.
+    expect(line(await tick())).toBe('Progressing 20 #1 unchanged 0→20');
+    expect(pulls(o)).toHaveLength(1);
+  });
+});
