@@ -5,8 +5,8 @@
  */
 import { resolve } from 'node:path';
 import type { PendingStep } from '../delivery/pending.js';
-import { deliverPullRequests, pendingSteps } from '../delivery/pull-requests.js';
-import { readPulls, reportStatuses, routePlans } from '../delivery/route.js';
+import { deliverPullRequests, type ListedPull, pendingSteps } from '../delivery/pull-requests.js';
+import { type Routed, readPulls, reportStatuses, routePlans } from '../delivery/route.js';
 import type { DeliveryMode, PullRequestReport } from '../delivery/types.js';
 import { ConfigurationError, errorMessage, PushRejectedError } from '../errors.js';
 import type { Forge } from '../forge/port.js';
@@ -87,40 +87,53 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
       pullRequests: [],
     };
     if (opts.dryRun || changes.length === 0) return result;
-    const sha = await git.commit(directChanges, commitMessage(routed.direct, ctx.now), ctx.config.author);
-    const deliver = async (commit: string | null): Promise<ReconcileResult> => {
-      if (!opts.forge) return { ...result, commit };
-      const dctx = {
-        git,
-        forge: opts.forge,
-        base: (ctx.config.branch ?? (await git.branch())) || 'main',
-        now: ctx.now,
-        author: ctx.config.author,
-        logger,
-        pulls,
-        mergeMethod: ctx.config.delivery.mergeMethod,
-      };
-      const pullRequests = await deliverPullRequests(
-        dctx,
-        routed.proposed,
-        routed.direct,
-        await git.head(),
-        commit,
-      );
-      if (commit) await reportStatuses(dctx, routed.direct, commit);
-      return { ...result, commit, pullRequests, canaries: plans.map((p) => p.report) };
-    };
-    if (opts.push === false) return { ...result, commit: sha };
-    if (!sha || !(await git.hasUpstream())) return deliver(sha);
+    const message = commitMessage(routed.direct, ctx.now);
     try {
-      await git.push();
-      return deliver(sha);
+      // An API-backed repository commits and pushes in one compare-and-swap, so a lost race can
+      // surface from commit() as well as from push().
+      const sha = await git.commit(directChanges, message, ctx.config.author);
+      if (opts.push === false) return { ...result, commit: sha };
+      if (sha && (await git.hasUpstream())) await git.push();
+      if (!opts.forge) return { ...result, commit: sha };
+      const delivered = await deliver(git, opts.forge, ctx, logger, pulls, routed, sha);
+      return { ...result, ...delivered, canaries: plans.map((p) => p.report) };
     } catch (e) {
       if (!(e instanceof PushRejectedError) || attempt >= maxAttempts) throw e;
       logger.warn(`push rejected (the remote moved); re-reading and deciding again (attempt ${attempt + 1})`);
       await git.resetToUpstream();
     }
   }
+}
+
+/** Step pull requests and commit statuses, after the direct commit is on the branch. */
+async function deliver(
+  git: GitRepo,
+  forge: Forge,
+  ctx: ReconcileContext,
+  logger: Logger,
+  pulls: Map<string, ListedPull>,
+  routed: Routed,
+  commit: string | null,
+): Promise<{ commit: string | null; pullRequests: PullRequestReport[] }> {
+  const dctx = {
+    git,
+    forge,
+    base: (ctx.config.branch ?? (await git.branch())) || 'main',
+    now: ctx.now,
+    author: ctx.config.author,
+    logger,
+    pulls,
+    mergeMethod: ctx.config.delivery.mergeMethod,
+  };
+  const pullRequests = await deliverPullRequests(
+    dctx,
+    routed.proposed,
+    routed.direct,
+    await git.head(),
+    commit,
+  );
+  if (commit) await reportStatuses(dctx, routed.direct, commit);
+  return { commit, pullRequests };
 }
 
 /** With `branch:` in gitcanary.yaml, refuse to write on any other branch. */
