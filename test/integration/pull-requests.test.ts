@@ -274,4 +274,29 @@ describe('pull request per step', () => {
     expect(line(await tick())).toBe('Progressing 20 #1 unchanged 0→20');
     expect(pulls(o)).toHaveLength(1);
   });
+
+  it('with rollback: pull-request, the rollback is a PR that merges itself', async () => {
+    const config = `${prMode}  rollback: pull-request\n`;
+    const { o, tick, bump } = await setup(DROP - 7 * 60, config, (s) =>
+      s.replace('threshold: 2', 'threshold: 1'),
+    );
+    await tick();
+    await tick();
+    bump();
+    await tick();
+    await tick();
+    o.clock.now += 10_000;
+    o.fake.mergePull(o.owner, o.repo, 1);
+    const trace: string[] = [];
+    for (let i = 0; i < 6; i++) trace.push(line(await tick()));
+    expect(trace.slice(-2)).toEqual(['Progressing 20 #2 closed 20→40', 'Failed 0 #3 created 20→0']);
+    const pr3 = pulls(o).find((p) => p.number === 3)!;
+    expect(pr3).toMatchObject({ state: 'closed', merged: true, head: 'gitcanary/test/podinfo' });
+    expect(pr3.title).toMatch(/roll back test\/podinfo/);
+    expect(mainStatus(o).phase).toBe('Failed');
+    expect(liveWeight(o)).toBe(0);
+    const calls = o.fake.requests.map((q) => q.graphql ?? `${q.method} ${q.route}`);
+    expect(calls).toContain('enablePullRequestAutoMerge');
+    expect(calls).toContain('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge');
+  });
 });
