@@ -21,8 +21,10 @@ export function jsonReconcile(r: ReconcileResult) {
       ...(c.verdict ? { verdict: c.verdict } : {}),
       ...(c.nextStepAt ? { nextStepAt: c.nextStepAt } : {}),
       ...(c.notes ? { notes: c.notes } : {}),
+      ...(c.delivery ? { delivery: c.delivery } : {}),
     })),
     commit: r.commit,
+    pullRequests: r.pullRequests,
   };
 }
 
@@ -47,7 +49,13 @@ const noteLines = (r: ReconcileResult): string[] =>
 export function formatReconcile(r: ReconcileResult): string {
   const lines = [canaryTable(r), '', ...noteLines(r)];
   for (const w of r.warnings) lines.push(`warning: ${w}`);
-  lines.push(r.commit ? `commit ${r.commit} (${r.changes.length} files)` : 'no changes');
+  if (r.commit) lines.push(`commit ${r.commit}`);
+  else if (r.pullRequests.length === 0) lines.push('no changes');
+  for (const p of r.pullRequests) {
+    lines.push(
+      `pull request #${p.number} ${p.action} for ${p.canary} (weight ${p.fromWeight} → ${p.toWeight}): ${p.url}`,
+    );
+  }
   return lines.join('\n');
 }
 
@@ -70,6 +78,10 @@ export function formatHistory(rows: HistoryRow[]): string {
 /** The decision per canary, each verdict, and a unified diff of what a run would write. */
 export async function formatPlan(r: ReconcileResult, repoDir: string): Promise<string> {
   const lines = [canaryTable(r), '', ...noteLines(r)];
+  for (const c of r.canaries) {
+    if (c.delivery === 'pull-request')
+      lines.push(`${c.namespace}/${c.name}: this step would be proposed as a pull request, not committed`);
+  }
   for (const c of r.canaries) {
     for (const m of c.verdict?.metrics ?? []) {
       lines.push(`${c.namespace}/${c.name}: ${m.name} = ${m.value ?? 'n/a'} ${m.result} (${m.reason})`);

@@ -71,6 +71,7 @@ export function routePlans(plans: CanaryPlan[], config: RepoConfig, forge: Forge
       plan.changes = [];
       out.direct.push(plan);
     } else {
+      plan.report.delivery = 'pull-request';
       out.proposed.push({ plan, rollback: kind === 'rollback' });
     }
   }

@@ -23,6 +23,8 @@ export interface CanaryReport {
   verdict?: Verdict;
   /** Set when the canary could not be reconciled. */
   error?: string;
+  /** Set when this run's change goes to Git as a step pull request instead of a commit. */
+  delivery?: 'pull-request';
   /** Things the user should know about this canary's spec (e.g. webhooks not called yet). */
   notes?: string[];
 }
