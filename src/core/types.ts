@@ -4,16 +4,18 @@
  */
 
 /** Flagger's canary phases (`pkg/apis/flagger/v1beta1/status.go`), minus the deletion ones. */
-export type Phase =
-  | 'Initializing'
-  | 'Initialized'
-  | 'Waiting'
-  | 'Progressing'
-  | 'WaitingPromotion'
-  | 'Promoting'
-  | 'Finalising'
-  | 'Succeeded'
-  | 'Failed';
+export const phases = [
+  'Initializing',
+  'Initialized',
+  'Waiting',
+  'Progressing',
+  'WaitingPromotion',
+  'Promoting',
+  'Finalising',
+  'Succeeded',
+  'Failed',
+] as const;
+export type Phase = (typeof phases)[number];
 
 /** Live traffic split as read back from the rendered routing object (Flagger `GetRoutes`). */
 export interface Routes {

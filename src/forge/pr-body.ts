@@ -19,7 +19,7 @@
  * (queries 1,000 characters, messages and reasons 300–500).
  */
 import { createHash } from 'node:crypto';
-import type { HistoryEntry, MetricVerdict, Phase, Verdict } from '../core/types.js';
+import { type HistoryEntry, type MetricVerdict, type Phase, phases, type Verdict } from '../core/types.js';
 import { decimal, lineChart, yRange } from './mermaid.js';
 
 export interface StepEvidence {
@@ -75,17 +75,7 @@ const mergeNote =
   'Closing it unmerged halts the canary.';
 const markerPattern = /<!--\s*gitcanary:v1\s+(\{[^\n]*?\})\s*-->/g;
 const closedPrefix = '> **Closed by gitcanary:** ';
-const phases: ReadonlySet<string> = new Set<Phase>([
-  'Initializing',
-  'Initialized',
-  'Waiting',
-  'Progressing',
-  'WaitingPromotion',
-  'Promoting',
-  'Finalising',
-  'Succeeded',
-  'Failed',
-]);
+const phaseNames: ReadonlySet<string> = new Set<Phase>(phases);
 
 /**
  * The pull request's title (at most 256 characters).
@@ -486,7 +476,7 @@ function parseMarker(json: string): PullRequestMarker | undefined {
   const num = (k: string): boolean => typeof r[k] === 'number' && Number.isFinite(r[k]);
   const strings = ['canary', 'hash', 'revision', 'decidedAt', 'baseSha'].every(str);
   if (!strings || !num('fromWeight') || !num('toWeight')) return undefined;
-  if (typeof r['toPhase'] !== 'string' || !phases.has(r['toPhase'])) return undefined;
+  if (typeof r['toPhase'] !== 'string' || !phaseNames.has(r['toPhase'])) return undefined;
   if (r['closedBy'] !== undefined && r['closedBy'] !== 'gitcanary') return undefined;
   const m: PullRequestMarker = {
     canary: r['canary'] as string,

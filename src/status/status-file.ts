@@ -5,22 +5,12 @@
  */
 import { parse, stringify } from 'yaml';
 import { z } from 'zod';
-import type { CanaryStatus } from '../core/types.js';
+import { type CanaryStatus, phases } from '../core/types.js';
 import type { CanaryRef } from '../spec/model.js';
 
 export const statusApiVersion = 'gitcanary.dev/v1alpha1';
 
-const phase = z.enum([
-  'Initializing',
-  'Initialized',
-  'Waiting',
-  'Progressing',
-  'WaitingPromotion',
-  'Promoting',
-  'Finalising',
-  'Succeeded',
-  'Failed',
-]);
+const phase = z.enum(phases);
 
 const metricVerdict = z.object({
   name: z.string(),
