@@ -85,7 +85,9 @@ async function readConfigText(root: string, file?: string): Promise<string | und
     return await readFile(resolve(root, file ?? configFileName), 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' && file === undefined) return undefined;
-    throw new ConfigurationError(`${configFileName}: cannot read: ${(e as Error).message}`, { cause: e });
+    throw new ConfigurationError(`${file ?? configFileName}: cannot read: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }
 

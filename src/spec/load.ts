@@ -6,7 +6,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import picomatch from 'picomatch';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { type Document, isCollection, isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import type { RepoConfig } from './config.js';
 import {
   formatIssue,
@@ -15,6 +15,7 @@ import {
   type RepoInventory,
   type SpecIssue,
 } from './model.js';
+import { flaggerType } from './near-miss.js';
 import { alertProviderSchema, type Canary, canarySchema, metricTemplateSchema } from './schema.js';
 import { resolveSource } from './source.js';
 import {
@@ -22,6 +23,7 @@ import {
   canaryDocRules,
   canaryRules,
   type DocSource,
+  dotPath,
   oneLine,
   parseStrict,
   remember,
@@ -81,12 +83,20 @@ async function readDocs(root: string, file: string, errors: SpecIssue[]): Promis
   }
   const text = await readFile(join(root, file), 'utf8');
   const lineCounter = new LineCounter();
+  const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
   const out: ParsedDoc[] = [];
-  for (const doc of parseAllDocuments(text, { lineCounter, prettyErrors: false })) {
-    const line = lineCounter.linePos(doc.contents?.range?.[0] ?? doc.range[0]).line;
-    if (doc.errors.length > 0) {
-      for (const e of doc.errors) {
-        errors.push(fileIssue(file, lineCounter.linePos(e.pos[0]).line, `YAML syntax error: ${e.message}`));
+  // `uniqueKeys: false`: yaml's own check compares each key with every earlier one (quadratic).
+  for (const doc of parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false })) {
+    const line = lineAt(doc.contents?.range?.[0] ?? doc.range[0]);
+    const duplicates = duplicateKeys(doc);
+    if (doc.errors.length > 0 || duplicates.length > 0) {
+      for (const e of doc.errors)
+        errors.push(fileIssue(file, lineAt(e.pos[0]), `YAML syntax error: ${e.message}`));
+      for (const d of duplicates) {
+        errors.push({
+          ...fileIssue(file, lineAt(d.offset), `YAML syntax error: ${d.message}`),
+          path: dotPath(d.path),
+        });
       }
       continue;
     }
@@ -95,6 +105,69 @@ async function readDocs(root: string, file: string, errors: SpecIssue[]): Promis
     } catch (e) {
       errors.push(fileIssue(file, line, `cannot read document: ${(e as Error).message}`));
     }
+  }
+  return out;
+}
+
+/** Duplicate keys reported per document; a summary stands for the rest. */
+export const maxDuplicateKeys = 100;
+
+/** A stack entry of `duplicateKeys`: a node and how its parent reaches it (list index or key node). */
+interface Frame {
+  node: unknown;
+  parent?: Frame;
+  via?: number | { key: unknown };
+}
+/** The path segment of `via`: the index, or the key as `lineIn` reads it. */
+const segOf = (via: number | { key: unknown }): PropertyKey =>
+  typeof via === 'number' ? via : String(isScalar(via.key) ? via.key.value : via.key);
+
+/**
+ * Every key that repeats an earlier key of its mapping, with its offset and path, in text order;
+ * past `maxDuplicateKeys`, one summary. Keys compare as yaml's `uniqueKeys` does: scalars by value
+ * (so `1` and `"1"` differ, `~` and `null` do not), other keys never; aliases are not followed.
+ * Linear: one Set per mapping, an explicit stack (no recursion), paths built only when reported.
+ * @example duplicateKeys(parseDocument('a: {b: 1, b: 2}', { uniqueKeys: false }))
+ *   // [{ offset: 10, path: ['a', 'b'], message: 'Map keys must be unique' }]
+ */
+export function duplicateKeys(doc: Document): { offset: number; path: PropertyKey[]; message: string }[] {
+  const found: { offset: number; at: Frame }[] = [];
+  const stack: Frame[] = [{ node: doc.contents }];
+  for (let f = stack.pop(); f; f = stack.pop()) {
+    const node = f.node;
+    if (isSeq(node))
+      for (const [i, item] of node.items.entries()) stack.push({ node: item, parent: f, via: i });
+    if (!isMap(node)) continue;
+    const seen = new Set<unknown>();
+    for (const { key, value } of node.items) {
+      const via = { key };
+      if (isScalar(key) && !Number.isNaN(key.value)) {
+        const offset = key.range?.[0] ?? node.range?.[0] ?? 0;
+        if (seen.has(key.value)) found.push({ offset, at: { node: value, parent: f, via } });
+        else seen.add(key.value);
+      }
+      if (isCollection(key)) stack.push({ node: key, parent: f, via });
+      stack.push({ node: value, parent: f, via });
+    }
+  }
+  found.sort((a, b) => a.offset - b.offset);
+  const pathOf = (frame: Frame): PropertyKey[] => {
+    const path: PropertyKey[] = [];
+    for (let x: Frame | undefined = frame; x?.via !== undefined; x = x.parent) path.push(segOf(x.via));
+    return path.reverse();
+  };
+  const unique = 'Map keys must be unique';
+  const out = found
+    .slice(0, maxDuplicateKeys)
+    .map((d) => ({ offset: d.offset, path: pathOf(d.at), message: unique }));
+  const rest = found[maxDuplicateKeys];
+  if (rest) {
+    const more = found.length - maxDuplicateKeys;
+    out.push({
+      offset: rest.offset,
+      path: pathOf(rest.at),
+      message: `${unique}; ${more} duplicate keys from here on not listed`,
+    });
   }
   return out;
 }
@@ -129,26 +202,35 @@ interface PendingCanary {
   canary?: Canary;
 }
 
-const flaggerKinds = new Set(['Canary', 'MetricTemplate', 'AlertProvider']);
-
-/** Sorts one document into the inventory (templates, alert providers, objects) or `pending` canaries. */
+/**
+ * Sorts one document into the inventory (templates, alert providers, objects) or `pending` canaries.
+ * A document almost of a Flagger kind (`kind: Canery`, `flagger.app/v1beta2` …) is an error, never
+ * taken for an unrelated object.
+ */
 function classify(d: ParsedDoc, inherited: string, inv: RepoInventory, pending: PendingCanary[]): void {
   const v = d.value;
-  if (!isRecord(v) || !nonEmpty(v['apiVersion']) || !nonEmpty(v['kind'])) return;
+  if (!isRecord(v)) return;
   const meta = isRecord(v['metadata']) ? v['metadata'] : undefined;
   const name = nonEmpty(meta?.['name']) ? meta['name'] : undefined;
   const origin = { file: d.src.file, line: d.src.line };
-  const flagger = v['apiVersion'] === 'flagger.app/v1beta1' && flaggerKinds.has(v['kind']);
+  const nsOf = (): string => (nonEmpty(meta?.['namespace']) ? meta['namespace'] : inherited);
+  const type = flaggerType(v, d.src, name ? oneLine(`${nsOf()}/${name}`) : undefined);
+  if (type.issues.length > 0) {
+    inv.errors.push(...type.issues);
+    return;
+  }
+  const flagger = type.kind !== undefined;
+  if (!flagger && (!nonEmpty(v['apiVersion']) || !nonEmpty(v['kind']))) return;
   // Flagger kinds keep a bad namespace for the schema to report; other objects just get the default.
   const unset = flagger ? meta?.['namespace'] == null : !nonEmpty(meta?.['namespace']);
   if (meta && unset) meta['namespace'] = inherited;
-  const ns = nonEmpty(meta?.['namespace']) ? meta['namespace'] : inherited;
+  const ns = nsOf();
   const object = name ? oneLine(`${ns}/${name}`) : undefined;
   if (!flagger) {
     if (!meta || !name) return;
     remember(v, d.src);
     inv.objects.push({ origin, value: v as K8sObject });
-  } else if (v['kind'] === 'Canary') {
+  } else if (type.kind === 'Canary') {
     const r = parseStrict(canarySchema, v, d.src, object);
     const issues = r.value && object ? [...r.issues, ...canaryRules(r.value, d.src, object)] : r.issues;
     const doc = name
@@ -156,7 +238,7 @@ function classify(d: ParsedDoc, inherited: string, inv: RepoInventory, pending: 
       : undefined;
     pending.push({ src: d.src, issues, ...(doc ? { doc } : {}), ...(r.value ? { canary: r.value } : {}) });
   } else {
-    const schema = v['kind'] === 'MetricTemplate' ? metricTemplateSchema : alertProviderSchema;
+    const schema = type.kind === 'MetricTemplate' ? metricTemplateSchema : alertProviderSchema;
     const r = parseStrict(schema, v, d.src, object);
     inv.errors.push(...r.issues);
     if (!r.value) return;

@@ -4,7 +4,7 @@
  * a typo is seen without stopping the canary; everything else that Flagger's CRD or controller
  * would reject is an error.
  */
-import { type Document, isMap, isScalar, isSeq, type LineCounter } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, type LineCounter, type Pair, type YAMLMap } from 'yaml';
 import type { z } from 'zod';
 import {
   type CanaryRef,
@@ -45,6 +45,25 @@ export const oneLine = (s: string): string =>
 export const dotPath = (path: Path): string =>
   path.length > 0 ? path.map((p) => oneLine(String(p))).join('.') : '-';
 
+const keyText = (p: Pair): string => String(isScalar(p.key) ? p.key.value : p.key);
+const pairIndexes = new WeakMap<YAMLMap, { size: number; pairs: Map<string, Pair> }>();
+
+/**
+ * The first pair of `map` whose key reads `key`. Big maps are indexed once (again if they grew or
+ * shrank), so reporting every key of a 100,000-key mapping stays linear.
+ */
+function pairOf(map: YAMLMap, key: string): Pair | undefined {
+  if (map.items.length < 16) return map.items.find((p) => keyText(p) === key);
+  let index = pairIndexes.get(map);
+  if (index?.size !== map.items.length) {
+    const pairs = new Map<string, Pair>();
+    for (const p of map.items) if (!pairs.has(keyText(p))) pairs.set(keyText(p), p);
+    index = { size: map.items.length, pairs };
+    pairIndexes.set(map, index);
+  }
+  return index.pairs.get(key);
+}
+
 /**
  * 1-based line of the node at `path` inside a document. For a map entry this is the line of its
  * key (so `analysis:` points at the key, not at the first nested field); for a list item, the
@@ -57,7 +76,7 @@ export function lineIn(src: DocSource, path: Path): number {
   let line = src.line;
   for (const seg of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(seg));
+      const pair = pairOf(node, String(seg));
       if (!pair) return line;
       const at = isScalar(pair.key) ? pair.key.range : undefined;
       if (at) line = lineAt(at[0]);

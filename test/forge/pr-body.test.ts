@@ -1,5 +1,5 @@
 /**
- * Pull-request bodies: golden files under fixtures/golden/pr-body/ (regenerate with
+ * Pull-request bodies: golden files under fixtures/pr-body/ (regenerate with
  * `npx vitest run -u test/forge/pr-body.test.ts` and review the diff), plus the marker, hash,
  * comment and status helpers.
  */
@@ -19,7 +19,7 @@ import {
   withClosedMarker,
 } from '../../src/forge/pr-body.js';
 
-const golden = resolve('fixtures/golden/pr-body');
+const golden = resolve('fixtures/pr-body');
 const t0 = Date.parse('2026-03-01T12:00:00.000Z');
 const at = (minutes: number): string => new Date(t0 + minutes * 60_000).toISOString();
 

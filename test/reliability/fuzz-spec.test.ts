@@ -11,8 +11,10 @@
  *
  * Whatever the input: nothing throws; every issue is `file:line: ns/name: path: message` on one
  * line with a line ≥ 1 and a field path (`-` only for file-level problems); every dropped Canary
- * has an error naming its file and the field; the sibling still loads. Then the bounded inputs
- * (alias bomb, 5 MB) and the clear errors the issue lists.
+ * has an error naming its file and the field; the sibling still loads. An invisible character
+ * (BOM, zero-width space, NBSP, soft hyphen …) inserted anywhere in the `apiVersion`/`kind` key or
+ * value of a Canary is reported on that field, never taken for an unrelated object. Then the
+ * bounded inputs (alias bomb, 5 MB) and the clear errors the issue lists.
  *
  * FUZZ_SCALE multiplies the number of runs (default 1).
  */
@@ -35,6 +37,7 @@ import {
   relatedPath,
   siblingCanary,
   siblingDeployment,
+  specFile,
   validateCanaryValue,
 } from './fuzz-harness.js';
 
@@ -361,5 +364,70 @@ describe('what the fuzzing found, as minimal cases', () => {
     expect(inv.canaries.map((c) => c.ref.name)).toEqual(['sibling']);
     expect(issues.map((i) => i.path)).toContain('metadata.name');
     expect(violations).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+/** Characters that look like nothing (or a plain space) in an editor or a diff. */
+const invisibles = [
+  '\uFEFF', // byte order mark / zero-width no-break space
+  '\u200B', // zero-width space
+  '\u200C', // zero-width non-joiner
+  '\u200D', // zero-width joiner
+  '\u2060', // word joiner
+  '\u00A0', // no-break space
+  '\u00AD', // soft hyphen
+  '\u200E', // left-to-right mark
+  '\u202E', // right-to-left override
+  '\u2066', // left-to-right isolate
+  '\u180E', // Mongolian vowel separator
+  '\u3000', // ideographic space
+  '\u{E0020}', // tag space
+];
+
+describe('invisible characters in apiVersion and kind', () => {
+  const caseArb = fc.record({
+    field: fc.constantFrom('apiVersion' as const, 'kind' as const),
+    part: fc.constantFrom('key' as const, 'value' as const),
+    at: fc.nat(),
+    char: fc.constantFrom(...invisibles),
+  });
+  type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
+  const canaryText = (c: Case, i: number): string => {
+    const token = c.part === 'key' ? c.field : c.field === 'kind' ? 'Canary' : 'flagger.app/v1beta1';
+    const at = c.at % (token.length + 1);
+    const bad = token.slice(0, at) + c.char + token.slice(at);
+    const line = (field: string, value: string): string =>
+      field !== c.field ? `${field}: ${value}` : c.part === 'key' ? `${bad}: ${value}` : `${field}: ${bad}`;
+    const rest = header(`inv-${i}`, '  analysis: { interval: 1m, threshold: 2, stepWeight: 10 }\n');
+    return `${line('apiVersion', 'flagger.app/v1beta1')}\n${line('kind', 'Canary')}\n${rest.split('\n').slice(2).join('\n')}`;
+  };
+
+  it('are reported on that field, never dropped silently', { timeout: 120_000 }, async () => {
+    let reported = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(caseArb, { minLength: batchSize, maxLength: batchSize }), async (cases) => {
+        const texts = cases.map(canaryText);
+        const r = await ws.load(texts);
+        expect(batchViolations(r, texts.length)).toEqual([]);
+        cases.forEach((c, i) => {
+          const file = specFile(i);
+          if (r.inv.canaries.some((x) => x.origin.file === file)) return; // YAML itself dropped the character
+          const hex = (c.char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+          const onField = r.inv.errors.filter((e) => e.file === file && e.path === c.field);
+          expect(onField.map(formatIssue), JSON.stringify(texts[i])).toContainEqual(
+            expect.stringMatching(
+              new RegExp(
+                `^c${i}/canary\\.yaml:[12]: test/inv-${i}: ${c.field}: .*invisible character U\\+${hex}$`,
+              ),
+            ),
+          );
+          reported++;
+        });
+      }),
+      { numRuns: runs(10), endOnFailure: true },
+    );
+    expect(reported).toBeGreaterThan(runs(10) * batchSize * 0.8);
   });
 });

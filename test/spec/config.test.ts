@@ -23,6 +23,13 @@ describe('loadConfig', () => {
       author: { name: 'gitcanary', email: 'gitcanary@users.noreply.github.com' },
       historyLimit: 50,
       prometheusTimeout: '5s',
+      delivery: {
+        mode: 'commit',
+        pullRequestFor: { promotion: false },
+        rollback: 'commit',
+        onClosed: 'halt',
+        mergeMethod: 'merge',
+      },
     });
     expect(defaultConfig()).toEqual(config);
   });
@@ -84,5 +91,31 @@ describe('loadConfig', () => {
     expect(await failure(await tempRepo({}), { metricsServer: 'prometheus' })).toBe(
       'overrides: metricsServer: must be an http(s) URL',
     );
+  });
+
+  it('reads the delivery policy; --mode overrides its mode; a bad value names the field', async () => {
+    const root = await withConfig(
+      'delivery:\n  mode: pull-request\n  pullRequestFor:\n    weightAbove: 50\n    promotion: true\n  rollback: pull-request\n  onClosed: rollback\n',
+    );
+    expect((await loadConfig(root, {})).delivery).toEqual({
+      mode: 'pull-request',
+      pullRequestFor: { weightAbove: 50, promotion: true },
+      rollback: 'pull-request',
+      onClosed: 'rollback',
+      mergeMethod: 'merge',
+    });
+    expect((await loadConfig(root, { mode: 'commit' })).delivery.mode).toBe('commit');
+    const bad = await withConfig('delivery:\n  pullRequestFor:\n    weightAbove: 150\n');
+    await expect(loadConfig(bad, {})).rejects.toThrow(
+      /^gitcanary.yaml:3: delivery.pullRequestFor.weightAbove: /,
+    );
+  });
+
+  it('reads another config file when asked, and names it in errors', async () => {
+    const root = await tempRepo({ 'ops/canary.yaml': 'historyLimit: 0\n' });
+    await expect(loadConfig(root, {}, 'ops/canary.yaml')).rejects.toThrow(
+      /^ops\/canary.yaml:1: historyLimit: /,
+    );
+    await expect(loadConfig(root, {}, 'ops/missing.yaml')).rejects.toThrow(/ops\/missing.yaml: cannot read/);
   });
 });
