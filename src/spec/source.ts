@@ -53,12 +53,25 @@ export function selectorLabel(workload: K8sObject): { key: string; value: string
  * match in the repository.
  */
 function candidates(inv: RepoInventory, kind: string, name: string, namespace: string, dir: string) {
-  const all = inv.objects.filter(
-    (o) =>
-      o.value.kind === kind && o.value.metadata.name === name && o.value.metadata.namespace === namespace,
-  );
+  const all = indexOf(inv).get(`${namespace}\0${kind}\0${name}`) ?? [];
   const near = all.filter((o) => dirOf(o.origin.file) === dir);
   return near.length > 0 ? near : all;
+}
+
+/** The inventory's objects by namespace, kind and name, built once per inventory (N canaries: O(N)). */
+const indexes = new WeakMap<RepoInventory, { size: number; index: Map<string, Located<K8sObject>[]> }>();
+function indexOf(inv: RepoInventory): Map<string, Located<K8sObject>[]> {
+  const cached = indexes.get(inv);
+  if (cached?.size === inv.objects.length) return cached.index;
+  const index = new Map<string, Located<K8sObject>[]>();
+  for (const o of inv.objects) {
+    const key = `${o.value.metadata.namespace}\0${o.value.kind}\0${o.value.metadata.name}`;
+    const list = index.get(key);
+    if (list) list.push(o);
+    else index.set(key, [o]);
+  }
+  indexes.set(inv, { size: inv.objects.length, index });
+  return index;
 }
 
 /** Names of the ConfigMaps and Secrets a pod spec references (volumes, projected, env, envFrom). */
