@@ -15542,7 +15542,9 @@ function toCommit(d2) {
     message: d2.commit.message,
     author: d2.commit.author?.name ?? "",
     authorEmail: d2.commit.author?.email ?? "",
-    date: d2.commit.author?.date ?? ""
+    date: d2.commit.author?.date ?? "",
+    committedDate: d2.commit.committer?.date ?? d2.commit.author?.date ?? "",
+    parents: d2.parents.map((p2) => p2.sha)
   };
   if (d2.files) commit.files = d2.files.map((f3) => f3.filename);
   return commit;
@@ -15853,6 +15855,7 @@ var GitHubForge = class {
         sha: opts.branch,
         per_page: opts.perPage,
         ...opts.path ? { path: opts.path } : {},
+        ...opts.page && opts.page > 1 ? { page: opts.page } : {},
         request: request2
       })
     );
@@ -15901,6 +15904,27 @@ var GitHubForge = class {
       );
     }
   }
+  async createBranch(branch, sha) {
+    try {
+      await this.rest(
+        "POST /repos/{owner}/{repo}/git/refs",
+        (request2) => this.octokit.rest.git.createRef({ ...this.repo, ref: `refs/heads/${branch}`, sha, request: request2 })
+      );
+    } catch (e) {
+      if (causeStatus(e) !== 422 || !/Reference already exists/i.test(errorMessage(e))) throw e;
+      throw new PushRejectedError(errorMessage(e), { cause: e });
+    }
+  }
+  async deleteBranch(branch) {
+    try {
+      await this.rest(
+        "DELETE /repos/{owner}/{repo}/git/refs/{ref}",
+        (request2) => this.octokit.rest.git.deleteRef({ ...this.repo, ref: `heads/${branch}`, request: request2 })
+      );
+    } catch (e) {
+      if (causeStatus(e) !== 422 || !/Reference does not exist/i.test(errorMessage(e))) throw e;
+    }
+  }
 };
 function createGitHubForge(opts) {
   return new GitHubForge(opts);
@@ -15911,6 +15935,20 @@ import { resolve as resolve3 } from "node:path";
 
 // src/forge/pr-body.ts
 import { createHash } from "node:crypto";
+
+// src/core/types.ts
+var phases = [
+  "Initializing",
+  "Initialized",
+  "Waiting",
+  "Progressing",
+  "WaitingPromotion",
+  "Promoting",
+  "Finalising",
+  "Succeeded",
+  "Failed"
+];
+var idleRoutes = Object.freeze({ primary: 100, canary: 0, mirrored: false });
 
 // src/forge/mermaid.ts
 function lineChart(chart) {
@@ -15977,17 +16015,7 @@ var maxStatusLength = 140;
 var mergeNote = "Merging this pull request makes the step live; gitcanary decides the next step only after the merge. Closing it unmerged halts the canary.";
 var markerPattern = /<!--\s*gitcanary:v1\s+(\{[^\n]*?\})\s*-->/g;
 var closedPrefix = "> **Closed by gitcanary:** ";
-var phases = /* @__PURE__ */ new Set([
-  "Initializing",
-  "Initialized",
-  "Waiting",
-  "Progressing",
-  "WaitingPromotion",
-  "Promoting",
-  "Finalising",
-  "Succeeded",
-  "Failed"
-]);
+var phaseNames = new Set(phases);
 function pullRequestTitle(e) {
   return cut(oneLine(`gitcanary: ${stepSummary(e)}`), maxTitleLength);
 }
@@ -16292,7 +16320,7 @@ function parseMarker(json2) {
   const num = (k2) => typeof r2[k2] === "number" && Number.isFinite(r2[k2]);
   const strings = ["canary", "hash", "revision", "decidedAt", "baseSha"].every(str2);
   if (!strings || !num("fromWeight") || !num("toWeight")) return void 0;
-  if (typeof r2["toPhase"] !== "string" || !phases.has(r2["toPhase"])) return void 0;
+  if (typeof r2["toPhase"] !== "string" || !phaseNames.has(r2["toPhase"])) return void 0;
   if (r2["closedBy"] !== void 0 && r2["closedBy"] !== "gitcanary") return void 0;
   const m2 = {
     canary: r2["canary"],
@@ -16677,9 +16705,6 @@ function evidenceOf(plan, head, now) {
   };
 }
 
-// src/core/types.ts
-var idleRoutes = Object.freeze({ primary: 100, canary: 0, mirrored: false });
-
 // src/delivery/route.ts
 function mayPropose(config2, canaries) {
   const d2 = config2.delivery;
@@ -16722,6 +16747,7 @@ function routePlans(plans, config2, forge) {
       plan.changes = [];
       out.direct.push(plan);
     } else {
+      plan.report.delivery = "pull-request";
       out.proposed.push({ plan, rollback: kind2 === "rollback" });
     }
   }
@@ -40913,6 +40939,115 @@ function sortIssues(issues) {
     (a, b3) => (a.file < b3.file ? -1 : a.file > b3.file ? 1 : 0) || a.line - b3.line || rank(a) - rank(b3) || (a.path < b3.path ? -1 : a.path > b3.path ? 1 : 0)
   );
 }
+
+// src/spec/config.ts
+var configFileName = "gitcanary.yaml";
+var metricsServer = external_exports.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+var meshProvider = external_exports.enum(providerIds, {
+  error: (i) => `unknown provider ${JSON.stringify(i.input)}; valid: ${providerIds.join(", ")}`
+});
+var glob = external_exports.string().min(1);
+var configSchema = external_exports.strictObject({
+  metricsServer: metricsServer.default(defaults.metricsServer),
+  meshProvider: meshProvider.default(defaults.meshProvider),
+  /** Files read for Canary, MetricTemplate, AlertProvider and workload documents (repo-relative globs). */
+  include: external_exports.array(glob).min(1).default(() => ["**/*.yaml", "**/*.yml"]),
+  exclude: external_exports.array(glob).default(() => []),
+  /** Author of gitcanary's commits. */
+  author: external_exports.strictObject({
+    name: external_exports.string().min(1).default("gitcanary"),
+    email: external_exports.email().default("gitcanary@users.noreply.github.com")
+  }).prefault({}),
+  /** Branch gitcanary commits to; the checked-out branch when unset. */
+  branch: external_exports.string().min(1).optional(),
+  /** Runs kept in each status file's history. */
+  historyLimit: external_exports.number().int().min(1).default(defaults.historyLimit),
+  /** How steps reach Git: direct commits, or a pull request per step (see src/delivery). */
+  delivery: external_exports.strictObject({
+    /** Default for every canary; the Canary annotation `gitcanary.dev/delivery` overrides it. */
+    mode: external_exports.enum(["commit", "pull-request"]).default("commit"),
+    /** The step policy: in commit mode, the steps that still need a pull request. */
+    pullRequestFor: external_exports.strictObject({
+      /** Steps that raise the canary weight above this percentage. */
+      weightAbove: external_exports.number().int().min(0).max(100).optional(),
+      /** Promotions (the canary template copied onto the primary). */
+      promotion: external_exports.boolean().default(false)
+    }).prefault({}),
+    /** Rollbacks: straight to the branch (safety first), or a pull request with auto-merge. */
+    rollback: external_exports.enum(["commit", "pull-request"]).default("commit"),
+    /** A step pull request closed unmerged: halt the canary, or roll it back. */
+    onClosed: external_exports.enum(["halt", "rollback"]).default("halt"),
+    /** Merge method for auto-merged rollback pull requests. */
+    mergeMethod: external_exports.enum(["merge", "squash", "rebase"]).default("merge")
+  }).prefault({}),
+  /** Go duration (`5s`, `1m30s`) for each Prometheus query. */
+  prometheusTimeout: external_exports.string().refine((s) => parseDuration(s) !== void 0, "must be a Go duration such as 5s or 1m30s").default("5s")
+});
+var overridesSchema = external_exports.strictObject({
+  metricsServer: metricsServer.optional(),
+  meshProvider: meshProvider.optional(),
+  mode: external_exports.enum(["commit", "pull-request"]).optional()
+});
+var defaultConfig = () => configSchema.parse({});
+async function readConfigText(root, file2) {
+  try {
+    return await readFile2(resolve2(root, file2 ?? configFileName), "utf8");
+  } catch (e) {
+    if (e.code === "ENOENT" && file2 === void 0) return void 0;
+    throw new ConfigurationError(`${file2 ?? configFileName}: cannot read: ${e.message}`, {
+      cause: e
+    });
+  }
+}
+function parseConfigText(text2, name2) {
+  const lineCounter = new import_yaml2.LineCounter();
+  const doc = (0, import_yaml2.parseDocument)(text2, { lineCounter, prettyErrors: false });
+  const fail = (lines) => {
+    throw new ConfigurationError(lines.map((l3) => `${name2}:${l3}`).join("\n"));
+  };
+  if (doc.errors.length > 0) {
+    fail(doc.errors.map((e) => `${lineCounter.linePos(e.pos[0]).line}: -: ${e.message}`));
+  }
+  let raw;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (e) {
+    return fail([`1: -: ${e.message}`]);
+  }
+  const src = { file: name2, line: 1, doc, lineCounter };
+  if (typeof raw !== "object" || Array.isArray(raw)) return fail(["1: -: must be a mapping"]);
+  const r2 = configSchema.safeParse(raw);
+  if (r2.success) return r2.data;
+  return fail(
+    r2.error.issues.flatMap((i) => {
+      const paths = i.code === "unrecognized_keys" ? i.keys.map((k2) => [...i.path, k2]) : [i.path];
+      const message = i.code === "unrecognized_keys" ? "unknown field" : i.message;
+      return paths.map((p2) => ({ line: lineIn(src, p2), text: `${dotPath(p2)}: ${message}` }));
+    }).sort((a, b3) => a.line - b3.line).map((i) => `${i.line}: ${i.text}`)
+  );
+}
+async function loadConfig(root, overrides, file2) {
+  const text2 = await readConfigText(root, file2);
+  const config2 = text2 === void 0 ? defaultConfig() : parseConfigText(text2, file2 ?? configFileName);
+  const o2 = overridesSchema.safeParse(
+    Object.fromEntries(Object.entries(overrides).filter(([, v2]) => v2 !== void 0))
+  );
+  if (!o2.success) {
+    throw new ConfigurationError(
+      o2.error.issues.map((i) => `overrides: ${dotPath(i.path)}: ${i.message}`).join("\n")
+    );
+  }
+  const { mode, ...rest } = o2.data;
+  return { ...config2, ...rest, delivery: { ...config2.delivery, ...mode ? { mode } : {} } };
+}
+
+// src/spec/load.ts
+var import_picomatch = __toESM(require_picomatch2(), 1);
+var import_yaml3 = __toESM(require_dist3(), 1);
+import { readdir, readFile as readFile3, stat } from "node:fs/promises";
+import { join as join2, posix as posix2 } from "node:path";
+
+// src/spec/near-miss.ts
 var flaggerApiVersion = "flagger.app/v1beta1";
 var flaggerKinds = ["Canary", "MetricTemplate", "AlertProvider"];
 var flaggerGroup = "flagger.app";
@@ -41019,111 +41154,6 @@ function flaggerType(v2, src, object2) {
   return { issues: out };
 }
 
-// src/spec/config.ts
-var configFileName = "gitcanary.yaml";
-var metricsServer = external_exports.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
-var meshProvider = external_exports.enum(providerIds, {
-  error: (i) => `unknown provider ${JSON.stringify(i.input)}; valid: ${providerIds.join(", ")}`
-});
-var glob = external_exports.string().min(1);
-var configSchema = external_exports.strictObject({
-  metricsServer: metricsServer.default(defaults.metricsServer),
-  meshProvider: meshProvider.default(defaults.meshProvider),
-  /** Files read for Canary, MetricTemplate, AlertProvider and workload documents (repo-relative globs). */
-  include: external_exports.array(glob).min(1).default(() => ["**/*.yaml", "**/*.yml"]),
-  exclude: external_exports.array(glob).default(() => []),
-  /** Author of gitcanary's commits. */
-  author: external_exports.strictObject({
-    name: external_exports.string().min(1).default("gitcanary"),
-    email: external_exports.email().default("gitcanary@users.noreply.github.com")
-  }).prefault({}),
-  /** Branch gitcanary commits to; the checked-out branch when unset. */
-  branch: external_exports.string().min(1).optional(),
-  /** Runs kept in each status file's history. */
-  historyLimit: external_exports.number().int().min(1).default(defaults.historyLimit),
-  /** How steps reach Git: direct commits, or a pull request per step (see src/delivery). */
-  delivery: external_exports.strictObject({
-    /** Default for every canary; the Canary annotation `gitcanary.dev/delivery` overrides it. */
-    mode: external_exports.enum(["commit", "pull-request"]).default("commit"),
-    /** The step policy: in commit mode, the steps that still need a pull request. */
-    pullRequestFor: external_exports.strictObject({
-      /** Steps that raise the canary weight above this percentage. */
-      weightAbove: external_exports.number().int().min(0).max(100).optional(),
-      /** Promotions (the canary template copied onto the primary). */
-      promotion: external_exports.boolean().default(false)
-    }).prefault({}),
-    /** Rollbacks: straight to the branch (safety first), or a pull request with auto-merge. */
-    rollback: external_exports.enum(["commit", "pull-request"]).default("commit"),
-    /** A step pull request closed unmerged: halt the canary, or roll it back. */
-    onClosed: external_exports.enum(["halt", "rollback"]).default("halt"),
-    /** Merge method for auto-merged rollback pull requests. */
-    mergeMethod: external_exports.enum(["merge", "squash", "rebase"]).default("merge")
-  }).prefault({}),
-  /** Go duration (`5s`, `1m30s`) for each Prometheus query. */
-  prometheusTimeout: external_exports.string().refine((s) => parseDuration(s) !== void 0, "must be a Go duration such as 5s or 1m30s").default("5s")
-});
-var overridesSchema = external_exports.strictObject({
-  metricsServer: metricsServer.optional(),
-  meshProvider: meshProvider.optional(),
-  mode: external_exports.enum(["commit", "pull-request"]).optional()
-});
-var defaultConfig = () => configSchema.parse({});
-async function readConfigText(root, file2) {
-  try {
-    return await readFile2(resolve2(root, file2 ?? configFileName), "utf8");
-  } catch (e) {
-    if (e.code === "ENOENT" && file2 === void 0) return void 0;
-    throw new ConfigurationError(`${configFileName}: cannot read: ${e.message}`, { cause: e });
-  }
-}
-function parseConfigText(text2, name2) {
-  const lineCounter = new import_yaml2.LineCounter();
-  const doc = (0, import_yaml2.parseDocument)(text2, { lineCounter, prettyErrors: false });
-  const fail = (lines) => {
-    throw new ConfigurationError(lines.map((l3) => `${name2}:${l3}`).join("\n"));
-  };
-  if (doc.errors.length > 0) {
-    fail(doc.errors.map((e) => `${lineCounter.linePos(e.pos[0]).line}: -: ${e.message}`));
-  }
-  let raw;
-  try {
-    raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
-  } catch (e) {
-    return fail([`1: -: ${e.message}`]);
-  }
-  const src = { file: name2, line: 1, doc, lineCounter };
-  if (typeof raw !== "object" || Array.isArray(raw)) return fail(["1: -: must be a mapping"]);
-  const r2 = configSchema.safeParse(raw);
-  if (r2.success) return r2.data;
-  return fail(
-    r2.error.issues.flatMap((i) => {
-      const paths = i.code === "unrecognized_keys" ? i.keys.map((k2) => [...i.path, k2]) : [i.path];
-      const message = i.code === "unrecognized_keys" ? "unknown field" : i.message;
-      return paths.map((p2) => ({ line: lineIn(src, p2), text: `${dotPath(p2)}: ${message}` }));
-    }).sort((a, b3) => a.line - b3.line).map((i) => `${i.line}: ${i.text}`)
-  );
-}
-async function loadConfig(root, overrides, file2) {
-  const text2 = await readConfigText(root, file2);
-  const config2 = text2 === void 0 ? defaultConfig() : parseConfigText(text2, file2 ?? configFileName);
-  const o2 = overridesSchema.safeParse(
-    Object.fromEntries(Object.entries(overrides).filter(([, v2]) => v2 !== void 0))
-  );
-  if (!o2.success) {
-    throw new ConfigurationError(
-      o2.error.issues.map((i) => `overrides: ${dotPath(i.path)}: ${i.message}`).join("\n")
-    );
-  }
-  const { mode, ...rest } = o2.data;
-  return { ...config2, ...rest, delivery: { ...config2.delivery, ...mode ? { mode } : {} } };
-}
-
-// src/spec/load.ts
-var import_picomatch = __toESM(require_picomatch2(), 1);
-var import_yaml3 = __toESM(require_dist3(), 1);
-import { readdir, readFile as readFile3, stat } from "node:fs/promises";
-import { join as join2, posix as posix2 } from "node:path";
-
 // src/spec/source.ts
 var rec = (x3) => typeof x3 === "object" && x3 !== null && !Array.isArray(x3) ? x3 : {};
 var list = (x3) => Array.isArray(x3) ? x3 : [];
@@ -41146,11 +41176,23 @@ function selectorLabel(workload) {
   );
 }
 function candidates(inv, kind2, name2, namespace, dir) {
-  const all = inv.objects.filter(
-    (o2) => o2.value.kind === kind2 && o2.value.metadata.name === name2 && o2.value.metadata.namespace === namespace
-  );
+  const all = indexOf(inv).get(`${namespace}\0${kind2}\0${name2}`) ?? [];
   const near = all.filter((o2) => dirOf(o2.origin.file) === dir);
   return near.length > 0 ? near : all;
+}
+var indexes = /* @__PURE__ */ new WeakMap();
+function indexOf(inv) {
+  const cached2 = indexes.get(inv);
+  if (cached2?.size === inv.objects.length) return cached2.index;
+  const index = /* @__PURE__ */ new Map();
+  for (const o2 of inv.objects) {
+    const key = `${o2.value.metadata.namespace}\0${o2.value.kind}\0${o2.value.metadata.name}`;
+    const list3 = index.get(key);
+    if (list3) list3.push(o2);
+    else index.set(key, [o2]);
+  }
+  indexes.set(inv, { size: inv.objects.length, index });
+  return index;
 }
 function configRefs(podSpec) {
   const refs = [];
@@ -43852,17 +43894,7 @@ function currentRoutes(objects, input2) {
 // src/status/status-file.ts
 var import_yaml6 = __toESM(require_dist3(), 1);
 var statusApiVersion = "gitcanary.dev/v1alpha1";
-var phase = external_exports.enum([
-  "Initializing",
-  "Initialized",
-  "Waiting",
-  "Progressing",
-  "WaitingPromotion",
-  "Promoting",
-  "Finalising",
-  "Succeeded",
-  "Failed"
-]);
+var phase = external_exports.enum(phases);
 var metricVerdict = external_exports.object({
   name: external_exports.string(),
   query: external_exports.string().optional(),
@@ -44852,40 +44884,41 @@ async function reconcile(opts) {
       pullRequests: []
     };
     if (opts.dryRun || changes.length === 0) return result;
-    const sha = await git.commit(directChanges, commitMessage(routed.direct, ctx.now), ctx.config.author);
-    const deliver = async (commit) => {
-      if (!opts.forge) return { ...result, commit };
-      const dctx = {
-        git,
-        forge: opts.forge,
-        base: (ctx.config.branch ?? await git.branch()) || "main",
-        now: ctx.now,
-        author: ctx.config.author,
-        logger,
-        pulls,
-        mergeMethod: ctx.config.delivery.mergeMethod
-      };
-      const pullRequests = await deliverPullRequests(
-        dctx,
-        routed.proposed,
-        routed.direct,
-        await git.head(),
-        commit
-      );
-      if (commit) await reportStatuses(dctx, routed.direct, commit);
-      return { ...result, commit, pullRequests, canaries: plans.map((p2) => p2.report) };
-    };
-    if (opts.push === false) return { ...result, commit: sha };
-    if (!sha || !await git.hasUpstream()) return deliver(sha);
+    const message = commitMessage(routed.direct, ctx.now);
     try {
-      await git.push();
-      return deliver(sha);
+      const sha = await git.commit(directChanges, message, ctx.config.author);
+      if (opts.push === false) return { ...result, commit: sha };
+      if (sha && await git.hasUpstream()) await git.push();
+      if (!opts.forge) return { ...result, commit: sha };
+      const delivered = await deliver(git, opts.forge, ctx, logger, pulls, routed, sha);
+      return { ...result, ...delivered, canaries: plans.map((p2) => p2.report) };
     } catch (e) {
       if (!(e instanceof PushRejectedError) || attempt >= maxAttempts) throw e;
       logger.warn(`push rejected (the remote moved); re-reading and deciding again (attempt ${attempt + 1})`);
       await git.resetToUpstream();
     }
   }
+}
+async function deliver(git, forge, ctx, logger, pulls, routed, commit) {
+  const dctx = {
+    git,
+    forge,
+    base: (ctx.config.branch ?? await git.branch()) || "main",
+    now: ctx.now,
+    author: ctx.config.author,
+    logger,
+    pulls,
+    mergeMethod: ctx.config.delivery.mergeMethod
+  };
+  const pullRequests = await deliverPullRequests(
+    dctx,
+    routed.proposed,
+    routed.direct,
+    await git.head(),
+    commit
+  );
+  if (commit) await reportStatuses(dctx, routed.direct, commit);
+  return { commit, pullRequests };
 }
 async function assertBranch(git, expected) {
   if (!expected) return;

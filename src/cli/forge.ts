@@ -7,6 +7,8 @@
 import { ConfigurationError } from '../errors.js';
 import { createGitHubForge } from '../forge/github.js';
 import type { Forge } from '../forge/port.js';
+import { openGitHubRepo } from '../git/github-repo.js';
+import type { GitRepo } from '../git/port.js';
 
 export interface ForgeFlags {
   repository?: string | undefined;
@@ -32,4 +34,54 @@ export function forgeFromEnv(flags: ForgeFlags, env: NodeJS.ProcessEnv = process
  */
 export function graphqlUrlFor(apiUrl: string): string {
   return /\/api\/v3$/.test(apiUrl) ? apiUrl.replace(/\/api\/v3$/, '/api/graphql') : `${apiUrl}/graphql`;
+}
+
+/** The flags that say how gitcanary reaches the repository. */
+export interface AccessFlags {
+  'commit-via'?: string | undefined;
+  'github-repository'?: string | undefined;
+  'github-api-url'?: string | undefined;
+  branch?: string | undefined;
+  /** The working tree (`--commit-via git`) or the materialisation folder (`--commit-via api`). */
+  repo: string;
+}
+
+/**
+ * The forge (when GitHub access is configured) and, with `--commit-via api`, the repository port
+ * over the GitHub API, materialised into `--repo` (created when missing). With `--commit-via git`
+ * (the default) `git` is undefined: the git CLI adapter on the `--repo` working tree.
+ */
+export async function githubAccess(
+  flags: AccessFlags,
+  opts: { noPush?: boolean } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ forge?: Forge; git?: GitRepo }> {
+  const forge = forgeFromEnv(
+    { repository: flags['github-repository'], apiUrl: flags['github-api-url'] },
+    env,
+  );
+  const via = flags['commit-via'] ?? 'git';
+  if (via !== 'git' && via !== 'api')
+    throw new ConfigurationError(`--commit-via must be git or api, got ${via}`);
+  if (via === 'git') {
+    if (flags.branch)
+      throw new ConfigurationError('--branch is for --commit-via api (git uses the checked-out branch)');
+    return forge ? { forge } : {};
+  }
+  if (!forge) {
+    throw new ConfigurationError(
+      '--commit-via api needs GitHub: the token from GITHUB_TOKEN or GH_TOKEN and the repository from --github-repository OWNER/NAME or GITHUB_REPOSITORY',
+    );
+  }
+  if (opts.noPush) {
+    throw new ConfigurationError(
+      '--no-push cannot be used with --commit-via api: an API commit lands on GitHub at once',
+    );
+  }
+  const git = await openGitHubRepo({
+    forge,
+    dir: flags.repo,
+    ...(flags.branch ? { branch: flags.branch } : {}),
+  });
+  return { forge, git };
 }

@@ -7,11 +7,12 @@ import { parseArgs } from 'node:util';
 import type { DeliveryMode } from '../delivery/types.js';
 import { runDemo } from '../demo/demo.js';
 import { ConfigurationError, errorMessage } from '../errors.js';
+import type { GitRepo } from '../git/port.js';
 import { canaryHistory } from '../reconcile/history.js';
 import { stderrLogger } from '../reconcile/logger.js';
 import { requestOperation } from '../reconcile/manual.js';
 import { reconcile } from '../reconcile/run.js';
-import { forgeFromEnv } from './forge.js';
+import { type AccessFlags, githubAccess } from './forge.js';
 import { resolveAuthor } from './identity.js';
 import { formatHistory, formatPlan, formatReconcile, jsonReconcile } from './output.js';
 import { formatSimulation, runSimulate } from './simulate.js';
@@ -23,18 +24,27 @@ const usage = `gitcanary — Flagger-compatible progressive delivery that writes
 Usage:
   gitcanary reconcile [--repo DIR] [--now RFC3339] [--metrics-server URL] [--mesh-provider P]
                       [--mode commit|pull-request] [--config FILE] [--dry-run] [--no-push] [-o text|json]
+                      [--commit-via git|api] [--branch B]
   gitcanary plan      [--repo DIR] [--now RFC3339] [--metrics-server URL] [--mesh-provider P] [-o text|json]
+                      [--commit-via git|api] [--branch B]
   gitcanary status    [--repo DIR] [-o text|json]
   gitcanary validate  [--repo DIR]
   gitcanary history   NAMESPACE/NAME [--repo DIR] [-o text|json]
   gitcanary simulate  NAMESPACE/NAME [--repo DIR] (--observations FILE | --from-status) [-o text|json]
   gitcanary promote|abort|retry|pause|resume NAMESPACE/NAME [--repo DIR] [--message M]
                       [--author "Name <email>"] [--mode commit|pull-request] [--no-push]
+                      [--commit-via git|api] [--branch B]
   gitcanary demo      [--keep]
 
 Pull requests (delivery pull-request, or a step policy in gitcanary.yaml) need GitHub: the token
 from GITHUB_TOKEN or GH_TOKEN, the repository from --github-repository OWNER/NAME or
 GITHUB_REPOSITORY, the API from --github-api-url or GITHUB_API_URL (default api.github.com).
+
+--commit-via api works without a clone: the branch (--branch, default the repository's default
+branch) is read through the GitHub API into --repo, a folder that must be new, empty or an earlier
+materialisation (cache it between runs), and each commit is one GraphQL createCommitOnBranch,
+attributed to the token's identity and signed by GitHub. It needs the same GitHub access, and
+works for reconcile, plan, the manual operations, history, status, validate and simulate.
 
 Exit codes: 0 done, 1 some canary could not be reconciled, 2 usage or configuration error.`;
 
@@ -56,6 +66,8 @@ const options = {
   config: { type: 'string' },
   'github-repository': { type: 'string' },
   'github-api-url': { type: 'string' },
+  'commit-via': { type: 'string', default: 'git' },
+  branch: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -88,12 +100,10 @@ export async function main(
         const now = parseNow(values.now);
         const level = values['log-level'] as 'debug' | 'info' | 'warn' | 'error';
         const dryRun = command === 'plan' || values['dry-run'];
-        const forge = forgeFromEnv({
-          repository: values['github-repository'],
-          apiUrl: values['github-api-url'],
-        });
+        const { forge, git } = await githubAccess(values, { noPush: values['no-push'] && !dryRun });
         const result = await reconcile({
           repoDir: values.repo,
+          ...(git ? { git } : {}),
           ...(parseMode(values.mode) ? { mode: parseMode(values.mode)! } : {}),
           ...(values.config ? { configFile: values.config } : {}),
           ...(forge ? { forge } : {}),
@@ -109,20 +119,23 @@ export async function main(
         return result.canaries.some((c) => c.error) ? 1 : 0;
       }
       case 'status': {
+        await apiRepo(values);
         const rows = await statusRows(values.repo);
         out(json ? JSON.stringify({ canaries: rows }, null, 2) : formatStatusTable(rows));
         return rows.some((r) => r.error) ? 1 : 0;
       }
       case 'validate':
+        await apiRepo(values);
         return await runValidate(values.repo, out);
       case 'demo':
         return await runDemo({ keep: values.keep, out });
       case 'history': {
-        const rows = await canaryHistory(values.repo, canaryId(positionals[1]));
+        const rows = await canaryHistory(values.repo, canaryId(positionals[1]), await apiRepo(values));
         out(json ? JSON.stringify({ history: rows }, null, 2) : formatHistory(rows));
         return 0;
       }
       case 'simulate': {
+        await apiRepo(values);
         const r = await runSimulate(values.repo, canaryId(positionals[1]), {
           ...(values.observations ? { observations: values.observations } : {}),
           fromStatus: values['from-status'],
@@ -135,12 +148,10 @@ export async function main(
       case 'retry':
       case 'pause':
       case 'resume': {
-        const forge = forgeFromEnv({
-          repository: values['github-repository'],
-          apiUrl: values['github-api-url'],
-        });
+        const { forge, git } = await githubAccess(values, { noPush: values['no-push'] });
         const r = await requestOperation({
           repoDir: values.repo,
+          ...(git ? { git } : {}),
           id: canaryId(positionals[1]),
           action: command,
           author: resolveAuthor(values.author, values.repo),
@@ -166,6 +177,11 @@ export async function main(
     }
     throw e;
   }
+}
+
+/** With `--commit-via api`, the repository read through the API into --repo; else undefined. */
+async function apiRepo(values: AccessFlags): Promise<GitRepo | undefined> {
+  return values['commit-via'] === 'git' ? undefined : (await githubAccess(values)).git;
 }
 
 function canaryId(s: string | undefined): string {

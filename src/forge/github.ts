@@ -124,6 +124,8 @@ function toCommit(
     author: d.commit.author?.name ?? '',
     authorEmail: d.commit.author?.email ?? '',
     date: d.commit.author?.date ?? '',
+    committedDate: d.commit.committer?.date ?? d.commit.author?.date ?? '',
+    parents: d.parents.map((p) => p.sha),
   };
   if (d.files) commit.files = d.files.map((f) => f.filename);
   return commit;
@@ -467,13 +469,19 @@ class GitHubForge implements Forge {
     return text;
   }
 
-  async commits(opts: { branch: string; perPage: number; path?: string }): Promise<ForgeCommit[]> {
+  async commits(opts: {
+    branch: string;
+    perPage: number;
+    path?: string;
+    page?: number;
+  }): Promise<ForgeCommit[]> {
     const { data } = await this.rest('GET /repos/{owner}/{repo}/commits', (request) =>
       this.octokit.rest.repos.listCommits({
         ...this.repo,
         sha: opts.branch,
         per_page: opts.perPage,
         ...(opts.path ? { path: opts.path } : {}),
+        ...(opts.page && opts.page > 1 ? { page: opts.page } : {}),
         request,
       }),
     );
@@ -520,6 +528,27 @@ class GitHubForge implements Forge {
       await this.rest('POST /repos/{owner}/{repo}/git/refs', (request) =>
         this.octokit.rest.git.createRef({ ...this.repo, ref: `refs/heads/${branch}`, sha, request }),
       );
+    }
+  }
+
+  async createBranch(branch: string, sha: string): Promise<void> {
+    try {
+      await this.rest('POST /repos/{owner}/{repo}/git/refs', (request) =>
+        this.octokit.rest.git.createRef({ ...this.repo, ref: `refs/heads/${branch}`, sha, request }),
+      );
+    } catch (e) {
+      if (causeStatus(e) !== 422 || !/Reference already exists/i.test(errorMessage(e))) throw e;
+      throw new PushRejectedError(errorMessage(e), { cause: e });
+    }
+  }
+
+  async deleteBranch(branch: string): Promise<void> {
+    try {
+      await this.rest('DELETE /repos/{owner}/{repo}/git/refs/{ref}', (request) =>
+        this.octokit.rest.git.deleteRef({ ...this.repo, ref: `heads/${branch}`, request }),
+      );
+    } catch (e) {
+      if (causeStatus(e) !== 422 || !/Reference does not exist/i.test(errorMessage(e))) throw e;
     }
   }
 }

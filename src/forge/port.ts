@@ -70,7 +70,12 @@ export interface ForgeCommit {
   message: string;
   author: string;
   authorEmail: string;
+  /** Author date (ISO). */
   date: string;
+  /** Committer date (ISO): differs from `date` after a rebase or cherry-pick. */
+  committedDate: string;
+  /** Parent commits (two or more for a merge). */
+  parents: string[];
   files?: string[];
 }
 
@@ -115,8 +120,12 @@ export interface Forge {
   tree(commitSha: string): Promise<TreeEntry[]>;
   /** A blob's bytes as UTF-8 text. Cached by sha (content-addressed: never refetched). */
   blob(sha: string): Promise<string>;
-  /** Newest commits of a branch (one page), with `files` only when `withFiles` (one call each). */
-  commits(opts: { branch: string; perPage: number; path?: string }): Promise<ForgeCommit[]>;
+  /**
+   * Newest commits reachable from a branch or commit sha (`branch`), one page (`page` from 1, at
+   * most 100 a page), only those touching `path` when given. Listed commits carry no `files`.
+   */
+  commits(opts: { branch: string; perPage: number; path?: string; page?: number }): Promise<ForgeCommit[]>;
+  /** One commit with the files it touched (against its first parent, as GitHub lists them). */
   commit(sha: string): Promise<ForgeCommit>;
   /**
    * GraphQL `createCommitOnBranch` (GitHub signs it: Verified). Returns the new commit's sha.
@@ -125,6 +134,13 @@ export interface Forge {
   createCommitOnBranch(input: ApiCommitInput): Promise<string>;
   /** Creates or force-moves a branch to `sha` (REST git refs). */
   setBranch(branch: string, sha: string): Promise<void>;
+  /**
+   * Creates a branch at `sha` (REST `POST git/refs`), as a compare-and-swap on its absence: a
+   * branch that exists already → PushRejectedError.
+   */
+  createBranch(branch: string, sha: string): Promise<void>;
+  /** Deletes a branch (REST git refs); a branch that is already gone is not an error. */
+  deleteBranch(branch: string): Promise<void>;
 
   /** Every request made so far, for budgets and logs (method, route, status). */
   readonly requests: ReadonlyArray<{ method: string; route: string; status: number }>;
