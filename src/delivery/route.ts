@@ -8,10 +8,12 @@ import type { CommitState, Forge } from '../forge/port.js';
 import { statusDescription } from '../forge/pr-body.js';
 import type { GitRepo } from '../git/port.js';
 import type { CanaryPlan } from '../reconcile/canary.js';
+import type { RepoFiles } from '../reconcile/context.js';
 import type { Logger } from '../reconcile/logger.js';
 import type { RepoConfig } from '../spec/config.js';
 import { analysisThreshold } from '../spec/defaults.js';
 import type { LoadedCanary } from '../spec/model.js';
+import { parseStatus, statusPath } from '../status/status-file.js';
 import { canaryMode, changeKind, routeOf } from './policy.js';
 import { contextOf, type ListedPull, listStepPulls } from './pull-requests.js';
 
@@ -29,16 +31,39 @@ export function mayPropose(config: RepoConfig, canaries: LoadedCanary[]): boolea
   });
 }
 
-/** The step PRs of this repository, listed once per run (none without a forge or a need). */
+/** Phases in which a step PR can be open, just merged or just closed (a run is under way). */
+const runPhases: ReadonlySet<string> = new Set(['Progressing', 'Waiting', 'WaitingPromotion', 'Promoting']);
+
+/**
+ * The step PRs of this repository, listed once per run — and only when a canary that may be
+ * delivered by pull request is mid-run: before and after a run no step PR can matter, so idle
+ * ticks cost no API call.
+ */
 export async function readPulls(
   git: GitRepo,
   forge: Forge | undefined,
   config: RepoConfig,
   canaries: LoadedCanary[],
+  files: RepoFiles,
 ): Promise<Map<string, ListedPull>> {
   if (!forge || !mayPropose(config, canaries)) return new Map();
+  if (!(await anyRunning(canaries, files))) return new Map();
   const base = (config.branch ?? (await git.branch())) || 'main';
   return listStepPulls(forge, base);
+}
+
+async function anyRunning(canaries: LoadedCanary[], files: RepoFiles): Promise<boolean> {
+  for (const c of canaries) {
+    const path = statusPath(c.dir, c.ref);
+    const text = await files.read(path).catch(() => undefined);
+    if (text === undefined) continue;
+    try {
+      if (runPhases.has(parseStatus(text, path).phase)) return true;
+    } catch {
+      // A broken status file fails its canary later, with the reason.
+    }
+  }
+  return false;
 }
 
 export interface Routed {

@@ -72,7 +72,8 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
     if (!opts.dryRun) await git.sync();
     const loaded = await loadAll(root, opts, logger, await git.recentChanges(100));
     await assertBranch(git, loaded.ctx.config.branch);
-    const pulls = await readPulls(git, opts.forge, loaded.ctx.config, loaded.inventory.canaries);
+    const { config, files } = loaded.ctx;
+    const pulls = await readPulls(git, opts.forge, config, loaded.inventory.canaries, files);
     const { plans, warnings, ctx } = await decideAll(loaded, pendingSteps(pulls), opts);
     const routed = routePlans(plans, ctx.config, opts.forge);
     const changes = plans.flatMap((p) => p.changes);
