@@ -25,6 +25,8 @@ export interface ActionInputs {
   logLevel: LogLevel;
   apiUrl?: string;
   graphqlUrl?: string;
+  /** `api`: no checkout needed; read through the REST API, commit with GraphQL (Verified commits). */
+  commitVia: 'git' | 'api';
 }
 
 const modes: DeliveryMode[] = ['commit', 'pull-request'];
@@ -45,7 +47,12 @@ export function parseInputs(env: Env): ActionInputs {
     path: input('path') || '.',
     dryRun: false,
     logLevel: 'info',
+    commitVia: 'git',
   };
+
+  const via = input('commit-via') || 'git';
+  if (via === 'git' || via === 'api') inputs.commitVia = via;
+  else bad('commit-via', 'must be git or api', via);
 
   const mode = input('mode');
   if (mode) {
@@ -86,6 +93,9 @@ export function parseInputs(env: Env): ActionInputs {
     else bad(name, 'must be an http(s) URL', url);
   }
 
+  if (inputs.commitVia === 'api' && !(inputs.token && inputs.repository)) {
+    problems.push('input commit-via: api needs the token and repository inputs');
+  }
   if (inputs.mode === 'pull-request' && !(inputs.token && inputs.repository)) {
     problems.push(
       'input mode: pull-request needs the token and repository inputs (the GitHub API opens the PRs)',

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { ConfigurationError, errorMessage } from '../errors.js';
 import { createGitHubForge } from '../forge/github.js';
 import type { Forge, RepoRef } from '../forge/port.js';
+import { openGitHubRepo } from '../git/github-repo.js';
 import type { CanaryReport } from '../reconcile/report.js';
 import { type ReconcileOptions, type ReconcileResult, reconcile } from '../reconcile/run.js';
 import { canaryErrors, configurationErrors, type Place, warningAnnotations } from './annotations.js';
@@ -67,6 +68,10 @@ export async function runAction(inputs: ActionInputs, deps: ActionDeps): Promise
   try {
     const forge = forgeOf(inputs, deps);
     if (forge) opts.forge = forge;
+    if (forge && inputs.commitVia === 'api') {
+      // No checkout: `path` is where the branch's YAML files are materialised (a cache folder).
+      opts.git = await openGitHubRepo({ forge, dir: place.root });
+    }
     result = await (deps.reconcile ?? reconcile)(opts);
   } catch (e) {
     write(command('endgroup', {}, ''));

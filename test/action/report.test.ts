@@ -154,6 +154,7 @@ describe('inputs', () => {
       repository: { owner: 'acme', repo: 'gitops' },
       dryRun: false,
       logLevel: 'info',
+      commitVia: 'git',
     });
     expect(
       parseInputs({
@@ -167,8 +168,10 @@ describe('inputs', () => {
         'INPUT_LOG-LEVEL': 'warn',
         'INPUT_API-URL': 'https://ghe.example.com/api/v3/',
         'INPUT_GRAPHQL-URL': 'https://ghe.example.com/api/graphql',
+        'INPUT_COMMIT-VIA': 'api',
       }),
     ).toMatchObject({
+      commitVia: 'api',
       mode: 'pull-request',
       configFile: 'deploy/gitcanary.yaml',
       metricsServer: 'http://prom:9090',
@@ -199,6 +202,14 @@ describe('inputs', () => {
         'input log-level: must be one of debug, info, warn, error, got "loud"',
         'input api-url: must be an http(s) URL, got "ftp://x"',
       ].join('\n'),
+    );
+  });
+  it('needs a token and repository for commits through the API', () => {
+    expect(() => parseInputs({ 'INPUT_COMMIT-VIA': 'api', INPUT_REPOSITORY: 'a/b' })).toThrow(
+      /input commit-via: api needs the token and repository inputs/,
+    );
+    expect(() => parseInputs({ 'INPUT_COMMIT-VIA': 'svn' })).toThrow(
+      /input commit-via: must be git or api, got "svn"/,
     );
   });
   it('needs a token and repository for pull-request mode', () => {

@@ -21,6 +21,7 @@ const inputs: ActionInputs = {
   configFile: 'deploy/gitcanary.yaml',
   metricsServer: 'http://prom:9090',
   apiUrl: 'https://ghe.example.com/api/v3',
+  commitVia: 'git',
 };
 const sha = 'a'.repeat(40);
 const podinfo: CanaryReport = {
