@@ -45555,13 +45555,14 @@ async function runAction(inputs, deps) {
   for (const line of canaryErrors(place, result.canaries)) write2(line);
   for (const pr2 of result.pullRequests) write2(`pull request #${pr2.number} ${pr2.action}: ${pr2.url}`);
   if (inputs.dryRun) write2(`dry run: ${result.changes.length} file change(s) planned, nothing written`);
-  else write2(result.commit ? `commit ${result.commit}` : "nothing changed");
+  else if (result.commit) write2(`commit ${result.commit}`);
+  else if (result.pullRequests.length === 0) write2("nothing changed");
   const repository = repositoryName(inputs, deps.env);
   return {
     exitCode: result.canaries.some((c3) => c3.error) ? 1 : 0,
     outputs: {
       "commit-sha": result.commit ?? "",
-      "pull-requests": JSON.stringify(result.pullRequests),
+      "pull-requests": mask(JSON.stringify(result.pullRequests)),
       canaries: mask(JSON.stringify(result.canaries))
     },
     summary: mask(

@@ -84,14 +84,15 @@ export async function runAction(inputs: ActionInputs, deps: ActionDeps): Promise
   for (const line of canaryErrors(place, result.canaries)) write(line);
   for (const pr of result.pullRequests) write(`pull request #${pr.number} ${pr.action}: ${pr.url}`);
   if (inputs.dryRun) write(`dry run: ${result.changes.length} file change(s) planned, nothing written`);
-  else write(result.commit ? `commit ${result.commit}` : 'nothing changed');
+  else if (result.commit) write(`commit ${result.commit}`);
+  else if (result.pullRequests.length === 0) write('nothing changed');
 
   const repository = repositoryName(inputs, deps.env);
   return {
     exitCode: result.canaries.some((c) => c.error) ? 1 : 0,
     outputs: {
       'commit-sha': result.commit ?? '',
-      'pull-requests': JSON.stringify(result.pullRequests),
+      'pull-requests': mask(JSON.stringify(result.pullRequests)),
       canaries: mask(JSON.stringify(result.canaries)),
     },
     summary: mask(
