@@ -4,10 +4,10 @@
  * rendered files from disk, as `reconcile` does). Metrics come from an instant stub here.
  */
 
+import { mapLimit } from '../src/map-limit.js';
 import { reconcileCanary } from '../src/reconcile/canary.js';
 import { diskFiles, inventoryLookup, type ReconcileContext } from '../src/reconcile/context.js';
 import { silentLogger } from '../src/reconcile/logger.js';
-import { mapLimit } from '../src/reconcile/run.js';
 import { loadConfig } from '../src/spec/config.js';
 import { loadRepo } from '../src/spec/load.js';
 

@@ -15942,6 +15942,20 @@ import { createHash } from "node:crypto";
 import { lstat as lstat2, mkdir, readdir, readFile, realpath, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 
+// src/map-limit.ts
+async function mapLimit(items, limit, fn2) {
+  const out = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn2(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
 // src/git/safe-paths.ts
 import { lstat } from "node:fs/promises";
 import { posix, win32 } from "node:path";
@@ -16364,18 +16378,6 @@ async function writeJson(path, value) {
   await writeFile(tmp, `${JSON.stringify(value)}
 `, "utf8");
   await rename(tmp, path);
-}
-async function mapLimit(items, limit, fn2) {
-  const out = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn2(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 function checkBranchName(branch) {
   if (!/^[\w.-]+(\/[\w.-]+)*$/.test(branch) || branch.includes("..") || branch.endsWith(".lock")) {
@@ -45375,7 +45377,7 @@ async function loadAll(root, opts, logger, recent) {
 async function decideAll({ ctx, inventory }, pending, opts) {
   if (pending.size > 0) ctx.pending = pending;
   const { logger } = ctx;
-  const plans = await mapLimit2(inventory.canaries, opts.concurrency ?? 8, async (c3) => {
+  const plans = await mapLimit(inventory.canaries, opts.concurrency ?? 8, async (c3) => {
     try {
       return await reconcileCanary(ctx, c3);
     } catch (e) {
@@ -45404,18 +45406,6 @@ function invalidCanaries(errors, loaded) {
     const ref = object2 && slash > 0 ? { namespace: object2.slice(0, slash), name: object2.slice(slash + 1) } : { namespace: "", name: file2 };
     return { report: failedReport({ ref, origin: { file: file2 } }, lines.join("; ")), changes: [] };
   });
-}
-async function mapLimit2(items, limit, fn2) {
-  const out = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn2(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 // src/action/annotations.ts

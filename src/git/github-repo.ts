@@ -31,6 +31,7 @@ import { lstat, mkdir, readdir, readFile, realpath, rename, rm, rmdir, writeFile
 import { dirname, join, resolve } from 'node:path';
 import { ConfigurationError, PushRejectedError, TerminalError } from '../errors.js';
 import type { ApiCommitInput, Forge, ForgeCommit } from '../forge/port.js';
+import { mapLimit } from '../map-limit.js';
 import type {
   BranchProposal,
   ChangeEntry,
@@ -486,19 +487,6 @@ async function writeJson(path: string, value: unknown): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, `${JSON.stringify(value)}\n`, 'utf8');
   await rename(tmp, path);
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 function checkBranchName(branch: string): void {

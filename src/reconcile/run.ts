@@ -12,6 +12,7 @@ import { ConfigurationError, errorMessage, PushRejectedError } from '../errors.j
 import type { Forge } from '../forge/port.js';
 import { openRepo } from '../git/cli-repo.js';
 import type { ChangeEntry, FileChange, GitRepo } from '../git/port.js';
+import { mapLimit } from '../map-limit.js';
 import { loadConfig } from '../spec/config.js';
 import { loadRepo } from '../spec/load.js';
 import { formatIssue, type LoadedCanary } from '../spec/model.js';
@@ -215,18 +216,4 @@ function invalidCanaries(
         : { namespace: '', name: file };
     return { report: failedReport({ ref, origin: { file } }, lines.join('; ')), changes: [] };
   });
-}
-
-/** Runs `fn` over `items` with at most `limit` at once, keeping order. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
