@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { runSimulate } from '../../src/cli/simulate.js';
 import { reconcile } from '../../src/reconcile/run.js';
 import { createGitOps, type GitOps, git } from '../support/gitops.js';
 
@@ -78,6 +79,7 @@ describe('hand edits of rendered files (drift)', () => {
     expect(primaryImage(r)).toBe('ghcr.io/stefanprodan/podinfo:6.1.6');
     // Overwritten by gitcanary: no longer drift.
     expect((await tick()).notes ?? []).not.toContainEqual(expect.stringMatching(/^drift:/));
+    expect((await runSimulate(r.work, 'test/podinfo', { fromStatus: true })).reproduced).toBe(true);
   });
 
   it('a due run without a step keeps a hand edit and says it is drift', async () => {

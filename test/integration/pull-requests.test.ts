@@ -6,6 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { runSimulate } from '../../src/cli/simulate.js';
 import { readMarker } from '../../src/forge/pr-body.js';
 import { requestOperation } from '../../src/reconcile/manual.js';
 import { type ReconcileResult, reconcile } from '../../src/reconcile/run.js';
@@ -146,6 +147,8 @@ describe('pull request per step', () => {
     const states = o.fake.statuses(o.owner, o.repo).map((s) => s.state);
     expect(states.filter((s) => s === 'pending').length).toBeGreaterThanOrEqual(4);
     expect(states.at(-1)).toBe('success');
+    // Replaying the verdicts the status file recorded reproduces the run's decisions.
+    expect((await runSimulate(o.work, 'test/podinfo', { fromStatus: true })).reproduced).toBe(true);
   });
 
   it('a PR closed unmerged halts the canary until resume, which is itself a PR', async () => {
@@ -242,6 +245,7 @@ describe('pull request per step', () => {
     );
     expect(comment?.body).toContain('analysis fails now');
     expect(o.fake.statuses(o.owner, o.repo).at(-1)).toMatchObject({ state: 'failure' });
+    expect((await runSimulate(o.work, 'test/podinfo', { fromStatus: true })).reproduced).toBe(true);
   });
 
   it('no duplicate PR when the reply to its creation is lost, and rate limits are waited out', async () => {
