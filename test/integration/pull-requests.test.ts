@@ -4,6 +4,8 @@
  * Prometheus. A person merges or closes each step PR; the test clock drives both `--now` and
  * the server's merge and close times.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runSimulate } from '../../src/cli/simulate.js';
@@ -147,8 +149,12 @@ describe('pull request per step', () => {
     const states = o.fake.statuses(o.owner, o.repo).map((s) => s.state);
     expect(states.filter((s) => s === 'pending').length).toBeGreaterThanOrEqual(4);
     expect(states.at(-1)).toBe('success');
-    // Replaying the verdicts the status file recorded reproduces the run's decisions.
+    // Replaying the verdicts the status file recorded reproduces the run's decisions; a recorded
+    // value that would have failed does not.
     expect((await runSimulate(o.work, 'test/podinfo', { fromStatus: true })).reproduced).toBe(true);
+    const path = join(o.work, statusFile);
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/value: 100\b/, 'value: 42'));
+    expect((await runSimulate(o.work, 'test/podinfo', { fromStatus: true })).reproduced).toBe(false);
   });
 
   it('a PR closed unmerged halts the canary until resume, which is itself a PR', async () => {
