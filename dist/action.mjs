@@ -17002,7 +17002,9 @@ function canaryMode(canary, config2) {
 function routeOf(kind2, toWeight, mode, policy) {
   switch (kind2) {
     case "rollback":
-      return policy.rollback;
+      return policy.direct === "pull-request" ? "pull-request" : policy.rollback;
+    case "bookkeeping":
+      return policy.direct;
     case "exposure": {
       const above = policy.pullRequestFor.weightAbove;
       return mode === "pull-request" || above !== void 0 && toWeight > above ? "pull-request" : "commit";
@@ -17063,9 +17065,9 @@ function pendingSteps(pulls) {
 var idOf = (p2) => `${p2.report.namespace}/${p2.report.name}`;
 async function deliverPullRequests(ctx, proposed, direct, head, directCommit) {
   const reports = [];
-  for (const { plan, rollback } of proposed) {
+  for (const { plan, autoMerge, rollback } of proposed) {
     try {
-      reports.push(await propose(ctx, plan, head, rollback));
+      reports.push(await propose(ctx, plan, head, autoMerge, rollback));
     } catch (e) {
       plan.report.error = `pull request for ${idOf(plan)}: ${errorMessage(e)}`;
       ctx.logger.error(plan.report.error);
@@ -17082,7 +17084,7 @@ async function deliverPullRequests(ctx, proposed, direct, head, directCommit) {
   }
   return reports;
 }
-async function propose(ctx, plan, head, rollback) {
+async function propose(ctx, plan, head, autoMerge, rollback) {
   const id2 = idOf(plan);
   const listed = ctx.pulls.get(id2);
   const open2 = listed?.pr.state === "open" ? listed : void 0;
@@ -17107,11 +17109,11 @@ async function propose(ctx, plan, head, rollback) {
   const threshold = analysisThreshold(plan.canary.canary);
   await ctx.forge.setStatus(sha, {
     context: contextOf(id2),
-    state: rollback ? "failure" : "pending",
-    description: rollback ? statusDescription(phase2, canaryWeight, failedChecks, threshold) : `awaiting merge: ${statusDescription(evidence2.to.phase, evidence2.to.weight, failedChecks, threshold)}`,
+    state: rollback ? "failure" : autoMerge ? "success" : "pending",
+    description: autoMerge ? statusDescription(phase2, canaryWeight, failedChecks, threshold) : `awaiting merge: ${statusDescription(evidence2.to.phase, evidence2.to.weight, failedChecks, threshold)}`,
     targetUrl: pr2.url
   });
-  if (rollback) await mergeNow(ctx, { ...pr2, headSha: sha });
+  if (autoMerge) await mergeNow(ctx, { ...pr2, headSha: sha });
   return { ...base, number: pr2.number, url: pr2.url, action: open2 ? "updated" : "created" };
 }
 async function mergeNow(ctx, pr2) {
@@ -36983,7 +36985,7 @@ function formatStatus(ref, status) {
 // src/delivery/route.ts
 function mayPropose(config2, canaries) {
   const d2 = config2.delivery;
-  if (d2.mode === "pull-request" || d2.rollback === "pull-request") return true;
+  if (d2.mode === "pull-request" || d2.rollback === "pull-request" || d2.direct === "pull-request") return true;
   if (d2.pullRequestFor.weightAbove !== void 0 || d2.pullRequestFor.promotion) return true;
   return canaries.some((c3) => {
     try {
@@ -37037,7 +37039,8 @@ function routePlans(plans, config2, forge) {
       out.direct.push(plan);
     } else {
       plan.report.delivery = "pull-request";
-      out.proposed.push({ plan, rollback: kind2 === "rollback" });
+      const rollback = kind2 === "rollback";
+      out.proposed.push({ plan, rollback, autoMerge: rollback || kind2 === "bookkeeping" });
     }
   }
   return out;
@@ -41487,6 +41490,12 @@ var configSchema = external_exports.strictObject({
     }).prefault({}),
     /** Rollbacks: straight to the branch (safety first), or a pull request with auto-merge. */
     rollback: external_exports.enum(["commit", "pull-request"]).default("commit"),
+    /**
+     * Changes that need no review (bookkeeping, scaling, traffic back to the primary): a commit,
+     * or — where branch protection refuses gitcanary's pushes — an auto-merged pull request
+     * (rollbacks then too).
+     */
+    direct: external_exports.enum(["commit", "pull-request"]).default("commit"),
     /** A step pull request closed unmerged: halt the canary, or roll it back. */
     onClosed: external_exports.enum(["halt", "rollback"]).default("halt"),
     /** Merge method for auto-merged rollback pull requests. */

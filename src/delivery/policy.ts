@@ -59,6 +59,7 @@ export function canaryMode(canary: Canary, config: RepoConfig): DeliveryMode {
  * @example routeOf('exposure', 60, 'commit', { pullRequestFor: { weightAbove: 50 } }) === 'pull-request'
  * @example routeOf('exposure', 40, 'commit', { pullRequestFor: { weightAbove: 50 } }) === 'commit'
  * @example routeOf('rollback', 0, 'pull-request', { rollback: 'commit' }) === 'commit'
+ * @example routeOf('bookkeeping', 0, 'commit', { direct: 'pull-request' }) === 'pull-request' (auto-merged)
  */
 export function routeOf(
   kind: ChangeKind,
@@ -68,7 +69,9 @@ export function routeOf(
 ): DeliveryMode {
   switch (kind) {
     case 'rollback':
-      return policy.rollback;
+      return policy.direct === 'pull-request' ? 'pull-request' : policy.rollback;
+    case 'bookkeeping':
+      return policy.direct;
     case 'exposure': {
       const above = policy.pullRequestFor.weightAbove;
       return mode === 'pull-request' || (above !== undefined && toWeight > above) ? 'pull-request' : 'commit';

@@ -95,15 +95,15 @@ const idOf = (p: CanaryPlan): string => `${p.report.namespace}/${p.report.name}`
  */
 export async function deliverPullRequests(
   ctx: DeliveryContext,
-  proposed: { plan: CanaryPlan; rollback: boolean }[],
+  proposed: { plan: CanaryPlan; autoMerge: boolean; rollback: boolean }[],
   direct: CanaryPlan[],
   head: string,
   directCommit: string | null,
 ): Promise<PullRequestReport[]> {
   const reports: PullRequestReport[] = [];
-  for (const { plan, rollback } of proposed) {
+  for (const { plan, autoMerge, rollback } of proposed) {
     try {
-      reports.push(await propose(ctx, plan, head, rollback));
+      reports.push(await propose(ctx, plan, head, autoMerge, rollback));
     } catch (e) {
       plan.report.error = `pull request for ${idOf(plan)}: ${errorMessage(e)}`;
       ctx.logger.error(plan.report.error);
@@ -125,6 +125,7 @@ async function propose(
   ctx: DeliveryContext,
   plan: CanaryPlan,
   head: string,
+  autoMerge: boolean,
   rollback: boolean,
 ): Promise<PullRequestReport> {
   const id = idOf(plan);
@@ -161,17 +162,17 @@ async function propose(
   const threshold = analysisThreshold(plan.canary!.canary);
   await ctx.forge.setStatus(sha, {
     context: contextOf(id),
-    state: rollback ? 'failure' : 'pending',
-    description: rollback
+    state: rollback ? 'failure' : autoMerge ? 'success' : 'pending',
+    description: autoMerge
       ? statusDescription(phase, canaryWeight, failedChecks, threshold)
       : `awaiting merge: ${statusDescription(evidence.to.phase, evidence.to.weight, failedChecks, threshold)}`,
     targetUrl: pr.url,
   });
-  if (rollback) await mergeNow(ctx, { ...pr, headSha: sha });
+  if (autoMerge) await mergeNow(ctx, { ...pr, headSha: sha });
   return { ...base, number: pr.number, url: pr.url, action: open ? 'updated' : 'created' };
 }
 
-/** Rollback PRs merge themselves: auto-merge where checks are pending, else merge now. */
+/** Rollback and bookkeeping PRs merge themselves: auto-merge where checks are pending, else merge now. */
 async function mergeNow(ctx: DeliveryContext, pr: PullRequest): Promise<void> {
   const method = ctx.mergeMethod;
   try {

@@ -20,7 +20,7 @@ import { contextOf, type ListedPull, listStepPulls } from './pull-requests.js';
 /** Whether any canary can ever need a pull request under this config. */
 export function mayPropose(config: RepoConfig, canaries: LoadedCanary[]): boolean {
   const d = config.delivery;
-  if (d.mode === 'pull-request' || d.rollback === 'pull-request') return true;
+  if (d.mode === 'pull-request' || d.rollback === 'pull-request' || d.direct === 'pull-request') return true;
   if (d.pullRequestFor.weightAbove !== undefined || d.pullRequestFor.promotion) return true;
   return canaries.some((c) => {
     try {
@@ -68,7 +68,8 @@ async function anyRunning(canaries: LoadedCanary[], files: RepoFiles): Promise<b
 
 export interface Routed {
   direct: CanaryPlan[];
-  proposed: { plan: CanaryPlan; rollback: boolean }[];
+  /** `autoMerge`: a change that needs no review (rollback, bookkeeping) merges itself. */
+  proposed: { plan: CanaryPlan; autoMerge: boolean; rollback: boolean }[];
 }
 
 /** Splits the plans by the step policy. A PR needed without a forge fails that canary. */
@@ -97,7 +98,8 @@ export function routePlans(plans: CanaryPlan[], config: RepoConfig, forge: Forge
       out.direct.push(plan);
     } else {
       plan.report.delivery = 'pull-request';
-      out.proposed.push({ plan, rollback: kind === 'rollback' });
+      const rollback = kind === 'rollback';
+      out.proposed.push({ plan, rollback, autoMerge: rollback || kind === 'bookkeeping' });
     }
   }
   return out;

@@ -56,6 +56,12 @@ const configSchema = z.strictObject({
         .prefault({}),
       /** Rollbacks: straight to the branch (safety first), or a pull request with auto-merge. */
       rollback: z.enum(['commit', 'pull-request']).default('commit'),
+      /**
+       * Changes that need no review (bookkeeping, scaling, traffic back to the primary): a commit,
+       * or — where branch protection refuses gitcanary's pushes — an auto-merged pull request
+       * (rollbacks then too).
+       */
+      direct: z.enum(['commit', 'pull-request']).default('commit'),
       /** A step pull request closed unmerged: halt the canary, or roll it back. */
       onClosed: z.enum(['halt', 'rollback']).default('halt'),
       /** Merge method for auto-merged rollback pull requests. */

@@ -309,4 +309,49 @@ describe('pull request per step', () => {
     expect(calls).toContain('enablePullRequestAutoMerge');
     expect(calls).toContain('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge');
   });
+
+  it('a protected branch: every change is a PR; those that need no review merge themselves once CI passes', async () => {
+    const { o, tick, bump } = await setup(GOOD_START, `${prMode}  direct: pull-request\n`);
+    o.fake.protectBranch(o.owner, o.repo, 'main', { requiredContexts: ['ci'] });
+    /** The repository's CI passes on every open PR (auto-merge then merges those armed). */
+    const ciPasses = async () => {
+      for (const p of pulls(o).filter((x) => x.state === 'open')) {
+        await o.forge.setStatus(p.headSha, { context: 'ci', state: 'success', description: 'ok' });
+      }
+    };
+    const trace: string[] = [];
+    /** A run, CI passing 5 s later (a merge starts the next interval), then the rest of the interval. */
+    const step = async () => {
+      trace.push(line(await tick(5_000)));
+      await ciPasses();
+      o.clock.now += 55_000;
+    };
+    await step();
+    await step();
+    bump();
+    await step();
+    await step();
+    expect(trace).toEqual([
+      'Initializing 0 #1 created 0→0',
+      'Initialized 0 #2 created 0→0',
+      'Progressing 0 #3 created 0→0',
+      'Progressing 20 #4 created 0→20',
+    ]);
+    // Bookkeeping merged itself (auto-merge armed, CI passed); the weight step waits for a person.
+    expect(pulls(o).map((p) => [p.number, p.state, p.merged])).toEqual([
+      [1, 'closed', true],
+      [2, 'closed', true],
+      [3, 'closed', true],
+      [4, 'open', false],
+    ]);
+    expect(o.fake.requests.filter((q) => q.graphql === 'enablePullRequestAutoMerge')).toHaveLength(3);
+    expect(liveWeight(o)).toBe(0);
+    // gitcanary pushed nothing to main itself: its only commits there came with the 3 merges.
+    const log = o.remoteLog();
+    expect(log.filter((m) => m.startsWith('gitcanary:'))).toHaveLength(3);
+    expect(log.filter((m) => m.startsWith('Merge pull request #'))).toHaveLength(3);
+    o.clock.now += 10_000;
+    o.fake.mergePull(o.owner, o.repo, 4);
+    expect(liveWeight(o)).toBe(20);
+  });
 });

@@ -27,6 +27,7 @@ describe('loadConfig', () => {
         mode: 'commit',
         pullRequestFor: { promotion: false },
         rollback: 'commit',
+        direct: 'commit',
         onClosed: 'halt',
         mergeMethod: 'merge',
       },
@@ -101,6 +102,7 @@ describe('loadConfig', () => {
       mode: 'pull-request',
       pullRequestFor: { weightAbove: 50, promotion: true },
       rollback: 'pull-request',
+      direct: 'commit',
       onClosed: 'rollback',
       mergeMethod: 'merge',
     });
