@@ -102,6 +102,16 @@ describe('routeOf (the step policy)', () => {
       ['promotion', 0, 'commit', policy({ pullRequestFor: { promotion: true } })],
       'pull-request',
     ],
+    [
+      'a protected branch: bookkeeping by (auto-merged) PR',
+      ['bookkeeping', 0, 'commit', policy({ direct: 'pull-request' })],
+      'pull-request',
+    ],
+    [
+      'a protected branch: rollbacks by PR whatever delivery.rollback says',
+      ['rollback', 0, 'commit', policy({ direct: 'pull-request' })],
+      'pull-request',
+    ],
   ])('%s', (_, args, route) => {
     expect(routeOf(...args)).toBe(route);
   });
