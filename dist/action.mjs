@@ -40999,6 +40999,8 @@ async function withTempIndex(top, fn2) {
       const code2 = typeof err.code === "number" ? err.code : 1;
       fail(classifyGitError(args[0] ?? "git", new GitCommandError(args, code2, stderr, stdout)));
     });
+    child.stdin?.on("error", () => {
+    });
     child.stdin?.end(stdin ?? "");
   });
   try {

@@ -488,6 +488,9 @@ async function withTempIndex<T>(top: string, fn: (run: IndexRun) => Promise<T>):
         const code = typeof err.code === 'number' ? err.code : 1;
         fail(classifyGitError(args[0] ?? 'git', new GitCommandError(args, code, stderr, stdout)));
       });
+      // A command that exits without reading its input (read-tree, commit-tree without -F -)
+      // closes the pipe first: the EPIPE is expected, and the exit status above is the result.
+      child.stdin?.on('error', () => {});
       child.stdin?.end(stdin ?? '');
     });
   try {
