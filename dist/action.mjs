@@ -43655,6 +43655,19 @@ function userIngress(input2, router) {
     );
   return ingress;
 }
+function canaryIngress(input2, router, build) {
+  const ingress = userIngress(input2, router);
+  const { labels } = copiedMetadata(ingress);
+  const { annotations, spec } = build(ingress);
+  return [
+    {
+      apiVersion: ingressApiVersion,
+      kind: "Ingress",
+      metadata: objectMeta2(canaryIngressName(ingress.metadata.name), input2.namespace, labels, annotations),
+      spec
+    }
+  ];
+}
 function noApexBackend(input2, ingress) {
   const c3 = input2.canary;
   return new SpecError(
@@ -43815,21 +43828,10 @@ function canarySpec(input2, ingress) {
   return spec;
 }
 function render(input2) {
-  const ingress = userIngress(input2, "nginx");
-  const { labels } = copiedMetadata(ingress);
-  return [
-    {
-      apiVersion: ingressApiVersion,
-      kind: "Ingress",
-      metadata: objectMeta2(
-        canaryIngressName(ingress.metadata.name),
-        input2.namespace,
-        labels,
-        canaryAnnotations(input2, ingress)
-      ),
-      spec: canarySpec(input2, ingress)
-    }
-  ];
+  return canaryIngress(input2, "nginx", (ingress) => ({
+    annotations: canaryAnnotations(input2, ingress),
+    spec: canarySpec(input2, ingress)
+  }));
 }
 function parseWeight(value, where) {
   if (!/^[+-]?\d+$/.test(value.trim()) || Number(value) < 0 || Number(value) > 100)
@@ -43907,21 +43909,10 @@ function canaryAnnotations2(input2, ingress) {
   return annotations;
 }
 function render2(input2) {
-  const ingress = userIngress(input2, "skipper");
-  const { labels } = copiedMetadata(ingress);
-  return [
-    {
-      apiVersion: ingressApiVersion,
-      kind: "Ingress",
-      metadata: objectMeta2(
-        canaryIngressName(ingress.metadata.name),
-        input2.namespace,
-        labels,
-        canaryAnnotations2(input2, ingress)
-      ),
-      spec: canarySpec2(input2, ingress)
-    }
-  ];
+  return canaryIngress(input2, "skipper", (ingress) => ({
+    annotations: canaryAnnotations2(input2, ingress),
+    spec: canarySpec2(input2, ingress)
+  }));
 }
 function readRoutes9(rendered, input2) {
   const ref = input2.canary.canary.spec.ingressRef;

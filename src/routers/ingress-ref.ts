@@ -4,7 +4,7 @@
  * keeps, and the spec features a provider cannot honour.
  */
 import { SpecError } from '../errors.js';
-import { list, type Raw, rec, withoutToolkitKeys } from '../render/meta.js';
+import { list, objectMeta, type Raw, rec, withoutToolkitKeys } from '../render/meta.js';
 import { type K8sObject, type LoadedCanary, refId } from '../spec/model.js';
 import type { RouterInput, RouterIssue } from './types.js';
 
@@ -38,6 +38,28 @@ export function userIngress(input: Omit<RouterInput, 'routes'>, router: string):
       `${id} is ${ingress.apiVersion}; the ${router} router reads ${ingressApiVersion} Ingresses only`,
     );
   return ingress;
+}
+
+/**
+ * The `-canary` Ingress an Ingress-based router renders: the user's Ingress (looked up as
+ * {@link userIngress}), its labels, and the provider's own annotations and spec.
+ */
+export function canaryIngress(
+  input: RouterInput,
+  router: string,
+  build: (ingress: K8sObject) => { annotations: Record<string, string>; spec: Raw },
+): K8sObject[] {
+  const ingress = userIngress(input, router);
+  const { labels } = copiedMetadata(ingress);
+  const { annotations, spec } = build(ingress);
+  return [
+    {
+      apiVersion: ingressApiVersion,
+      kind: 'Ingress',
+      metadata: objectMeta(canaryIngressName(ingress.metadata.name), input.namespace, labels, annotations),
+      spec,
+    },
+  ];
 }
 
 /** The error thrown when no path of the user's Ingress routes to the apex Service. */

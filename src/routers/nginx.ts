@@ -8,20 +8,19 @@
  */
 
 import type { Routes } from '../core/types.js';
-import { objectMeta, type Raw, rec } from '../render/meta.js';
+import { type Raw, rec } from '../render/meta.js';
 import { analysisOf } from '../spec/defaults.js';
 import type { K8sObject, LoadedCanary } from '../spec/model.js';
 import { findObject } from './common.js';
 import {
   backendService,
+  canaryIngress,
   canaryIngressName,
   copiedMetadata,
-  ingressApiVersion,
   ingressRefIssues,
   mapRulePaths,
   noApexBackend,
   renamedBackend,
-  userIngress,
 } from './ingress-ref.js';
 import { abIssues, abRule } from './nginx-match.js';
 import { analysisAt, lackingFeatures } from './provider-limits.js';
@@ -98,21 +97,10 @@ function canarySpec(input: RouterInput, ingress: K8sObject): Raw {
 }
 
 function render(input: RouterInput): K8sObject[] {
-  const ingress = userIngress(input, 'nginx');
-  const { labels } = copiedMetadata(ingress);
-  return [
-    {
-      apiVersion: ingressApiVersion,
-      kind: 'Ingress',
-      metadata: objectMeta(
-        canaryIngressName(ingress.metadata.name),
-        input.namespace,
-        labels,
-        canaryAnnotations(input, ingress),
-      ),
-      spec: canarySpec(input, ingress),
-    },
-  ];
+  return canaryIngress(input, 'nginx', (ingress) => ({
+    annotations: canaryAnnotations(input, ingress),
+    spec: canarySpec(input, ingress),
+  }));
 }
 
 /**

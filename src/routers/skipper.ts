@@ -9,19 +9,18 @@
  */
 
 import type { Routes } from '../core/types.js';
-import { objectMeta, type Raw, rec } from '../render/meta.js';
+import { type Raw, rec } from '../render/meta.js';
 import type { K8sObject } from '../spec/model.js';
 import { findObject, serviceNames } from './common.js';
 import {
   backendService,
+  canaryIngress,
   canaryIngressName,
   copiedMetadata,
-  ingressApiVersion,
   ingressRefIssues,
   mapRulePaths,
   noApexBackend,
   renamedBackend,
-  userIngress,
 } from './ingress-ref.js';
 import { lackingFeatures } from './provider-limits.js';
 import type { Router, RouterInput } from './types.js';
@@ -97,21 +96,10 @@ function canaryAnnotations(input: RouterInput, ingress: K8sObject): Record<strin
 }
 
 function render(input: RouterInput): K8sObject[] {
-  const ingress = userIngress(input, 'skipper');
-  const { labels } = copiedMetadata(ingress);
-  return [
-    {
-      apiVersion: ingressApiVersion,
-      kind: 'Ingress',
-      metadata: objectMeta(
-        canaryIngressName(ingress.metadata.name),
-        input.namespace,
-        labels,
-        canaryAnnotations(input, ingress),
-      ),
-      spec: canarySpec(input, ingress),
-    },
-  ];
+  return canaryIngress(input, 'skipper', (ingress) => ({
+    annotations: canaryAnnotations(input, ingress),
+    spec: canarySpec(input, ingress),
+  }));
 }
 
 /**
