@@ -2,7 +2,8 @@
  * The run-level glue of delivery: which canaries need the step-PR listing, which plans go to
  * the direct commit and which to pull requests, and the commit statuses of direct commits.
  */
-import { idleRoutes } from '../core/types.js';
+import { isDue } from '../core/decide.js';
+import { type CanaryStatus, idleRoutes } from '../core/types.js';
 import { errorMessage } from '../errors.js';
 import type { CommitState, Forge } from '../forge/port.js';
 import { statusDescription } from '../forge/pr-body.js';
@@ -35,35 +36,57 @@ export function mayPropose(config: RepoConfig, canaries: LoadedCanary[]): boolea
 const runPhases: ReadonlySet<string> = new Set(['Progressing', 'Waiting', 'WaitingPromotion', 'Promoting']);
 
 /**
- * The step PRs of this repository, listed once per run — and only when a canary that may be
- * delivered by pull request is mid-run: before and after a run no step PR can matter, so idle
- * ticks cost no API call.
+ * When a run must list the step PRs (one API call):
+ * - `before`: a canary that may be delivered by pull request is mid-run and is due at `now` or
+ *   carries a person's request, so its decision depends on its step PR;
+ * - `if-changed`: such canaries are mid-run but none is due: a step PR only ever moves a canary's
+ *   next step later (an open one to its decision, a merged one to the merge), so none of them can
+ *   take a step; the PRs matter only if one of them changes anyway (a new revision, a revert), to
+ *   close its open PR, and are listed then ({@link changedMidRun});
+ * - `never`: no canary is mid-run, or none can be delivered by pull request: idle ticks and the
+ *   ticks between a step PR and its merge cost no API call. A PR closed unmerged is seen when its
+ *   canary is next due.
  */
-export async function readPulls(
-  git: GitRepo,
+export type PullListing = 'before' | 'if-changed' | 'never';
+
+export async function pullListing(
   forge: Forge | undefined,
   config: RepoConfig,
   canaries: LoadedCanary[],
   files: RepoFiles,
-): Promise<Map<string, ListedPull>> {
-  if (!forge || !mayPropose(config, canaries)) return new Map();
-  if (!(await anyRunning(canaries, files))) return new Map();
-  const base = (config.branch ?? (await git.branch())) || 'main';
-  return listStepPulls(forge, base);
-}
-
-async function anyRunning(canaries: LoadedCanary[], files: RepoFiles): Promise<boolean> {
+  now: Date,
+): Promise<PullListing> {
+  if (!forge || !mayPropose(config, canaries)) return 'never';
+  let listing: PullListing = 'never';
   for (const c of canaries) {
     const path = statusPath(c.dir, c.ref);
     const text = await files.read(path).catch(() => undefined);
     if (text === undefined) continue;
+    let status: CanaryStatus;
     try {
-      if (runPhases.has(parseStatus(text, path).phase)) return true;
+      status = parseStatus(text, path);
     } catch {
-      // A broken status file fails its canary later, with the reason.
+      continue; // A broken status file fails its canary later, with the reason.
     }
+    if (!runPhases.has(status.phase)) continue;
+    if (status.request || isDue(c.canary, status, now)) return 'before';
+    listing = 'if-changed';
   }
-  return false;
+  return listing;
+}
+
+/** A plan that changes a canary that was mid-run: its open step PR (if any) must be superseded. */
+export const changedMidRun = (p: CanaryPlan): boolean =>
+  p.changes.length > 0 && runPhases.has(p.before?.status?.phase ?? '');
+
+/** The step PRs of this repository (one listing), against the target branch. */
+export async function readPulls(
+  git: GitRepo,
+  forge: Forge,
+  config: RepoConfig,
+): Promise<Map<string, ListedPull>> {
+  const base = (config.branch ?? (await git.branch())) || 'main';
+  return listStepPulls(forge, base);
 }
 
 export interface Routed {

@@ -6,7 +6,14 @@
 import { resolve } from 'node:path';
 import type { PendingStep } from '../delivery/pending.js';
 import { deliverPullRequests, type ListedPull, pendingSteps } from '../delivery/pull-requests.js';
-import { type Routed, readPulls, reportStatuses, routePlans } from '../delivery/route.js';
+import {
+  changedMidRun,
+  pullListing,
+  type Routed,
+  readPulls,
+  reportStatuses,
+  routePlans,
+} from '../delivery/route.js';
 import type { DeliveryMode, PullRequestReport } from '../delivery/types.js';
 import { ConfigurationError, errorMessage, PushRejectedError } from '../errors.js';
 import type { Forge } from '../forge/port.js';
@@ -73,9 +80,7 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
     if (!opts.dryRun) await git.sync();
     const loaded = await loadAll(root, opts, logger, await git.recentChanges(100));
     await assertBranch(git, loaded.ctx.config.branch);
-    const { config, files } = loaded.ctx;
-    const pulls = await readPulls(git, opts.forge, config, loaded.inventory.canaries, files);
-    const { plans, warnings, ctx } = await decideAll(loaded, pendingSteps(pulls), opts);
+    const { pulls, plans, warnings, ctx } = await decideWithPulls(loaded, git, opts);
     const routed = routePlans(plans, ctx.config, opts.forge);
     const changes = plans.flatMap((p) => p.changes);
     assertConfined(changes, ctx.inventory.canaries);
@@ -105,6 +110,24 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
       await git.resetToUpstream();
     }
   }
+}
+
+/**
+ * Decides every canary, listing the step PRs first when a decision may depend on them, or after
+ * deciding when a canary changed mid-run without being due (then deciding again with them).
+ */
+async function decideWithPulls(loaded: Loaded, git: GitRepo, opts: ReconcileOptions) {
+  const { config, files, now } = loaded.ctx;
+  const forge = opts.forge;
+  const listing = await pullListing(forge, config, loaded.inventory.canaries, files, now);
+  if (!forge || listing === 'never')
+    return { pulls: new Map<string, ListedPull>(), ...(await decideAll(loaded, new Map(), opts)) };
+  if (listing === 'if-changed') {
+    const decided = await decideAll(loaded, new Map(), opts);
+    if (!decided.plans.some(changedMidRun)) return { pulls: new Map<string, ListedPull>(), ...decided };
+  }
+  const pulls = await readPulls(git, forge, config);
+  return { pulls, ...(await decideAll(loaded, pendingSteps(pulls), opts)) };
 }
 
 /** Step pull requests and commit statuses, after the direct commit is on the branch. */
@@ -171,13 +194,16 @@ async function loadAll(root: string, opts: ReconcileOptions, logger: Logger, rec
   return { ctx, inventory };
 }
 
+type Loaded = Awaited<ReturnType<typeof loadAll>>;
+
 /** Reconciles every canary; bad canaries become failed reports. */
 async function decideAll(
-  { ctx, inventory }: Awaited<ReturnType<typeof loadAll>>,
+  { ctx, inventory }: Loaded,
   pending: Map<string, PendingStep>,
   opts: ReconcileOptions,
 ) {
   if (pending.size > 0) ctx.pending = pending;
+  else delete ctx.pending;
   const { logger } = ctx;
   const plans = await mapLimit(inventory.canaries, opts.concurrency ?? 8, async (c) => {
     try {

@@ -157,6 +157,48 @@ describe('pull request per step', () => {
     expect((await runSimulate(o.work, 'test/podinfo', { fromStatus: true })).reproduced).toBe(false);
   });
 
+  it('a tick with no step due lists no PRs; a revert then still closes the open one', async () => {
+    const { o, tick, bump } = await setup(GOOD_START);
+    await tick();
+    await tick();
+    bump();
+    await tick();
+    await tick();
+    o.clock.now += 10_000;
+    o.fake.mergePull(o.owner, o.repo, 1);
+    expect(line(await tick())).toBe('Progressing 20');
+    expect(line(await tick())).toBe('Progressing 40 #2 created 20→40');
+    // A person lengthens the interval while PR #2 is open: no step is due, whatever the PRs say,
+    // so the run asks GitHub nothing.
+    const canaryPath = 'apps/podinfo/canary.yaml';
+    const canary = o.remoteFile(canaryPath);
+    o.humanPush(
+      { [canaryPath]: `${canary.replace(/^ {4}interval: 1m$/m, '    interval: 10m')}\n` },
+      'slower',
+    );
+    const quiet = o.fake.requests.length;
+    const waiting = await tick();
+    expect(waiting).toMatchObject({ commit: null, pullRequests: [] });
+    expect(waiting.canaries[0]!.message).toMatch(/^waiting: next step due at /);
+    expect(o.fake.requests.slice(quiet).map((q) => `${q.method} ${q.route}`)).toEqual([]);
+
+    // The person reverts the merged step 0 → 20: obeyed at once, which lists the PRs to close #2.
+    const step = pulls(o).find((p) => p.number === 1)!.headSha;
+    const restore = (path: string) => `${o.remoteFile(path, `${step}~1`)}\n`;
+    o.humanPush(
+      { [vsFile]: restore(vsFile), [statusFile]: restore(statusFile) },
+      `Revert "20%"\n\nThis reverts commit ${step}.`,
+    );
+    const before = o.fake.requests.length;
+    const r = await tick();
+    expect(line(r)).toBe('Failed 0 #2 closed 20→40');
+    expect(r.canaries[0]!.message).toMatch(/manual rollback/);
+    const calls = o.fake.requests.slice(before).map((q) => `${q.method} ${q.route}`);
+    expect(calls.filter((c) => c === 'GET /repos/{owner}/{repo}/pulls')).toHaveLength(1);
+    expect(pulls(o).find((p) => p.number === 2)).toMatchObject({ state: 'closed', merged: false });
+    expect(liveWeight(o)).toBe(0);
+  });
+
   it('a PR closed unmerged halts the canary until resume, which is itself a PR', async () => {
     const { o, tick, bump } = await setup(GOOD_START);
     await tick();
