@@ -9351,12 +9351,12 @@ var require_src2 = __commonJS({
     function check2(path, isFile, isDirectory2) {
       log(`checking %s`, path);
       try {
-        const stat2 = fs_1.statSync(path);
-        if (stat2.isFile() && isFile) {
+        const stat3 = fs_1.statSync(path);
+        if (stat3.isFile() && isFile) {
           log(`[OK] path represents a file`);
           return true;
         }
-        if (stat2.isDirectory() && isDirectory2) {
+        if (stat3.isDirectory() && isDirectory2) {
           log(`[OK] path represents a directory`);
           return true;
         }
@@ -11139,6 +11139,74 @@ function actionsLogger(level, write2, secrets2) {
 
 // src/action/run.ts
 import { resolve as resolve6 } from "node:path";
+
+// src/forge/etag-store.ts
+import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+var maxEntries = 256;
+function memoryEtags() {
+  const entries = /* @__PURE__ */ new Map();
+  return {
+    get: (key) => entries.get(key),
+    set: async (key, entry) => {
+      entries.set(key, entry);
+    },
+    delete: async (key) => {
+      entries.delete(key);
+    }
+  };
+}
+async function fileEtags(path) {
+  const entries = new Map(Object.entries(await readStore(path)));
+  let writing = Promise.resolve();
+  const save = () => {
+    writing = writing.then(() => writeStore(path, entries)).catch(() => {
+    });
+    return writing;
+  };
+  return {
+    get: (key) => entries.get(key),
+    set: (key, entry) => {
+      entries.delete(key);
+      entries.set(key, entry);
+      for (const oldest of entries.keys()) {
+        if (entries.size <= maxEntries) break;
+        entries.delete(oldest);
+      }
+      return save();
+    },
+    delete: (key) => entries.delete(key) ? save() : Promise.resolve()
+  };
+}
+async function readStore(path) {
+  try {
+    const parsed = JSON.parse(await readFile(path, "utf8"));
+    if (parsed?.version !== 1 || typeof parsed.entries !== "object" || parsed.entries === null) return {};
+    const out = {};
+    for (const [key, e] of Object.entries(parsed.entries)) {
+      if (typeof e?.etag === "string" && e.value !== void 0) out[key] = { etag: e.etag, value: e.value };
+    }
+    return out;
+  } catch {
+    return {};
+  }
+}
+async function writeStore(path, entries) {
+  const body = { version: 1, entries: Object.fromEntries(entries) };
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(body), { mode: 384 });
+  await rename(tmp, path);
+}
+async function etagsFor(dir, via) {
+  if (via === "api") return fileEtags(join(dir, ".gitcanary", "etags.json"));
+  const gitDir = join(dir, ".git");
+  const isDir = await stat(gitDir).then(
+    (s) => s.isDirectory(),
+    () => false
+  );
+  return isDir ? fileEtags(join(gitDir, "gitcanary", "etags.json")) : memoryEtags();
+}
 
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var import_light = __toESM(require_light(), 1);
@@ -15564,6 +15632,7 @@ var GitHubForge = class {
   constructor(opts) {
     this.opts = opts;
     this.repo = { owner: opts.repo.owner, repo: opts.repo.repo };
+    this.etags = opts.etags ?? memoryEtags();
     this.apiUrl = (opts.apiUrl ?? "https://api.github.com").replace(/\/+$/, "");
     this.graphqlUrl = opts.graphqlUrl ?? (/\/api\/v3$/.test(this.apiUrl) ? this.apiUrl.replace(/\/api\/v3$/, "/api/graphql") : `${this.apiUrl}/graphql`);
     if (!opts.token) throw new ConfigurationError("GitHub forge: the token is empty");
@@ -15602,7 +15671,9 @@ var GitHubForge = class {
   octokit;
   apiUrl;
   graphqlUrl;
-  etags = /* @__PURE__ */ new Map();
+  etags;
+  /** Trees are named by their sha: never worth keeping past the process. */
+  treeEtags = memoryEtags();
   trees = /* @__PURE__ */ new Map();
   blobs = /* @__PURE__ */ new Map();
   /** A fetch recording each attempt under `method route`, with the per-attempt timeout. */
@@ -15651,15 +15722,16 @@ var GitHubForge = class {
     return transient ? new TransientError(message, { cause: e }) : new TerminalError(message, { cause: e });
   }
   /** A GET with ETag revalidation: a 304 answers from memory. */
-  async cached(key, route3, call, parse6) {
-    const hit = this.etags.get(key);
+  async cached(key, route3, call, parse6, store = this.etags) {
+    const scoped = `${this.apiUrl} ${this.repo.owner}/${this.repo.repo} ${key}`;
+    const hit = store.get(scoped);
     try {
       const res = await this.rest(
         route3,
         (request2) => call(request2, hit ? { "if-none-match": hit.etag } : {})
       );
       const value = parse6(res.data);
-      if (res.headers.etag) this.etags.set(key, { etag: res.headers.etag, value });
+      if (res.headers.etag) await store.set(scoped, { etag: res.headers.etag, value });
       return value;
     } catch (e) {
       if (hit && statusOf(e) === 304) return hit.value;
@@ -15688,11 +15760,12 @@ var GitHubForge = class {
   }
   async repository() {
     try {
-      const { data } = await this.rest(
+      return await this.cached(
+        "repository",
         "GET /repos/{owner}/{repo}",
-        (request2) => this.octokit.rest.repos.get({ ...this.repo, request: request2 })
+        (request2, headers) => this.octokit.rest.repos.get({ ...this.repo, headers, request: request2 }),
+        (data) => ({ defaultBranch: data.default_branch, cloneUrl: data.clone_url, htmlUrl: data.html_url })
       );
-      return { defaultBranch: data.default_branch, cloneUrl: data.clone_url, htmlUrl: data.html_url };
     } catch (e) {
       if (causeStatus(e) !== 404) throw e;
       const hint = "does the repository exist, and may the token read it?";
@@ -15703,9 +15776,10 @@ var GitHubForge = class {
     const found = [];
     const fullName = `${this.repo.owner}/${this.repo.repo}`.toLowerCase();
     for (let page = 1; page <= (opts.limit ?? 1); page++) {
-      const { data } = await this.rest(
+      const { pulls, full } = await this.cached(
+        `pulls:${opts.state}:${opts.base ?? ""}:${opts.headPrefix}:${page}`,
         "GET /repos/{owner}/{repo}/pulls",
-        (request2) => this.octokit.rest.pulls.list({
+        (request2, headers) => this.octokit.rest.pulls.list({
           ...this.repo,
           state: opts.state,
           ...opts.base ? { base: opts.base } : {},
@@ -15713,15 +15787,19 @@ var GitHubForge = class {
           direction: "desc",
           per_page: 100,
           page,
+          headers,
           request: request2
+        }),
+        // Only branches of this repository: a fork's branch may carry the same name.
+        (data) => ({
+          pulls: data.filter(
+            (d2) => d2.head.ref.startsWith(opts.headPrefix) && d2.head.repo?.full_name.toLowerCase() === fullName
+          ).map(toPull),
+          full: data.length === 100
         })
       );
-      for (const d2 of data) {
-        if (d2.head.ref.startsWith(opts.headPrefix) && d2.head.repo?.full_name.toLowerCase() === fullName) {
-          found.push(toPull(d2));
-        }
-      }
-      if (data.length < 100) break;
+      found.push(...pulls);
+      if (!full) break;
     }
     return found;
   }
@@ -15809,7 +15887,7 @@ var GitHubForge = class {
     } catch (e) {
       const status = causeStatus(e);
       if (status !== 404 && status !== 409) throw e;
-      this.etags.delete(`ref:${branch}`);
+      await this.etags.delete(`${this.apiUrl} ${this.repo.owner}/${this.repo.repo} ref:${branch}`);
       return null;
     }
   }
@@ -15838,7 +15916,8 @@ var GitHubForge = class {
           mode: e.mode,
           ...e.size === void 0 ? {} : { size: e.size }
         }));
-      }
+      },
+      this.treeEtags
     );
     if (fullSha.test(commitSha)) this.trees.set(commitSha, entries);
     return entries;
@@ -15855,17 +15934,21 @@ var GitHubForge = class {
     return text2;
   }
   async commits(opts) {
-    const { data } = await this.rest(
-      "GET /repos/{owner}/{repo}/commits",
-      (request2) => this.octokit.rest.repos.listCommits({
-        ...this.repo,
-        sha: opts.branch,
-        per_page: opts.perPage,
-        ...opts.path ? { path: opts.path } : {},
-        ...opts.page && opts.page > 1 ? { page: opts.page } : {},
-        request: request2
-      })
-    );
+    const list3 = (request2, headers) => this.octokit.rest.repos.listCommits({
+      ...this.repo,
+      sha: opts.branch,
+      per_page: opts.perPage,
+      ...opts.path ? { path: opts.path } : {},
+      ...opts.page && opts.page > 1 ? { page: opts.page } : {},
+      headers,
+      request: request2
+    });
+    const route3 = "GET /repos/{owner}/{repo}/commits";
+    if (!opts.path && !(opts.page && opts.page > 1)) {
+      const key = `commits:${opts.branch}:${opts.perPage}`;
+      return this.cached(key, route3, list3, (data2) => data2.map(toCommit));
+    }
+    const { data } = await this.rest(route3, (request2) => list3(request2, {}));
     return data.map(toCommit);
   }
   async commit(sha) {
@@ -15939,8 +16022,8 @@ function createGitHubForge(opts) {
 
 // src/git/github-repo.ts
 import { createHash } from "node:crypto";
-import { lstat as lstat2, mkdir, readdir, readFile, realpath, rename, rm, rmdir, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { lstat as lstat2, mkdir as mkdir2, readdir, readFile as readFile2, realpath, rename as rename2, rm, rmdir, writeFile as writeFile2 } from "node:fs/promises";
+import { dirname as dirname2, join as join2, resolve } from "node:path";
 
 // src/map-limit.ts
 async function mapLimit(items, limit, fn2) {
@@ -16035,12 +16118,12 @@ function gitBlobSha(content) {
 }
 async function openGitHubRepo(opts) {
   const dir = resolve(opts.dir);
-  await mkdir(dir, { recursive: true });
+  await mkdir2(dir, { recursive: true });
   const real = await realpath(dir);
   const name2 = `${opts.forge.repo.owner}/${opts.forge.repo.repo}`;
   let manifest = await readManifest(real);
   if (!manifest) {
-    const present = await readdir(real);
+    const present = (await readdir(real)).filter((name3) => name3 !== metaDir);
     if (present.length > 0) {
       throw new ConfigurationError(
         `${dir} is not empty and holds no gitcanary materialisation (${treeFile}); with --commit-via api, --repo must name an empty or new folder`
@@ -16271,21 +16354,21 @@ var GitHubRepo = class {
   }
   /** The blob sha of a materialised file as it is on disk, or null when it is not a regular file. */
   async diskSha(path) {
-    const abs = join(this.real, path);
+    const abs = join2(this.real, path);
     const st2 = await lstat2(abs).catch(() => null);
     if (!st2?.isFile()) return null;
-    return gitBlobSha(await readFile(abs));
+    return gitBlobSha(await readFile2(abs));
   }
   async writeFile(path, content) {
-    const abs = join(this.real, path);
-    await mkdir(dirname(abs), { recursive: true });
-    await writeFile(abs, content, "utf8");
+    const abs = join2(this.real, path);
+    await mkdir2(dirname2(abs), { recursive: true });
+    await writeFile2(abs, content, "utf8");
   }
   /** Deletes a file and the folders it leaves empty (up to the top). */
   async removeFile(path) {
-    await rm(join(this.real, path), { force: true });
-    for (let d2 = dirname(path); d2 !== "." && d2 !== ""; d2 = dirname(d2)) {
-      const gone = await rmdir(join(this.real, d2)).then(
+    await rm(join2(this.real, path), { force: true });
+    for (let d2 = dirname2(path); d2 !== "." && d2 !== ""; d2 = dirname2(d2)) {
+      const gone = await rmdir(join2(this.real, d2)).then(
         () => true,
         () => false
       );
@@ -16296,11 +16379,11 @@ var GitHubRepo = class {
     this.manifest = m2;
     const files = [...m2.files].sort(([a], [b3]) => a < b3 ? -1 : a > b3 ? 1 : 0);
     const json2 = { version: 1, repo: m2.repo, branch: m2.branch, head: m2.head, files };
-    await writeJson(join(this.real, treeFile), json2);
+    await writeJson(join2(this.real, treeFile), json2);
   }
   async commitCache() {
     if (this.commitFiles) return this.commitFiles;
-    const raw = await readJson(join(this.real, commitsFile));
+    const raw = await readJson(join2(this.real, commitsFile));
     const known = /* @__PURE__ */ new Map();
     if (Array.isArray(raw?.commits)) {
       for (const entry of raw.commits) {
@@ -16319,7 +16402,7 @@ var GitHubRepo = class {
   async saveCommitCache() {
     const known = await this.commitCache();
     const commits = [...known].slice(-rememberedCommits);
-    await writeJson(join(this.real, commitsFile), { version: 1, commits });
+    await writeJson(join2(this.real, commitsFile), { version: 1, commits });
   }
 };
 function entryOf(c3) {
@@ -16344,7 +16427,7 @@ function commitInput(changes, message) {
 }
 var union = (a, b3) => new Map([...a, ...b3]);
 async function readManifest(real) {
-  const raw = await readJson(join(real, treeFile));
+  const raw = await readJson(join2(real, treeFile));
   if (raw === void 0) return null;
   const files = /* @__PURE__ */ new Map();
   if (Array.isArray(raw?.files)) {
@@ -16361,7 +16444,7 @@ async function readManifest(real) {
 async function readJson(path) {
   let text2;
   try {
-    text2 = await readFile(path, "utf8");
+    text2 = await readFile2(path, "utf8");
   } catch (e) {
     if (e.code === "ENOENT") return void 0;
     throw e;
@@ -16373,11 +16456,11 @@ async function readJson(path) {
   }
 }
 async function writeJson(path, value) {
-  await mkdir(dirname(path), { recursive: true });
+  await mkdir2(dirname2(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(value)}
+  await writeFile2(tmp, `${JSON.stringify(value)}
 `, "utf8");
-  await rename(tmp, path);
+  await rename2(tmp, path);
 }
 function checkBranchName(branch) {
   if (!/^[\w.-]+(\/[\w.-]+)*$/.test(branch) || branch.includes("..") || branch.endsWith(".lock")) {
@@ -17173,6 +17256,468 @@ function evidenceOf(plan, head, now) {
     decidedAt: now.toISOString(),
     baseSha: head
   };
+}
+
+// src/core/analysis.ts
+var fmt = (n) => Number.isInteger(n) ? String(n) : n.toFixed(2);
+function judge(check2, observed) {
+  const base = { name: check2.name, result: "fail", reason: "" };
+  if (check2.query !== void 0) base.query = check2.query;
+  if (check2.thresholdRange?.min !== void 0) base.min = check2.thresholdRange.min;
+  if (check2.thresholdRange?.max !== void 0) base.max = check2.thresholdRange.max;
+  if (check2.error) return { ...base, reason: check2.error };
+  if (observed.kind === "error") return { ...base, reason: `query failed: ${observed.message}` };
+  if (observed.kind === "no-data") return { ...base, reason: `no values found for metric ${check2.name}` };
+  const value = check2.truncateMs ? Math.trunc(observed.value) : observed.value;
+  const withValue = { ...base, value };
+  const range = check2.thresholdRange;
+  if (range) {
+    if (range.min !== void 0 && value < range.min) {
+      return { ...withValue, reason: `${check2.name} ${fmt(value)} < ${fmt(range.min)}` };
+    }
+    if (range.max !== void 0 && value > range.max) {
+      return { ...withValue, reason: `${check2.name} ${fmt(value)} > ${fmt(range.max)}` };
+    }
+    return { ...withValue, result: "pass", reason: "within range" };
+  }
+  const threshold = check2.threshold ?? 0;
+  const failed = check2.kind === "success-rate" ? threshold > value : value > threshold;
+  if (failed) {
+    const op = check2.kind === "success-rate" ? "<" : ">";
+    return { ...withValue, reason: `${check2.name} ${fmt(value)} ${op} ${fmt(threshold)} (threshold)` };
+  }
+  return { ...withValue, result: "pass", reason: "within threshold" };
+}
+function evaluate(observations) {
+  const metrics = observations.map((o2) => judge(o2.check, o2.result));
+  const firstFailure = metrics.find((m2) => m2.result === "fail");
+  if (firstFailure) return { result: "fail", reason: firstFailure.reason, metrics };
+  const n = metrics.length;
+  return {
+    result: "pass",
+    reason: n === 0 ? "no metrics configured" : `${n} metric${n === 1 ? "" : "s"} within range`,
+    metrics
+  };
+}
+
+// src/core/conditions.ts
+function promotedCondition(phase2, kind2) {
+  switch (phase2) {
+    case "Initialized":
+      return { status: "True", message: `${kind2} initialization completed.` };
+    case "Waiting":
+    case "WaitingPromotion":
+      return { status: "Unknown", message: "Waiting for approval." };
+    case "Progressing":
+      return { status: "Unknown", message: "New revision detected, progressing canary analysis." };
+    case "Promoting":
+      return { status: "Unknown", message: "Canary analysis completed, starting primary rolling update." };
+    case "Finalising":
+      return { status: "Unknown", message: "Canary analysis completed, routing all traffic to primary." };
+    case "Succeeded":
+      return { status: "True", message: "Canary analysis completed successfully, promotion finished." };
+    case "Failed":
+      return { status: "False", message: `Canary analysis failed, ${kind2} scaled to zero.` };
+    default:
+      return { status: "Unknown", message: `New ${kind2} detected, starting initialization.` };
+  }
+}
+function nextConditions(previous, phase2, kind2, now) {
+  const { status, message } = promotedCondition(phase2, kind2);
+  const old = previous.find((c3) => c3.type === "Promoted");
+  if (old && old.status === status && old.reason === phase2) return previous;
+  const lastTransitionTime = old && old.status === status ? old.lastTransitionTime : now;
+  return [{ type: "Promoted", status, reason: phase2, message, lastUpdateTime: now, lastTransitionTime }];
+}
+
+// src/core/tick.ts
+var weightPhases = /* @__PURE__ */ new Set(["Progressing", "Waiting", "Promoting"]);
+function emptyStatus() {
+  return {
+    phase: "Initializing",
+    canaryWeight: 0,
+    failedChecks: 0,
+    iterations: 0,
+    lastAppliedSpec: "",
+    lastPromotedSpec: "",
+    lastTransitionTime: "",
+    lastStepTime: "",
+    trackedConfigs: {},
+    conditions: [],
+    history: []
+  };
+}
+function unchanged(input2, message) {
+  return { status: input2.status ?? emptyStatus(), actions: [], message, stepped: false };
+}
+var Tick = class {
+  constructor(input2) {
+    this.input = input2;
+  }
+  input;
+  actions = [];
+  verdict;
+  messages = [];
+  act(...actions) {
+    this.actions.push(...actions);
+  }
+  setRoutes(primary, canary, mirrored) {
+    this.actions.push({ type: "set-routes", primary, canary, mirrored });
+  }
+  event(severity, message) {
+    this.actions.push({ type: "event", severity, message });
+    this.messages.push(message);
+  }
+  done(patch) {
+    const { input: input2 } = this;
+    const prev = input2.status ?? emptyStatus();
+    const now = input2.now.toISOString();
+    const phase2 = patch.phase ?? prev.phase;
+    const weight2 = patch.canaryWeight ?? prev.canaryWeight;
+    const iterations = patch.iterations ?? prev.iterations;
+    const next = {
+      ...prev,
+      ...patch,
+      phase: phase2,
+      // Flagger's setStatusPhase: weight and iterations survive only these phases.
+      canaryWeight: weightPhases.has(phase2) ? weight2 : 0,
+      iterations: weightPhases.has(phase2) ? iterations : 0,
+      lastTransitionTime: now,
+      lastStepTime: now,
+      conditions: nextConditions(prev.conditions, phase2, input2.canary.spec.targetRef.kind, now)
+    };
+    if (next.request === void 0) delete next.request;
+    if (next.halted === void 0) delete next.halted;
+    const message = this.messages.join("; ") || `${phase2}`;
+    const entry = {
+      time: now,
+      phase: phase2,
+      canaryWeight: next.canaryWeight,
+      failedChecks: next.failedChecks,
+      message
+    };
+    if (this.verdict) entry.verdict = this.verdict;
+    next.history = [...prev.history, entry].slice(-(input2.historyLimit ?? 50));
+    const decision = { status: next, actions: this.actions, message, stepped: true };
+    if (this.verdict) decision.verdict = this.verdict;
+    return decision;
+  }
+};
+
+// src/core/requests.ts
+var running = /* @__PURE__ */ new Set(["Progressing", "Waiting", "WaitingPromotion"]);
+var describeRequest = (r2) => `${r2.action} requested by ${r2.requestedBy}${r2.message ? `: ${r2.message}` : ""}`;
+function obeyRequest(input2) {
+  const prev = input2.status;
+  const request2 = prev?.request;
+  if (!prev || !request2) return void 0;
+  const t2 = new Tick(input2);
+  const target = `${targetName(input2.canary)}.${input2.canary.metadata.namespace ?? "default"}`;
+  const said = describeRequest(request2);
+  const cleared = { request: void 0 };
+  switch (request2.action) {
+    case "promote":
+      if (!running.has(prev.phase)) break;
+      t2.setRoutes(100, 0, false);
+      t2.act({ type: "promote" }, { type: "scale-canary", replicas: 0 });
+      t2.event("info", `${said}; skipping analysis, promotion finished.`);
+      return t2.done({ ...cleared, phase: "Succeeded", lastPromotedSpec: prev.lastAppliedSpec });
+    case "abort":
+      if (!running.has(prev.phase)) break;
+      t2.setRoutes(100, 0, false);
+      t2.act({ type: "scale-canary", replicas: 0 });
+      t2.event("warning", `${said}; rolling back, scaling down ${target}`);
+      return t2.done({ ...cleared, phase: "Failed", canaryWeight: 0, failedChecks: 0, iterations: 0 });
+    case "resume":
+      if (!prev.halted) break;
+      t2.event("info", `${said}; halt lifted (${prev.halted})`);
+      return t2.done({ ...cleared, halted: void 0 });
+    case "retry":
+      if (prev.phase !== "Failed") break;
+      t2.act({ type: "scale-canary", replicas: "source" });
+      t2.event("info", `${said}; analysing the same revision again, scaling up ${target}`);
+      return t2.done({
+        ...cleared,
+        halted: void 0,
+        phase: "Progressing",
+        canaryWeight: 0,
+        failedChecks: 0,
+        iterations: 0,
+        lastAppliedSpec: input2.revision,
+        trackedConfigs: input2.trackedConfigs
+      });
+  }
+  t2.event("info", `${said}; ignored: nothing to ${request2.action} in phase ${prev.phase}`);
+  return t2.done(cleared);
+}
+function rollbackByHand(input2) {
+  const prev = input2.status;
+  if (!prev || !(running.has(prev.phase) || prev.phase === "Promoting")) return void 0;
+  let reason;
+  if (input2.revertedByHand) {
+    const r2 = input2.revertedByHand;
+    reason = `manual rollback: ${r2.by} reverted ${r2.reverted.slice(0, 7)} in ${r2.commit.slice(0, 7)}`;
+  } else if (input2.routes.canary < prev.canaryWeight) {
+    reason = `manual rollback: the rendered canary weight was edited down to ${input2.routes.canary} (status said ${prev.canaryWeight})`;
+  }
+  if (!reason) return void 0;
+  const t2 = new Tick(input2);
+  t2.setRoutes(100, 0, false);
+  t2.act({ type: "scale-canary", replicas: 0 });
+  t2.event(
+    "warning",
+    `${reason}; routing all traffic to the primary, scaling down ${targetName(input2.canary)}`
+  );
+  return t2.done({ phase: "Failed", canaryWeight: 0, failedChecks: 0, iterations: 0 });
+}
+function abortOnSourceRevert(input2) {
+  const prev = input2.status;
+  if (!prev || !running.has(prev.phase)) return void 0;
+  if (input2.revision !== prev.lastPromotedSpec || prev.lastAppliedSpec === prev.lastPromotedSpec)
+    return void 0;
+  const t2 = new Tick(input2);
+  t2.setRoutes(100, 0, false);
+  t2.act({ type: "scale-canary", replicas: 0 });
+  t2.event(
+    "warning",
+    `Source reverted to the promoted revision: canary ${input2.id} aborted, primary untouched`
+  );
+  return t2.done({
+    phase: "Failed",
+    canaryWeight: 0,
+    failedChecks: 0,
+    iterations: 0,
+    lastAppliedSpec: input2.revision
+  });
+}
+function rejectStep(input2) {
+  const prev = input2.status;
+  const closed = input2.closedPullRequest;
+  if (!prev || !closed || !(running.has(prev.phase) || prev.phase === "Promoting")) return void 0;
+  const t2 = new Tick(input2);
+  const said = `step pull request #${closed.number} was closed unmerged by ${closed.by}`;
+  if (closed.outcome === "halt") {
+    t2.event("warning", `${said}; halting at canary weight ${prev.canaryWeight}`);
+    return t2.done({ halted: said });
+  }
+  t2.setRoutes(100, 0, false);
+  t2.act({ type: "scale-canary", replicas: 0 });
+  t2.event("warning", `${said}; rolling back, scaling down ${targetName(input2.canary)}`);
+  return t2.done({ phase: "Failed", canaryWeight: 0, failedChecks: 0, iterations: 0 });
+}
+
+// src/core/revision.ts
+import { createHash as createHash3 } from "node:crypto";
+function canonicalJson(value) {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).filter(([, v2]) => v2 !== void 0).sort(([a], [b3]) => a < b3 ? -1 : a > b3 ? 1 : 0);
+    return `{${entries.map(([k2, v2]) => `${JSON.stringify(k2)}:${canonicalJson(v2)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+var sha256 = (s) => createHash3("sha256").update(s).digest("hex");
+var configChecksum = (data) => sha256(canonicalJson(data ?? {})).slice(0, 16);
+var trackedConfigKey = (kind2, name2) => `${kind2.toLowerCase()}/${name2}`;
+function revisionOf(podTemplate2, trackedConfigs) {
+  return sha256(canonicalJson({ template: podTemplate2 ?? {}, configs: trackedConfigs })).slice(0, 16);
+}
+function hasRevisionChanged(revision, status) {
+  if (!status || status.lastAppliedSpec === "") return true;
+  if (revision === status.lastPromotedSpec) return false;
+  return revision !== status.lastAppliedSpec;
+}
+
+// src/core/strategies.ts
+var kubernetesIterations = (iterations) => iterations && iterations >= 1 ? iterations : 10;
+function nextTraffic(t2, input2, strategy) {
+  if (input2.provider === "kubernetes") return runBlueGreen(t2, input2);
+  if (strategy === "ab-testing") return runAB(t2, input2);
+  if (strategy === "blue-green") return runBlueGreen(t2, input2);
+  return runCanary(t2, input2);
+}
+function promote(t2, input2) {
+  const target = targetName(input2.canary);
+  t2.act({ type: "promote" });
+  t2.event(
+    "info",
+    `Copying ${target}.${input2.canary.metadata.namespace ?? "default"} template spec to ${target}-primary`
+  );
+  return t2.done({ phase: "Promoting" });
+}
+function runCanary(t2, input2) {
+  const a = analysisOf(input2.canary);
+  const { primary, canary, mirrored } = input2.routes;
+  if (canary >= maxWeight(a)) return promote(t2, input2);
+  const step = nextStepWeight(a, canary);
+  if (a?.mirror && canary === 0 && !mirrored) {
+    t2.setRoutes(100, 0, true);
+    t2.event("info", `Advance ${input2.id} canary weight 0 (mirroring traffic to the canary)`);
+    return t2.done({ canaryWeight: 0 });
+  }
+  const next = a?.mirror && canary === 0 ? { primary: 100 - step, canary: step } : advance({ primary, canary }, step);
+  t2.setRoutes(next.primary, next.canary, false);
+  t2.event("info", `Advance ${input2.id} canary weight ${next.canary}`);
+  return t2.done({ canaryWeight: next.canary });
+}
+function runBlueGreen(t2, input2) {
+  const a = analysisOf(input2.canary);
+  const k8s = input2.provider === "kubernetes";
+  const n = k8s ? kubernetesIterations(a?.iterations) : a?.iterations ?? 0;
+  const i = input2.status?.iterations ?? 0;
+  if (i < n) {
+    if (!k8s && a?.mirror && !input2.routes.mirrored) t2.setRoutes(100, 0, true);
+    t2.event("info", `Advance ${input2.id} canary iteration ${i + 1}/${n}`);
+    return t2.done({ iterations: i + 1 });
+  }
+  if (i === n) {
+    if (!k8s) {
+      t2.setRoutes(0, 100, false);
+      const what = input2.routes.mirrored ? "Stop traffic mirroring and route" : "Routing";
+      t2.event("info", `${what} all traffic to canary`);
+    }
+    return t2.done({ iterations: i + 1 });
+  }
+  return promote(t2, input2);
+}
+function runAB(t2, input2) {
+  const n = analysisOf(input2.canary)?.iterations ?? 0;
+  const i = input2.status?.iterations ?? 0;
+  if (i < n) {
+    t2.setRoutes(0, 100, false);
+    t2.event("info", `Advance ${input2.id} canary iteration ${i + 1}/${n}`);
+    return t2.done({ iterations: i + 1 });
+  }
+  return promote(t2, input2);
+}
+
+// src/core/decide.ts
+var activePhases = /* @__PURE__ */ new Set([
+  "Progressing",
+  "Waiting",
+  "WaitingPromotion",
+  "Promoting",
+  "Finalising"
+]);
+var slackMs = (intervalMs) => Math.min(intervalMs * 0.1, 3e4);
+function nextDueTime(canary, status) {
+  if (!status?.lastStepTime) return void 0;
+  const interval = analysisIntervalMs(canary);
+  return new Date(Date.parse(status.lastStepTime) + interval - slackMs(interval));
+}
+function isDue(canary, status, now) {
+  const due = nextDueTime(canary, status);
+  return due === void 0 || now.getTime() >= due.getTime();
+}
+function decide(input2) {
+  const { canary, now } = input2;
+  const prev = input2.status;
+  const requested = obeyRequest(input2) ?? (input2.revertedByHand ? rollbackByHand(input2) : void 0) ?? (input2.closedPullRequest ? rejectStep(input2) : void 0);
+  if (requested) return requested;
+  if (prev?.halted && prev.lastAppliedSpec === input2.revision) {
+    return unchanged(input2, `halted: ${prev.halted}; gitcanary resume ${input2.id} continues the run`);
+  }
+  if (canary.spec.suspend) return unchanged(input2, "skipping canary run as object is suspended");
+  if (!isDue(canary, prev, now)) {
+    return unchanged(input2, `waiting: next step due at ${nextDueTime(canary, prev).toISOString()}`);
+  }
+  const editedByHand = rollbackByHand(input2);
+  if (editedByHand) return editedByHand;
+  const t2 = new Tick(input2);
+  const kind2 = canary.spec.targetRef.kind;
+  const target = `${targetName(canary)}.${canary.metadata.namespace ?? "default"}`;
+  if (!prev || prev.phase === "Initializing") {
+    if (!prev || prev.lastAppliedSpec !== input2.revision) {
+      t2.act({ type: "initialize-primary" }, { type: "scale-canary", replicas: 0 });
+      t2.setRoutes(100, 0, false);
+      if (!skipAnalysis(canary)) {
+        t2.event("info", `New ${kind2} detected, starting initialization of ${target}`);
+        return t2.done({ phase: "Initializing", lastAppliedSpec: input2.revision });
+      }
+    }
+    t2.event("info", `Initialization done! ${input2.id}`);
+    return t2.done({
+      phase: "Initialized",
+      lastAppliedSpec: input2.revision,
+      lastPromotedSpec: input2.revision
+    });
+  }
+  const reverted = abortOnSourceRevert(input2);
+  if (reverted) return reverted;
+  const changed = hasRevisionChanged(input2.revision, prev);
+  if (!activePhases.has(prev.phase) && !changed) return unchanged(input2, `${prev.phase}: no new revision`);
+  if (!activePhases.has(prev.phase) || prev.phase === "Waiting") {
+    t2.act({ type: "scale-canary", replicas: "source" });
+    t2.event("info", `New revision detected! Scaling up ${target}`);
+    return t2.done(restart(input2));
+  }
+  if ((prev.phase === "Progressing" || prev.phase === "WaitingPromotion") && changed) {
+    t2.setRoutes(100, 0, false);
+    t2.event("info", `New revision detected! Restarting analysis for ${target}`);
+    return t2.done(restart(input2));
+  }
+  if (skipAnalysis(canary)) {
+    t2.setRoutes(100, 0, false);
+    t2.act({ type: "promote" }, { type: "scale-canary", replicas: 0 });
+    t2.event("info", "Canary analysis was skipped, promotion finished.");
+    return t2.done({ phase: "Succeeded", lastPromotedSpec: prev.lastAppliedSpec });
+  }
+  if (prev.phase === "Promoting") return promotionTrafficShift(t2, input2);
+  if (prev.phase === "Finalising") {
+    t2.act({ type: "scale-canary", replicas: 0 });
+    t2.event("info", `Promotion completed! Scaling down ${target}`);
+    return t2.done({ phase: "Succeeded", lastPromotedSpec: prev.lastAppliedSpec });
+  }
+  const threshold = analysisThreshold(canary);
+  if (prev.failedChecks >= threshold) {
+    t2.setRoutes(100, 0, false);
+    t2.act({ type: "scale-canary", replicas: 0 });
+    t2.event("warning", `Rolling back ${input2.id} failed checks threshold reached ${prev.failedChecks}`);
+    t2.event("warning", `Canary failed! Scaling down ${target}`);
+    return t2.done({ phase: "Failed", canaryWeight: 0, failedChecks: 0, iterations: 0 });
+  }
+  const a = analysisOf(canary);
+  const routes = input2.routes;
+  const firstStep = routes.canary === 0 && prev.iterations === 0 && !(a?.mirror && routes.mirrored);
+  if (firstStep) {
+    t2.event("info", `Starting canary analysis for ${target}`);
+  } else {
+    if (!input2.observations)
+      return { ...unchanged(input2, "analysis needs metrics"), needsObservations: true };
+    const verdict2 = evaluate(input2.observations);
+    t2.verdict = verdict2;
+    if (verdict2.result === "fail") {
+      t2.event("warning", `Halt ${input2.id} advancement ${verdict2.reason}`);
+      return t2.done({ failedChecks: prev.failedChecks + 1 });
+    }
+  }
+  return nextTraffic(t2, input2, strategyOf(canary));
+}
+function restart(input2) {
+  return {
+    phase: "Progressing",
+    canaryWeight: 0,
+    failedChecks: 0,
+    iterations: 0,
+    lastAppliedSpec: input2.revision,
+    trackedConfigs: input2.trackedConfigs,
+    halted: void 0
+  };
+}
+function promotionTrafficShift(t2, input2) {
+  const step = analysisOf(input2.canary)?.stepWeightPromotion ?? 0;
+  if (input2.provider === "kubernetes" || step === 0) {
+    if (input2.provider !== "kubernetes") t2.setRoutes(100, 0, false);
+    t2.event("info", `Routing all traffic to primary for ${input2.id}`);
+    return t2.done({ phase: "Finalising" });
+  }
+  const { primary, canary } = input2.routes;
+  if (canary <= 0) return unchanged(input2, "Promoting: live canary weight is 0, nothing to shift");
+  const next = { primary: Math.min(100, primary + step), canary: Math.max(0, canary - step) };
+  t2.setRoutes(next.primary, next.canary, false);
+  t2.event("info", `Advance ${input2.id} primary weight ${next.primary}`);
+  if (next.primary === 100) return t2.done({ phase: "Finalising" });
+  return t2.done({ canaryWeight: next.canary });
 }
 
 // src/status/status-file.ts
@@ -36996,23 +37541,29 @@ function mayPropose(config2, canaries) {
   });
 }
 var runPhases = /* @__PURE__ */ new Set(["Progressing", "Waiting", "WaitingPromotion", "Promoting"]);
-async function readPulls(git, forge, config2, canaries, files) {
-  if (!forge || !mayPropose(config2, canaries)) return /* @__PURE__ */ new Map();
-  if (!await anyRunning(canaries, files)) return /* @__PURE__ */ new Map();
-  const base = (config2.branch ?? await git.branch()) || "main";
-  return listStepPulls(forge, base);
-}
-async function anyRunning(canaries, files) {
+async function pullListing(forge, config2, canaries, files, now) {
+  if (!forge || !mayPropose(config2, canaries)) return "never";
+  let listing = "never";
   for (const c3 of canaries) {
     const path = statusPath(c3.dir, c3.ref);
     const text2 = await files.read(path).catch(() => void 0);
     if (text2 === void 0) continue;
+    let status;
     try {
-      if (runPhases.has(parseStatus(text2, path).phase)) return true;
+      status = parseStatus(text2, path);
     } catch {
+      continue;
     }
+    if (!runPhases.has(status.phase)) continue;
+    if (status.request || isDue(c3.canary, status, now)) return "before";
+    listing = "if-changed";
   }
-  return false;
+  return listing;
+}
+var changedMidRun = (p2) => p2.changes.length > 0 && runPhases.has(p2.before?.status?.phase ?? "");
+async function readPulls(git, forge, config2) {
+  const base = (config2.branch ?? await git.branch()) || "main";
+  return listStepPulls(forge, base);
 }
 function routePlans(plans, config2, forge) {
   const out = { direct: [], proposed: [] };
@@ -37077,9 +37628,9 @@ async function reportStatuses(ctx, plans, commit) {
 
 // src/git/cli-repo.ts
 import { execFile } from "node:child_process";
-import { mkdir as mkdir2, mkdtemp, readFile as readFile2, realpath as realpath2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
+import { mkdir as mkdir3, mkdtemp, readFile as readFile3, realpath as realpath2, rm as rm2, writeFile as writeFile3 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname as dirname2, join as join2, resolve as resolve2 } from "node:path";
+import { dirname as dirname3, join as join3, resolve as resolve2 } from "node:path";
 
 // node_modules/@simple-git/args-pathspec/dist/index.mjs
 var t = /* @__PURE__ */ new WeakMap();
@@ -40689,12 +41240,12 @@ var CliRepo = class {
     const paths = changes.map((c3) => c3.path);
     await this.assertNothingElseStaged(new Set(paths));
     for (const change2 of changes) {
-      const abs = join2(this.realTop, change2.path);
+      const abs = join3(this.realTop, change2.path);
       if ("delete" in change2) {
         await rm2(abs, { force: true });
       } else {
-        await mkdir2(dirname2(abs), { recursive: true });
-        await writeFile2(abs, change2.content, "utf8");
+        await mkdir3(dirname3(abs), { recursive: true });
+        await writeFile3(abs, change2.content, "utf8");
       }
     }
     const stdin = `${paths.join("\0")}\0`;
@@ -40839,7 +41390,7 @@ var CliRepo = class {
       (await this.git("rev-parse", ["rev-parse", "--git-path", "shallow"])).trim()
     );
     try {
-      return new Set((await readFile2(file2, "utf8")).split("\n").filter(Boolean));
+      return new Set((await readFile3(file2, "utf8")).split("\n").filter(Boolean));
     } catch {
       return /* @__PURE__ */ new Set();
     }
@@ -40981,14 +41532,14 @@ var literal2 = (path) => `:(literal)${path}`;
 var short = (ref) => ref.replace(/^refs\/(heads|remotes)\//, "");
 var preview = (files) => files.slice(0, 5).join(", ") + (files.length > 5 ? ", \u2026" : "");
 async function withTempIndex(top, fn2) {
-  const dir = await mkdtemp(join2(tmpdir(), "gitcanary-index-"));
+  const dir = await mkdtemp(join3(tmpdir(), "gitcanary-index-"));
   const base = {};
   for (const k2 of passthroughEnv(process.env)) base[k2] = process.env[k2];
   for (const k2 of ["PATH", "HOME", "LANG", "TMPDIR"]) if (process.env[k2]) base[k2] = process.env[k2];
   const run = (args, stdin, who = toolIdentity) => new Promise((ok, fail) => {
     const env2 = {
       ...base,
-      GIT_INDEX_FILE: join2(dir, "index"),
+      GIT_INDEX_FILE: join3(dir, "index"),
       GIT_AUTHOR_NAME: who.name,
       GIT_AUTHOR_EMAIL: who.email,
       GIT_COMMITTER_NAME: who.name,
@@ -41012,7 +41563,7 @@ async function withTempIndex(top, fn2) {
 
 // src/spec/config.ts
 var import_yaml3 = __toESM(require_dist(), 1);
-import { readFile as readFile3 } from "node:fs/promises";
+import { readFile as readFile4 } from "node:fs/promises";
 import { resolve as resolve3 } from "node:path";
 
 // src/spec/schema.ts
@@ -41514,7 +42065,7 @@ var overridesSchema = external_exports.strictObject({
 var defaultConfig = () => configSchema.parse({});
 async function readConfigText(root, file2) {
   try {
-    return await readFile3(resolve3(root, file2 ?? configFileName), "utf8");
+    return await readFile4(resolve3(root, file2 ?? configFileName), "utf8");
   } catch (e) {
     if (e.code === "ENOENT" && file2 === void 0) return void 0;
     throw new ConfigurationError(`${file2 ?? configFileName}: cannot read: ${e.message}`, {
@@ -41567,8 +42118,8 @@ async function loadConfig(root, overrides, file2) {
 // src/spec/load.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
 var import_yaml4 = __toESM(require_dist(), 1);
-import { readdir as readdir2, readFile as readFile4, stat } from "node:fs/promises";
-import { join as join3, posix as posix2 } from "node:path";
+import { readdir as readdir2, readFile as readFile5, stat as stat2 } from "node:fs/promises";
+import { join as join4, posix as posix2 } from "node:path";
 
 // src/spec/near-miss.ts
 var flaggerApiVersion = "flagger.app/v1beta1";
@@ -41853,7 +42404,7 @@ var kustomizationNames = /* @__PURE__ */ new Set(["kustomization.yaml", "kustomi
 var isRecord = (x3) => typeof x3 === "object" && x3 !== null && !Array.isArray(x3);
 var nonEmpty = (x3) => typeof x3 === "string" && x3.length > 0;
 async function walk(root, dir = "") {
-  const entries = await readdir2(join3(root, dir), { withFileTypes: true });
+  const entries = await readdir2(join4(root, dir), { withFileTypes: true });
   entries.sort((a, b3) => a.name < b3.name ? -1 : a.name > b3.name ? 1 : 0);
   const out = [];
   for (const e of entries) {
@@ -41875,12 +42426,12 @@ var fileIssue = (file2, line, message) => ({
   severity: "error"
 });
 async function readDocs(root, file2, errors) {
-  const size = (await stat(join3(root, file2))).size;
+  const size = (await stat2(join4(root, file2))).size;
   if (size > maxFileBytes) {
     errors.push(fileIssue(file2, 1, `file is ${size} bytes, over the ${maxFileBytes}-byte limit; skipped`));
     return [];
   }
-  const text2 = await readFile4(join3(root, file2), "utf8");
+  const text2 = await readFile5(join4(root, file2), "utf8");
   const lineCounter = new import_yaml4.LineCounter();
   const lineAt = (offset) => lineCounter.linePos(offset).line;
   const out = [];
@@ -42045,468 +42596,6 @@ async function loadRepo(root, config2) {
 
 // src/reconcile/canary.ts
 var import_yaml8 = __toESM(require_dist(), 1);
-
-// src/core/analysis.ts
-var fmt = (n) => Number.isInteger(n) ? String(n) : n.toFixed(2);
-function judge(check2, observed) {
-  const base = { name: check2.name, result: "fail", reason: "" };
-  if (check2.query !== void 0) base.query = check2.query;
-  if (check2.thresholdRange?.min !== void 0) base.min = check2.thresholdRange.min;
-  if (check2.thresholdRange?.max !== void 0) base.max = check2.thresholdRange.max;
-  if (check2.error) return { ...base, reason: check2.error };
-  if (observed.kind === "error") return { ...base, reason: `query failed: ${observed.message}` };
-  if (observed.kind === "no-data") return { ...base, reason: `no values found for metric ${check2.name}` };
-  const value = check2.truncateMs ? Math.trunc(observed.value) : observed.value;
-  const withValue = { ...base, value };
-  const range = check2.thresholdRange;
-  if (range) {
-    if (range.min !== void 0 && value < range.min) {
-      return { ...withValue, reason: `${check2.name} ${fmt(value)} < ${fmt(range.min)}` };
-    }
-    if (range.max !== void 0 && value > range.max) {
-      return { ...withValue, reason: `${check2.name} ${fmt(value)} > ${fmt(range.max)}` };
-    }
-    return { ...withValue, result: "pass", reason: "within range" };
-  }
-  const threshold = check2.threshold ?? 0;
-  const failed = check2.kind === "success-rate" ? threshold > value : value > threshold;
-  if (failed) {
-    const op = check2.kind === "success-rate" ? "<" : ">";
-    return { ...withValue, reason: `${check2.name} ${fmt(value)} ${op} ${fmt(threshold)} (threshold)` };
-  }
-  return { ...withValue, result: "pass", reason: "within threshold" };
-}
-function evaluate(observations) {
-  const metrics = observations.map((o2) => judge(o2.check, o2.result));
-  const firstFailure = metrics.find((m2) => m2.result === "fail");
-  if (firstFailure) return { result: "fail", reason: firstFailure.reason, metrics };
-  const n = metrics.length;
-  return {
-    result: "pass",
-    reason: n === 0 ? "no metrics configured" : `${n} metric${n === 1 ? "" : "s"} within range`,
-    metrics
-  };
-}
-
-// src/core/conditions.ts
-function promotedCondition(phase2, kind2) {
-  switch (phase2) {
-    case "Initialized":
-      return { status: "True", message: `${kind2} initialization completed.` };
-    case "Waiting":
-    case "WaitingPromotion":
-      return { status: "Unknown", message: "Waiting for approval." };
-    case "Progressing":
-      return { status: "Unknown", message: "New revision detected, progressing canary analysis." };
-    case "Promoting":
-      return { status: "Unknown", message: "Canary analysis completed, starting primary rolling update." };
-    case "Finalising":
-      return { status: "Unknown", message: "Canary analysis completed, routing all traffic to primary." };
-    case "Succeeded":
-      return { status: "True", message: "Canary analysis completed successfully, promotion finished." };
-    case "Failed":
-      return { status: "False", message: `Canary analysis failed, ${kind2} scaled to zero.` };
-    default:
-      return { status: "Unknown", message: `New ${kind2} detected, starting initialization.` };
-  }
-}
-function nextConditions(previous, phase2, kind2, now) {
-  const { status, message } = promotedCondition(phase2, kind2);
-  const old = previous.find((c3) => c3.type === "Promoted");
-  if (old && old.status === status && old.reason === phase2) return previous;
-  const lastTransitionTime = old && old.status === status ? old.lastTransitionTime : now;
-  return [{ type: "Promoted", status, reason: phase2, message, lastUpdateTime: now, lastTransitionTime }];
-}
-
-// src/core/tick.ts
-var weightPhases = /* @__PURE__ */ new Set(["Progressing", "Waiting", "Promoting"]);
-function emptyStatus() {
-  return {
-    phase: "Initializing",
-    canaryWeight: 0,
-    failedChecks: 0,
-    iterations: 0,
-    lastAppliedSpec: "",
-    lastPromotedSpec: "",
-    lastTransitionTime: "",
-    lastStepTime: "",
-    trackedConfigs: {},
-    conditions: [],
-    history: []
-  };
-}
-function unchanged(input2, message) {
-  return { status: input2.status ?? emptyStatus(), actions: [], message, stepped: false };
-}
-var Tick = class {
-  constructor(input2) {
-    this.input = input2;
-  }
-  input;
-  actions = [];
-  verdict;
-  messages = [];
-  act(...actions) {
-    this.actions.push(...actions);
-  }
-  setRoutes(primary, canary, mirrored) {
-    this.actions.push({ type: "set-routes", primary, canary, mirrored });
-  }
-  event(severity, message) {
-    this.actions.push({ type: "event", severity, message });
-    this.messages.push(message);
-  }
-  done(patch) {
-    const { input: input2 } = this;
-    const prev = input2.status ?? emptyStatus();
-    const now = input2.now.toISOString();
-    const phase2 = patch.phase ?? prev.phase;
-    const weight2 = patch.canaryWeight ?? prev.canaryWeight;
-    const iterations = patch.iterations ?? prev.iterations;
-    const next = {
-      ...prev,
-      ...patch,
-      phase: phase2,
-      // Flagger's setStatusPhase: weight and iterations survive only these phases.
-      canaryWeight: weightPhases.has(phase2) ? weight2 : 0,
-      iterations: weightPhases.has(phase2) ? iterations : 0,
-      lastTransitionTime: now,
-      lastStepTime: now,
-      conditions: nextConditions(prev.conditions, phase2, input2.canary.spec.targetRef.kind, now)
-    };
-    if (next.request === void 0) delete next.request;
-    if (next.halted === void 0) delete next.halted;
-    const message = this.messages.join("; ") || `${phase2}`;
-    const entry = {
-      time: now,
-      phase: phase2,
-      canaryWeight: next.canaryWeight,
-      failedChecks: next.failedChecks,
-      message
-    };
-    if (this.verdict) entry.verdict = this.verdict;
-    next.history = [...prev.history, entry].slice(-(input2.historyLimit ?? 50));
-    const decision = { status: next, actions: this.actions, message, stepped: true };
-    if (this.verdict) decision.verdict = this.verdict;
-    return decision;
-  }
-};
-
-// src/core/requests.ts
-var running = /* @__PURE__ */ new Set(["Progressing", "Waiting", "WaitingPromotion"]);
-var describeRequest = (r2) => `${r2.action} requested by ${r2.requestedBy}${r2.message ? `: ${r2.message}` : ""}`;
-function obeyRequest(input2) {
-  const prev = input2.status;
-  const request2 = prev?.request;
-  if (!prev || !request2) return void 0;
-  const t2 = new Tick(input2);
-  const target = `${targetName(input2.canary)}.${input2.canary.metadata.namespace ?? "default"}`;
-  const said = describeRequest(request2);
-  const cleared = { request: void 0 };
-  switch (request2.action) {
-    case "promote":
-      if (!running.has(prev.phase)) break;
-      t2.setRoutes(100, 0, false);
-      t2.act({ type: "promote" }, { type: "scale-canary", replicas: 0 });
-      t2.event("info", `${said}; skipping analysis, promotion finished.`);
-      return t2.done({ ...cleared, phase: "Succeeded", lastPromotedSpec: prev.lastAppliedSpec });
-    case "abort":
-      if (!running.has(prev.phase)) break;
-      t2.setRoutes(100, 0, false);
-      t2.act({ type: "scale-canary", replicas: 0 });
-      t2.event("warning", `${said}; rolling back, scaling down ${target}`);
-      return t2.done({ ...cleared, phase: "Failed", canaryWeight: 0, failedChecks: 0, iterations: 0 });
-    case "resume":
-      if (!prev.halted) break;
-      t2.event("info", `${said}; halt lifted (${prev.halted})`);
-      return t2.done({ ...cleared, halted: void 0 });
-    case "retry":
-      if (prev.phase !== "Failed") break;
-      t2.act({ type: "scale-canary", replicas: "source" });
-      t2.event("info", `${said}; analysing the same revision again, scaling up ${target}`);
-      return t2.done({
-        ...cleared,
-        halted: void 0,
-        phase: "Progressing",
-        canaryWeight: 0,
-        failedChecks: 0,
-        iterations: 0,
-        lastAppliedSpec: input2.revision,
-        trackedConfigs: input2.trackedConfigs
-      });
-  }
-  t2.event("info", `${said}; ignored: nothing to ${request2.action} in phase ${prev.phase}`);
-  return t2.done(cleared);
-}
-function rollbackByHand(input2) {
-  const prev = input2.status;
-  if (!prev || !(running.has(prev.phase) || prev.phase === "Promoting")) return void 0;
-  let reason;
-  if (input2.revertedByHand) {
-    const r2 = input2.revertedByHand;
-    reason = `manual rollback: ${r2.by} reverted ${r2.reverted.slice(0, 7)} in ${r2.commit.slice(0, 7)}`;
-  } else if (input2.routes.canary < prev.canaryWeight) {
-    reason = `manual rollback: the rendered canary weight was edited down to ${input2.routes.canary} (status said ${prev.canaryWeight})`;
-  }
-  if (!reason) return void 0;
-  const t2 = new Tick(input2);
-  t2.setRoutes(100, 0, false);
-  t2.act({ type: "scale-canary", replicas: 0 });
-  t2.event(
-    "warning",
-    `${reason}; routing all traffic to the primary, scaling down ${targetName(input2.canary)}`
-  );
-  return t2.done({ phase: "Failed", canaryWeight: 0, failedChecks: 0, iterations: 0 });
-}
-function abortOnSourceRevert(input2) {
-  const prev = input2.status;
-  if (!prev || !running.has(prev.phase)) return void 0;
-  if (input2.revision !== prev.lastPromotedSpec || prev.lastAppliedSpec === prev.lastPromotedSpec)
-    return void 0;
-  const t2 = new Tick(input2);
-  t2.setRoutes(100, 0, false);
-  t2.act({ type: "scale-canary", replicas: 0 });
-  t2.event(
-    "warning",
-    `Source reverted to the promoted revision: canary ${input2.id} aborted, primary untouched`
-  );
-  return t2.done({
-    phase: "Failed",
-    canaryWeight: 0,
-    failedChecks: 0,
-    iterations: 0,
-    lastAppliedSpec: input2.revision
-  });
-}
-function rejectStep(input2) {
-  const prev = input2.status;
-  const closed = input2.closedPullRequest;
-  if (!prev || !closed || !(running.has(prev.phase) || prev.phase === "Promoting")) return void 0;
-  const t2 = new Tick(input2);
-  const said = `step pull request #${closed.number} was closed unmerged by ${closed.by}`;
-  if (closed.outcome === "halt") {
-    t2.event("warning", `${said}; halting at canary weight ${prev.canaryWeight}`);
-    return t2.done({ halted: said });
-  }
-  t2.setRoutes(100, 0, false);
-  t2.act({ type: "scale-canary", replicas: 0 });
-  t2.event("warning", `${said}; rolling back, scaling down ${targetName(input2.canary)}`);
-  return t2.done({ phase: "Failed", canaryWeight: 0, failedChecks: 0, iterations: 0 });
-}
-
-// src/core/revision.ts
-import { createHash as createHash3 } from "node:crypto";
-function canonicalJson(value) {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value).filter(([, v2]) => v2 !== void 0).sort(([a], [b3]) => a < b3 ? -1 : a > b3 ? 1 : 0);
-    return `{${entries.map(([k2, v2]) => `${JSON.stringify(k2)}:${canonicalJson(v2)}`).join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
-}
-var sha256 = (s) => createHash3("sha256").update(s).digest("hex");
-var configChecksum = (data) => sha256(canonicalJson(data ?? {})).slice(0, 16);
-var trackedConfigKey = (kind2, name2) => `${kind2.toLowerCase()}/${name2}`;
-function revisionOf(podTemplate2, trackedConfigs) {
-  return sha256(canonicalJson({ template: podTemplate2 ?? {}, configs: trackedConfigs })).slice(0, 16);
-}
-function hasRevisionChanged(revision, status) {
-  if (!status || status.lastAppliedSpec === "") return true;
-  if (revision === status.lastPromotedSpec) return false;
-  return revision !== status.lastAppliedSpec;
-}
-
-// src/core/strategies.ts
-var kubernetesIterations = (iterations) => iterations && iterations >= 1 ? iterations : 10;
-function nextTraffic(t2, input2, strategy) {
-  if (input2.provider === "kubernetes") return runBlueGreen(t2, input2);
-  if (strategy === "ab-testing") return runAB(t2, input2);
-  if (strategy === "blue-green") return runBlueGreen(t2, input2);
-  return runCanary(t2, input2);
-}
-function promote(t2, input2) {
-  const target = targetName(input2.canary);
-  t2.act({ type: "promote" });
-  t2.event(
-    "info",
-    `Copying ${target}.${input2.canary.metadata.namespace ?? "default"} template spec to ${target}-primary`
-  );
-  return t2.done({ phase: "Promoting" });
-}
-function runCanary(t2, input2) {
-  const a = analysisOf(input2.canary);
-  const { primary, canary, mirrored } = input2.routes;
-  if (canary >= maxWeight(a)) return promote(t2, input2);
-  const step = nextStepWeight(a, canary);
-  if (a?.mirror && canary === 0 && !mirrored) {
-    t2.setRoutes(100, 0, true);
-    t2.event("info", `Advance ${input2.id} canary weight 0 (mirroring traffic to the canary)`);
-    return t2.done({ canaryWeight: 0 });
-  }
-  const next = a?.mirror && canary === 0 ? { primary: 100 - step, canary: step } : advance({ primary, canary }, step);
-  t2.setRoutes(next.primary, next.canary, false);
-  t2.event("info", `Advance ${input2.id} canary weight ${next.canary}`);
-  return t2.done({ canaryWeight: next.canary });
-}
-function runBlueGreen(t2, input2) {
-  const a = analysisOf(input2.canary);
-  const k8s = input2.provider === "kubernetes";
-  const n = k8s ? kubernetesIterations(a?.iterations) : a?.iterations ?? 0;
-  const i = input2.status?.iterations ?? 0;
-  if (i < n) {
-    if (!k8s && a?.mirror && !input2.routes.mirrored) t2.setRoutes(100, 0, true);
-    t2.event("info", `Advance ${input2.id} canary iteration ${i + 1}/${n}`);
-    return t2.done({ iterations: i + 1 });
-  }
-  if (i === n) {
-    if (!k8s) {
-      t2.setRoutes(0, 100, false);
-      const what = input2.routes.mirrored ? "Stop traffic mirroring and route" : "Routing";
-      t2.event("info", `${what} all traffic to canary`);
-    }
-    return t2.done({ iterations: i + 1 });
-  }
-  return promote(t2, input2);
-}
-function runAB(t2, input2) {
-  const n = analysisOf(input2.canary)?.iterations ?? 0;
-  const i = input2.status?.iterations ?? 0;
-  if (i < n) {
-    t2.setRoutes(0, 100, false);
-    t2.event("info", `Advance ${input2.id} canary iteration ${i + 1}/${n}`);
-    return t2.done({ iterations: i + 1 });
-  }
-  return promote(t2, input2);
-}
-
-// src/core/decide.ts
-var activePhases = /* @__PURE__ */ new Set([
-  "Progressing",
-  "Waiting",
-  "WaitingPromotion",
-  "Promoting",
-  "Finalising"
-]);
-var slackMs = (intervalMs) => Math.min(intervalMs * 0.1, 3e4);
-function nextDueTime(canary, status) {
-  if (!status?.lastStepTime) return void 0;
-  const interval = analysisIntervalMs(canary);
-  return new Date(Date.parse(status.lastStepTime) + interval - slackMs(interval));
-}
-function isDue(canary, status, now) {
-  const due = nextDueTime(canary, status);
-  return due === void 0 || now.getTime() >= due.getTime();
-}
-function decide(input2) {
-  const { canary, now } = input2;
-  const prev = input2.status;
-  const requested = obeyRequest(input2) ?? (input2.revertedByHand ? rollbackByHand(input2) : void 0) ?? (input2.closedPullRequest ? rejectStep(input2) : void 0);
-  if (requested) return requested;
-  if (prev?.halted && prev.lastAppliedSpec === input2.revision) {
-    return unchanged(input2, `halted: ${prev.halted}; gitcanary resume ${input2.id} continues the run`);
-  }
-  if (canary.spec.suspend) return unchanged(input2, "skipping canary run as object is suspended");
-  if (!isDue(canary, prev, now)) {
-    return unchanged(input2, `waiting: next step due at ${nextDueTime(canary, prev).toISOString()}`);
-  }
-  const editedByHand = rollbackByHand(input2);
-  if (editedByHand) return editedByHand;
-  const t2 = new Tick(input2);
-  const kind2 = canary.spec.targetRef.kind;
-  const target = `${targetName(canary)}.${canary.metadata.namespace ?? "default"}`;
-  if (!prev || prev.phase === "Initializing") {
-    if (!prev || prev.lastAppliedSpec !== input2.revision) {
-      t2.act({ type: "initialize-primary" }, { type: "scale-canary", replicas: 0 });
-      t2.setRoutes(100, 0, false);
-      if (!skipAnalysis(canary)) {
-        t2.event("info", `New ${kind2} detected, starting initialization of ${target}`);
-        return t2.done({ phase: "Initializing", lastAppliedSpec: input2.revision });
-      }
-    }
-    t2.event("info", `Initialization done! ${input2.id}`);
-    return t2.done({
-      phase: "Initialized",
-      lastAppliedSpec: input2.revision,
-      lastPromotedSpec: input2.revision
-    });
-  }
-  const reverted = abortOnSourceRevert(input2);
-  if (reverted) return reverted;
-  const changed = hasRevisionChanged(input2.revision, prev);
-  if (!activePhases.has(prev.phase) && !changed) return unchanged(input2, `${prev.phase}: no new revision`);
-  if (!activePhases.has(prev.phase) || prev.phase === "Waiting") {
-    t2.act({ type: "scale-canary", replicas: "source" });
-    t2.event("info", `New revision detected! Scaling up ${target}`);
-    return t2.done(restart(input2));
-  }
-  if ((prev.phase === "Progressing" || prev.phase === "WaitingPromotion") && changed) {
-    t2.setRoutes(100, 0, false);
-    t2.event("info", `New revision detected! Restarting analysis for ${target}`);
-    return t2.done(restart(input2));
-  }
-  if (skipAnalysis(canary)) {
-    t2.setRoutes(100, 0, false);
-    t2.act({ type: "promote" }, { type: "scale-canary", replicas: 0 });
-    t2.event("info", "Canary analysis was skipped, promotion finished.");
-    return t2.done({ phase: "Succeeded", lastPromotedSpec: prev.lastAppliedSpec });
-  }
-  if (prev.phase === "Promoting") return promotionTrafficShift(t2, input2);
-  if (prev.phase === "Finalising") {
-    t2.act({ type: "scale-canary", replicas: 0 });
-    t2.event("info", `Promotion completed! Scaling down ${target}`);
-    return t2.done({ phase: "Succeeded", lastPromotedSpec: prev.lastAppliedSpec });
-  }
-  const threshold = analysisThreshold(canary);
-  if (prev.failedChecks >= threshold) {
-    t2.setRoutes(100, 0, false);
-    t2.act({ type: "scale-canary", replicas: 0 });
-    t2.event("warning", `Rolling back ${input2.id} failed checks threshold reached ${prev.failedChecks}`);
-    t2.event("warning", `Canary failed! Scaling down ${target}`);
-    return t2.done({ phase: "Failed", canaryWeight: 0, failedChecks: 0, iterations: 0 });
-  }
-  const a = analysisOf(canary);
-  const routes = input2.routes;
-  const firstStep = routes.canary === 0 && prev.iterations === 0 && !(a?.mirror && routes.mirrored);
-  if (firstStep) {
-    t2.event("info", `Starting canary analysis for ${target}`);
-  } else {
-    if (!input2.observations)
-      return { ...unchanged(input2, "analysis needs metrics"), needsObservations: true };
-    const verdict2 = evaluate(input2.observations);
-    t2.verdict = verdict2;
-    if (verdict2.result === "fail") {
-      t2.event("warning", `Halt ${input2.id} advancement ${verdict2.reason}`);
-      return t2.done({ failedChecks: prev.failedChecks + 1 });
-    }
-  }
-  return nextTraffic(t2, input2, strategyOf(canary));
-}
-function restart(input2) {
-  return {
-    phase: "Progressing",
-    canaryWeight: 0,
-    failedChecks: 0,
-    iterations: 0,
-    lastAppliedSpec: input2.revision,
-    trackedConfigs: input2.trackedConfigs,
-    halted: void 0
-  };
-}
-function promotionTrafficShift(t2, input2) {
-  const step = analysisOf(input2.canary)?.stepWeightPromotion ?? 0;
-  if (input2.provider === "kubernetes" || step === 0) {
-    if (input2.provider !== "kubernetes") t2.setRoutes(100, 0, false);
-    t2.event("info", `Routing all traffic to primary for ${input2.id}`);
-    return t2.done({ phase: "Finalising" });
-  }
-  const { primary, canary } = input2.routes;
-  if (canary <= 0) return unchanged(input2, "Promoting: live canary weight is 0, nothing to shift");
-  const next = { primary: Math.min(100, primary + step), canary: Math.max(0, canary - step) };
-  t2.setRoutes(next.primary, next.canary, false);
-  t2.event("info", `Advance ${input2.id} primary weight ${next.primary}`);
-  if (next.primary === 100) return t2.done({ phase: "Finalising" });
-  return t2.done({ canaryWeight: next.canary });
-}
 
 // src/delivery/pending.ts
 var running2 = /* @__PURE__ */ new Set(["Progressing", "Waiting", "WaitingPromotion", "Promoting"]);
@@ -44419,14 +44508,14 @@ function assertConfined(changes, canaries) {
 }
 
 // src/reconcile/context.ts
-import { lstat as lstat3, readdir as readdir3, readFile as readFile5 } from "node:fs/promises";
-import { join as join4 } from "node:path";
+import { lstat as lstat3, readdir as readdir3, readFile as readFile6 } from "node:fs/promises";
+import { join as join5 } from "node:path";
 function diskFiles(root) {
   return {
     async read(path) {
       try {
         await refuseLinks(root, path);
-        return await readFile5(join4(root, path), "utf8");
+        return await readFile6(join5(root, path), "utf8");
       } catch (e) {
         const code2 = e.code;
         if (code2 === "ENOENT") return void 0;
@@ -44438,17 +44527,17 @@ function diskFiles(root) {
       let names;
       try {
         await refuseLinks(root, dir);
-        names = await readdir3(join4(root, dir));
+        names = await readdir3(join5(root, dir));
       } catch (e) {
         if (e.code === "ENOENT") return [];
         throw e;
       }
       const yaml = [];
       for (const n of names.filter((x3) => x3.endsWith(".yaml") || x3.endsWith(".yml")).sort()) {
-        if (!(await lstat3(join4(root, dir, n))).isSymbolicLink()) yaml.push(n);
+        if (!(await lstat3(join5(root, dir, n))).isSymbolicLink()) yaml.push(n);
       }
       return Promise.all(
-        yaml.map(async (n) => ({ path: `${dir}/${n}`, content: await readFile5(join4(root, dir, n), "utf8") }))
+        yaml.map(async (n) => ({ path: `${dir}/${n}`, content: await readFile6(join5(root, dir, n), "utf8") }))
       );
     }
   };
@@ -44457,7 +44546,7 @@ async function refuseLinks(root, path) {
   const parts = path.split("/");
   for (let i = 1; i <= parts.length; i++) {
     const sub = parts.slice(0, i).join("/");
-    const st2 = await lstat3(join4(root, sub)).catch((e) => {
+    const st2 = await lstat3(join5(root, sub)).catch((e) => {
       if (e.code === "ENOENT") return void 0;
       throw e;
     });
@@ -44477,7 +44566,7 @@ function inventoryLookup(inv) {
 // src/metrics/builtins.ts
 var import_yaml7 = __toESM(require_dist(), 1);
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname as dirname3, join as join5, relative, sep as sep2 } from "node:path";
+import { dirname as dirname4, join as join6, relative, sep as sep2 } from "node:path";
 import { fileURLToPath } from "node:url";
 var observers = [
   "istio",
@@ -44500,19 +44589,19 @@ var modelEncodingAnnotation = "gitcanary.dev/model-encoding";
 var isObserver = (s) => observers.includes(s);
 var isBuiltinName = (s) => builtinMetricNames.includes(s);
 function packageRoot(from = import.meta.url) {
-  const start = dirname3(from.startsWith("file:") ? fileURLToPath(from) : from);
-  for (let dir = start; ; dir = dirname3(dir)) {
-    if (existsSync(join5(dir, "package.json"))) return dir;
-    if (dirname3(dir) === dir) throw new ConfigurationError(`no package.json found above ${start}`);
+  const start = dirname4(from.startsWith("file:") ? fileURLToPath(from) : from);
+  for (let dir = start; ; dir = dirname4(dir)) {
+    if (existsSync(join6(dir, "package.json"))) return dir;
+    if (dirname4(dir) === dir) throw new ConfigurationError(`no package.json found above ${start}`);
   }
 }
-function loadBuiltins(dir = join5(packageRoot(), "policies", "builtin")) {
+function loadBuiltins(dir = join6(packageRoot(), "policies", "builtin")) {
   const root = rootOf(dir);
   const found = /* @__PURE__ */ new Map();
   const problems = [];
   const files = existsSync(dir) ? readdirSync(dir).filter((f3) => f3.endsWith(".yaml")).sort() : [];
   for (const name2 of files) {
-    const path = join5(dir, name2);
+    const path = join6(dir, name2);
     const file2 = relative(root, path).split(sep2).join("/");
     const lines = new import_yaml7.LineCounter();
     for (const doc of (0, import_yaml7.parseAllDocuments)(readFileSync(path, "utf8"), { lineCounter: lines })) {
@@ -44554,9 +44643,9 @@ ${problems.join("\n")}`);
 }
 function rootOf(dir) {
   try {
-    return packageRoot(join5(dir, "x"));
+    return packageRoot(join6(dir, "x"));
   } catch {
-    return dirname3(dir);
+    return dirname4(dir);
   }
 }
 var exact = /* @__PURE__ */ new Set([
@@ -44783,7 +44872,7 @@ function withThresholds(base, m2) {
 
 // src/metrics/auth.ts
 import { readFileSync as readFileSync2, statSync } from "node:fs";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 var secretEnvPrefix = (name2) => `GITCANARY_SECRET_${name2.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_`;
 function resolveAuth(secretName, env2 = process.env, secretsDir = env2.GITCANARY_SECRETS_DIR) {
   if (secretName === void 0) {
@@ -44803,7 +44892,7 @@ function resolveAuth(secretName, env2 = process.env, secretsDir = env2.GITCANARY
     throw new ConfigurationError(`secret name "${secretName}" is not a valid Kubernetes name`);
   }
   const what = `secret "${secretName}"`;
-  const folder = secretsDir ? join6(secretsDir, secretName) : void 0;
+  const folder = secretsDir ? join7(secretsDir, secretName) : void 0;
   if (folder && isDirectory(folder)) {
     const creds2 = pick2({
       token: readKey(folder, "token"),
@@ -44847,7 +44936,7 @@ function isDirectory(path) {
 }
 function readKey(folder, key) {
   try {
-    return readFileSync2(join6(folder, key), "utf8").replace(/\r?\n$/, "");
+    return readFileSync2(join7(folder, key), "utf8").replace(/\r?\n$/, "");
   } catch {
     return void 0;
   }
@@ -45295,9 +45384,7 @@ async function reconcile(opts) {
     if (!opts.dryRun) await git.sync();
     const loaded = await loadAll(root, opts, logger, await git.recentChanges(100));
     await assertBranch(git, loaded.ctx.config.branch);
-    const { config: config2, files } = loaded.ctx;
-    const pulls = await readPulls(git, opts.forge, config2, loaded.inventory.canaries, files);
-    const { plans, warnings, ctx } = await decideAll(loaded, pendingSteps(pulls), opts);
+    const { pulls, plans, warnings, ctx } = await decideWithPulls(loaded, git, opts);
     const routed = routePlans(plans, ctx.config, opts.forge);
     const changes = plans.flatMap((p2) => p2.changes);
     assertConfined(changes, ctx.inventory.canaries);
@@ -45325,6 +45412,19 @@ async function reconcile(opts) {
       await git.resetToUpstream();
     }
   }
+}
+async function decideWithPulls(loaded, git, opts) {
+  const { config: config2, files, now } = loaded.ctx;
+  const forge = opts.forge;
+  const listing = await pullListing(forge, config2, loaded.inventory.canaries, files, now);
+  if (!forge || listing === "never")
+    return { pulls: /* @__PURE__ */ new Map(), ...await decideAll(loaded, /* @__PURE__ */ new Map(), opts) };
+  if (listing === "if-changed") {
+    const decided = await decideAll(loaded, /* @__PURE__ */ new Map(), opts);
+    if (!decided.plans.some(changedMidRun)) return { pulls: /* @__PURE__ */ new Map(), ...decided };
+  }
+  const pulls = await readPulls(git, forge, config2);
+  return { pulls, ...await decideAll(loaded, pendingSteps(pulls), opts) };
 }
 async function deliver(git, forge, ctx, logger, pulls, routed, commit) {
   const dctx = {
@@ -45378,6 +45478,7 @@ async function loadAll(root, opts, logger, recent) {
 }
 async function decideAll({ ctx, inventory }, pending, opts) {
   if (pending.size > 0) ctx.pending = pending;
+  else delete ctx.pending;
   const { logger } = ctx;
   const plans = await mapLimit(inventory.canaries, opts.concurrency ?? 8, async (c3) => {
     try {
@@ -45531,7 +45632,7 @@ async function runAction(inputs, deps) {
   let result;
   write2(command("group", {}, `gitcanary reconcile ${inputs.path}${inputs.dryRun ? " (dry run)" : ""}`));
   try {
-    const forge = forgeOf(inputs, deps);
+    const forge = await forgeOf(inputs, deps, place.root);
     if (forge) opts.forge = forge;
     if (forge && inputs.commitVia === "api") {
       opts.git = await openGitHubRepo({ forge, dir: place.root });
@@ -45602,11 +45703,12 @@ function canaryLog(c3) {
   const headline = `${id2}: ${c3.error ? "Error" : c3.phase ?? "-"} ${c3.canaryWeight}%`;
   return [command("group", {}, headline), ...lines, command("endgroup", {}, "")];
 }
-function forgeOf(inputs, deps) {
+async function forgeOf(inputs, deps, root) {
   if (!inputs.token || !inputs.repository) return void 0;
   return (deps.createForge ?? createGitHubForge)({
     token: inputs.token,
     repo: inputs.repository,
+    etags: await etagsFor(root, inputs.commitVia),
     ...inputs.apiUrl ? { apiUrl: inputs.apiUrl } : {},
     ...inputs.graphqlUrl ? { graphqlUrl: inputs.graphqlUrl } : {}
   });

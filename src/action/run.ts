@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { ConfigurationError, errorMessage } from '../errors.js';
+import { etagsFor } from '../forge/etag-store.js';
 import { createGitHubForge } from '../forge/github.js';
 import type { Forge, RepoRef } from '../forge/port.js';
 import { openGitHubRepo } from '../git/github-repo.js';
@@ -66,7 +67,7 @@ export async function runAction(inputs: ActionInputs, deps: ActionDeps): Promise
   let result: ReconcileResult;
   write(command('group', {}, `gitcanary reconcile ${inputs.path}${inputs.dryRun ? ' (dry run)' : ''}`));
   try {
-    const forge = forgeOf(inputs, deps);
+    const forge = await forgeOf(inputs, deps, place.root);
     if (forge) opts.forge = forge;
     if (forge && inputs.commitVia === 'api') {
       // No checkout: `path` is where the branch's YAML files are materialised (a cache folder).
@@ -155,11 +156,12 @@ export function canaryLog(c: CanaryReport): string[] {
   return [command('group', {}, headline), ...lines, command('endgroup', {}, '')];
 }
 
-function forgeOf(inputs: ActionInputs, deps: ActionDeps): Forge | undefined {
+async function forgeOf(inputs: ActionInputs, deps: ActionDeps, root: string): Promise<Forge | undefined> {
   if (!inputs.token || !inputs.repository) return undefined;
   return (deps.createForge ?? createGitHubForge)({
     token: inputs.token,
     repo: inputs.repository,
+    etags: await etagsFor(root, inputs.commitVia),
     ...(inputs.apiUrl ? { apiUrl: inputs.apiUrl } : {}),
     ...(inputs.graphqlUrl ? { graphqlUrl: inputs.graphqlUrl } : {}),
   });

@@ -5,6 +5,7 @@
  * `--github-api-url`, `GITHUB_API_URL` or api.github.com.
  */
 import { ConfigurationError } from '../errors.js';
+import { type EtagStore, etagsFor } from '../forge/etag-store.js';
 import { createGitHubForge } from '../forge/github.js';
 import type { Forge } from '../forge/port.js';
 import { openGitHubRepo } from '../git/github-repo.js';
@@ -16,7 +17,11 @@ export interface ForgeFlags {
 }
 
 /** undefined when no repository or no token is known (commit delivery needs neither). */
-export function forgeFromEnv(flags: ForgeFlags, env: NodeJS.ProcessEnv = process.env): Forge | undefined {
+export function forgeFromEnv(
+  flags: ForgeFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  etags?: EtagStore,
+): Forge | undefined {
   const repository = flags.repository ?? env.GITHUB_REPOSITORY;
   const token = env.GITHUB_TOKEN || env.GH_TOKEN;
   if (!repository || !token) return undefined;
@@ -24,7 +29,13 @@ export function forgeFromEnv(flags: ForgeFlags, env: NodeJS.ProcessEnv = process
   if (!m) throw new ConfigurationError(`--github-repository must be OWNER/NAME, got ${repository}`);
   const apiUrl = (flags.apiUrl ?? env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
   const graphqlUrl = env.GITHUB_GRAPHQL_URL ?? graphqlUrlFor(apiUrl);
-  return createGitHubForge({ token, repo: { owner: m[1]!, repo: m[2]! }, apiUrl, graphqlUrl });
+  return createGitHubForge({
+    token,
+    repo: { owner: m[1]!, repo: m[2]! },
+    apiUrl,
+    graphqlUrl,
+    ...(etags ? { etags } : {}),
+  });
 }
 
 /**
@@ -56,13 +67,14 @@ export async function githubAccess(
   opts: { noPush?: boolean } = {},
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ forge?: Forge; git?: GitRepo }> {
-  const forge = forgeFromEnv(
-    { repository: flags['github-repository'], apiUrl: flags['github-api-url'] },
-    env,
-  );
   const via = flags['commit-via'] ?? 'git';
   if (via !== 'git' && via !== 'api')
     throw new ConfigurationError(`--commit-via must be git or api, got ${via}`);
+  const forge = forgeFromEnv(
+    { repository: flags['github-repository'], apiUrl: flags['github-api-url'] },
+    env,
+    await etagsFor(flags.repo, via),
+  );
   if (via === 'git') {
     if (flags.branch)
       throw new ConfigurationError('--branch is for --commit-via api (git uses the checked-out branch)');

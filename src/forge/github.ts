@@ -18,6 +18,7 @@ import {
   TerminalError,
   TransientError,
 } from '../errors.js';
+import { type EtagStore, memoryEtags } from './etag-store.js';
 import type {
   ApiCommitInput,
   CommitStatusInput,
@@ -47,6 +48,11 @@ export interface GitHubForgeOptions {
   minWriteIntervalMs?: number;
   /** Base of the backoff after a 5xx: retry n waits n² × this. Default 1000 ms. */
   retryBackoffMs?: number;
+  /**
+   * Where ETags and the answers they validate are kept (default: this process's memory). A store
+   * that outlives the process makes the reads a run repeats from the previous one free 304s.
+   */
+  etags?: EtagStore;
 }
 
 type PullData =
@@ -143,12 +149,15 @@ class GitHubForge implements Forge {
   private readonly octokit: InstanceType<typeof GitHubOctokit>;
   private readonly apiUrl: string;
   private readonly graphqlUrl: string;
-  private readonly etags = new Map<string, { etag: string; value: unknown }>();
+  private readonly etags: EtagStore;
+  /** Trees are named by their sha: never worth keeping past the process. */
+  private readonly treeEtags = memoryEtags();
   private readonly trees = new Map<string, TreeEntry[]>();
   private readonly blobs = new Map<string, string>();
 
   constructor(private readonly opts: GitHubForgeOptions) {
     this.repo = { owner: opts.repo.owner, repo: opts.repo.repo };
+    this.etags = opts.etags ?? memoryEtags();
     this.apiUrl = (opts.apiUrl ?? 'https://api.github.com').replace(/\/+$/, '');
     this.graphqlUrl =
       opts.graphqlUrl ??
@@ -254,14 +263,17 @@ class GitHubForge implements Forge {
       headers: Record<string, string>,
     ) => Promise<{ data: D; headers: { etag?: string } }>,
     parse: (data: D) => T,
+    store: EtagStore = this.etags,
   ): Promise<T> {
-    const hit = this.etags.get(key);
+    // One store may serve several repositories and API hosts (a file kept across runs).
+    const scoped = `${this.apiUrl} ${this.repo.owner}/${this.repo.repo} ${key}`;
+    const hit = store.get(scoped);
     try {
       const res = await this.rest(route, (request) =>
         call(request, hit ? { 'if-none-match': hit.etag } : {}),
       );
       const value = parse(res.data);
-      if (res.headers.etag) this.etags.set(key, { etag: res.headers.etag, value });
+      if (res.headers.etag) await store.set(scoped, { etag: res.headers.etag, value });
       return value;
     } catch (e) {
       if (hit && statusOf(e) === 304) return hit.value as T;
@@ -292,10 +304,12 @@ class GitHubForge implements Forge {
 
   async repository(): Promise<{ defaultBranch: string; cloneUrl: string; htmlUrl: string }> {
     try {
-      const { data } = await this.rest('GET /repos/{owner}/{repo}', (request) =>
-        this.octokit.rest.repos.get({ ...this.repo, request }),
+      return await this.cached(
+        'repository',
+        'GET /repos/{owner}/{repo}',
+        (request, headers) => this.octokit.rest.repos.get({ ...this.repo, headers, request }),
+        (data) => ({ defaultBranch: data.default_branch, cloneUrl: data.clone_url, htmlUrl: data.html_url }),
       );
-      return { defaultBranch: data.default_branch, cloneUrl: data.clone_url, htmlUrl: data.html_url };
     } catch (e) {
       if (causeStatus(e) !== 404) throw e;
       const hint = 'does the repository exist, and may the token read it?';
@@ -307,25 +321,34 @@ class GitHubForge implements Forge {
     const found: PullRequest[] = [];
     const fullName = `${this.repo.owner}/${this.repo.repo}`.toLowerCase();
     for (let page = 1; page <= (opts.limit ?? 1); page++) {
-      const { data } = await this.rest('GET /repos/{owner}/{repo}/pulls', (request) =>
-        this.octokit.rest.pulls.list({
-          ...this.repo,
-          state: opts.state,
-          ...(opts.base ? { base: opts.base } : {}),
-          sort: 'updated',
-          direction: 'desc',
-          per_page: 100,
-          page,
-          request,
+      const { pulls, full } = await this.cached(
+        `pulls:${opts.state}:${opts.base ?? ''}:${opts.headPrefix}:${page}`,
+        'GET /repos/{owner}/{repo}/pulls',
+        (request, headers) =>
+          this.octokit.rest.pulls.list({
+            ...this.repo,
+            state: opts.state,
+            ...(opts.base ? { base: opts.base } : {}),
+            sort: 'updated',
+            direction: 'desc',
+            per_page: 100,
+            page,
+            headers,
+            request,
+          }),
+        // Only branches of this repository: a fork's branch may carry the same name.
+        (data) => ({
+          pulls: data
+            .filter(
+              (d) =>
+                d.head.ref.startsWith(opts.headPrefix) && d.head.repo?.full_name.toLowerCase() === fullName,
+            )
+            .map(toPull),
+          full: data.length === 100,
         }),
       );
-      // Only branches of this repository: a fork's branch may carry the same name.
-      for (const d of data) {
-        if (d.head.ref.startsWith(opts.headPrefix) && d.head.repo?.full_name.toLowerCase() === fullName) {
-          found.push(toPull(d));
-        }
-      }
-      if (data.length < 100) break;
+      found.push(...pulls);
+      if (!full) break;
     }
     return found;
   }
@@ -419,7 +442,7 @@ class GitHubForge implements Forge {
       // 404: no such branch; 409: the repository is empty.
       const status = causeStatus(e);
       if (status !== 404 && status !== 409) throw e;
-      this.etags.delete(`ref:${branch}`);
+      await this.etags.delete(`${this.apiUrl} ${this.repo.owner}/${this.repo.repo} ref:${branch}`);
       return null;
     }
   }
@@ -453,6 +476,7 @@ class GitHubForge implements Forge {
             ...(e.size === undefined ? {} : { size: e.size }),
           }));
       },
+      this.treeEtags,
     );
     if (fullSha.test(commitSha)) this.trees.set(commitSha, entries);
     return entries;
@@ -475,16 +499,23 @@ class GitHubForge implements Forge {
     path?: string;
     page?: number;
   }): Promise<ForgeCommit[]> {
-    const { data } = await this.rest('GET /repos/{owner}/{repo}/commits', (request) =>
+    const list = (request: { fetch: Fetch }, headers: Record<string, string>) =>
       this.octokit.rest.repos.listCommits({
         ...this.repo,
         sha: opts.branch,
         per_page: opts.perPage,
         ...(opts.path ? { path: opts.path } : {}),
         ...(opts.page && opts.page > 1 ? { page: opts.page } : {}),
+        headers,
         request,
-      }),
-    );
+      });
+    const route = 'GET /repos/{owner}/{repo}/commits';
+    // The newest commits of the branch are read every run: revalidated, and free while unchanged.
+    if (!opts.path && !(opts.page && opts.page > 1)) {
+      const key = `commits:${opts.branch}:${opts.perPage}`;
+      return this.cached(key, route, list, (data) => data.map(toCommit));
+    }
+    const { data } = await this.rest(route, (request) => list(request, {}));
     return data.map(toCommit);
   }
 

@@ -100,7 +100,8 @@ export async function openGitHubRepo(opts: GitHubRepoOptions): Promise<GitRepo> 
   const name = `${opts.forge.repo.owner}/${opts.forge.repo.repo}`;
   let manifest = await readManifest(real);
   if (!manifest) {
-    const present = await readdir(real);
+    // `.gitcanary/` alone is ours: an earlier run that stopped before materialising (its ETags).
+    const present = (await readdir(real)).filter((name) => name !== metaDir);
     if (present.length > 0) {
       throw new ConfigurationError(
         `${dir} is not empty and holds no gitcanary materialisation (${treeFile}); with --commit-via api, --repo must name an empty or new folder`,

@@ -87,7 +87,13 @@ describe('runAction', () => {
     });
     expect(forge).toBeDefined();
     expect(h.forges).toEqual([
-      { token, repo: { owner: 'acme', repo: 'gitops' }, apiUrl: 'https://ghe.example.com/api/v3' },
+      {
+        token,
+        repo: { owner: 'acme', repo: 'gitops' },
+        apiUrl: 'https://ghe.example.com/api/v3',
+        // /ws/gitops has no .git folder here: ETags kept in memory for the run.
+        etags: { get: expect.any(Function), set: expect.any(Function), delete: expect.any(Function) },
+      },
     ]);
     expect(h.lines.join('\n')).not.toContain(token);
   });

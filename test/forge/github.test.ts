@@ -4,9 +4,13 @@
  * GitHub's compare-and-swap surfacing as PushRejectedError.
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, PushRejectedError, TerminalError, TransientError } from '../../src/errors.js';
+import { fileEtags } from '../../src/forge/etag-store.js';
 import { createGitHubForge, type GitHubForgeOptions } from '../../src/forge/github.js';
 import type { Forge } from '../../src/forge/port.js';
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github.js';
@@ -131,6 +135,48 @@ describe('GitHub forge', () => {
       (await forge.commits({ branch: 'main', perPage: 10, path: 'README.md' })).map((c) => c.sha),
     ).toEqual([main]);
     expect((await forge.commit(next)).files).toEqual(['apps/b.yaml']);
+  });
+
+  it('a file ETag store makes the repeated reads of the next process free 304s, per repository', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'gitcanary-etags-')), 'etags.json');
+    const first = seeded('etags-a', { 'README.md': 'hi\n' }, { etags: await fileEtags(path) });
+    const head = first.push('gitcanary/demo/app', { 'vs.yaml': 'weight: 10\n' });
+    await first.forge.createPull({ head: 'gitcanary/demo/app', base: 'main', title: 'step 10', body: 'e' });
+    const list = (f: Forge) => f.listPulls({ headPrefix: 'gitcanary/', state: 'all', base: 'main' });
+    const reads = async (f: Forge) => [
+      await f.repository(),
+      await f.branchHead('main'),
+      await list(f),
+      await f.commits({ branch: 'main', perPage: 10 }),
+    ];
+    const seen = await reads(first.forge);
+    expect(log(first.forge, 1).every((l) => l.endsWith(' 200'))).toBe(true);
+
+    // The next run: a new process, the same file. Nothing changed: every read is a 304.
+    const nextRun = async () =>
+      createGitHubForge({
+        token: fake.token,
+        repo: { owner: 'acme', repo: 'etags-a' },
+        apiUrl: fake.apiUrl,
+        graphqlUrl: fake.graphqlUrl,
+        etags: await fileEtags(path),
+      });
+    const again = await nextRun();
+    expect(await reads(again)).toEqual(seen);
+    expect(log(again).map((l) => l.slice(l.lastIndexOf(' ') + 1))).toEqual(['304', '304', '304', '304']);
+    expect((await list(again))[0]).toMatchObject({ number: 1, headSha: head, state: 'open' });
+
+    // What changed is read again in full.
+    fake.mergePull('acme', 'etags-a', 1);
+    const third = await nextRun();
+    expect((await list(third))[0]).toMatchObject({ number: 1, state: 'closed', merged: true });
+    expect(log(third)).toEqual(['GET /repos/{owner}/{repo}/pulls 200']);
+
+    // Another repository sharing the file never gets this one's answers.
+    const other = seeded('etags-b', { 'README.md': 'hi\n' }, { etags: await fileEtags(path) });
+    expect(await list(other.forge)).toEqual([]);
+    expect(log(other.forge)).toEqual(['GET /repos/{owner}/{repo}/pulls 200']);
+    rmSync(dirname(path), { recursive: true, force: true });
   });
 
   it('opens, lists, updates, comments on, sets statuses on and merges pull requests', async () => {

@@ -5,12 +5,21 @@
  * `recentChanges`, refused tree paths, and side branches for pull requests.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, PushRejectedError, TerminalError } from '../../src/errors.js';
+import { etagsFor } from '../../src/forge/etag-store.js';
 import { createGitHubForge } from '../../src/forge/github.js';
 import type { Forge } from '../../src/forge/port.js';
 import { gitBlobSha, openGitHubRepo } from '../../src/git/github-repo.js';
@@ -194,6 +203,22 @@ describe('GitHub API repository: materialisation', () => {
     const missing = await failure(openGitHubRepo({ forge: s.forge, dir: s.dir, branch: 'nope' }));
     expect(missing).toBeInstanceOf(ConfigurationError);
     expect(missing.message).toBe(`acme/${s.repo}: branch nope does not exist (or the repository is empty)`);
+
+    // A run that stopped before materialising left only its ETags (.gitcanary/etags.json): the
+    // folder is still ours.
+    const keeping = createGitHubForge({
+      token: fake.token,
+      repo: { owner: s.owner, repo: s.repo },
+      apiUrl: fake.apiUrl,
+      graphqlUrl: fake.graphqlUrl,
+      etags: await etagsFor(s.dir, 'api'),
+    });
+    await keeping.repository(); // the first read of such a run, kept with its ETag
+    expect(readdirSync(s.dir)).toEqual(['.gitcanary']);
+    expect(readdirSync(join(s.dir, '.gitcanary'))).toEqual(['etags.json']);
+    await openGitHubRepo({ forge: keeping, dir: s.dir });
+    expect(read(s.dir, 'apps/a/canary.yaml')).toBe('kind: Canary\n');
+    rmSync(s.dir, { recursive: true, force: true });
 
     // git itself writes such trees without complaint (`git mktree`); GitHub may serve them.
     const mk = (input: string) =>
