@@ -17,6 +17,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { etagsFor, memoryEtags } from '../src/forge/etag-store.js';
 import { createGitHubForge } from '../src/forge/github.js';
 import type { Forge } from '../src/forge/port.js';
 import { openRepo } from '../src/git/cli-repo.js';
@@ -44,14 +45,18 @@ async function rollout(config?: string): Promise<GitHubOps> {
   return o;
 }
 
-/** A forge as a fresh process would build it (writes unspaced: the fake needs no spacing). */
-const freshForge = (o: GitHubOps): Forge =>
+/**
+ * A forge as a fresh process would build it (writes unspaced: the fake needs no spacing), with
+ * the ETag store the CLI would use for `dir`, or none (a fresh checkout, as in Actions).
+ */
+const freshForge = async (o: GitHubOps, store?: { dir: string; via: 'git' | 'api' }): Promise<Forge> =>
   createGitHubForge({
     token: o.fake.token,
     repo: { owner: o.owner, repo: o.repo },
     apiUrl: o.fake.apiUrl,
     graphqlUrl: o.fake.graphqlUrl,
     minWriteIntervalMs: 0,
+    etags: store ? await etagsFor(store.dir, store.via) : memoryEtags(),
   });
 
 const bump = (o: GitHubOps) =>
@@ -141,8 +146,12 @@ function byRoute(requests: FakeRequest[]): Record<string, number> {
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-/** (a) Pull-request delivery through a clone. */
-async function pullRequestMode() {
+/**
+ * (a) Pull-request delivery through a clone: `keptClone`, the clone (and its `.git/gitcanary`
+ * ETag store) is kept between runs, as by a CronJob with a volume; otherwise every run starts
+ * with no ETags, as a fresh checkout in Actions.
+ */
+async function pullRequestMode(keptClone: boolean) {
   const o = await rollout('delivery:\n  mode: pull-request\n');
   const ops: GitOps = { pushes: 0, branchPushes: 0, fetches: 0 };
   const records = await runRollout(
@@ -151,7 +160,7 @@ async function pullRequestMode() {
       reconcile({
         repoDir: o.work,
         git: await countingRepo(o.work, ops),
-        forge: freshForge(o),
+        forge: await freshForge(o, keptClone ? { dir: o.work, via: 'git' } : undefined),
         now: new Date(o.clock.now),
       }),
     () => {
@@ -161,18 +170,27 @@ async function pullRequestMode() {
       o.fake.mergePull(o.owner, o.repo, open.number);
     },
   );
-  const requests = records.flatMap((r) => r.requests);
+  // A 304 answer to a conditional request is free: GitHub does not count it against the limit.
+  const counted = (qs: FakeRequest[]) => qs.filter((q) => q.status !== 304);
+  const requests = counted(records.flatMap((r) => r.requests));
+  const free = records.flatMap((r) => r.requests).length - requests.length;
   const steps = records.filter((r) => / #\d+ (created|updated)/.test(r.outcome)).length;
   const routes = byRoute(requests);
   return {
+    keptClone,
     ticks: records.length,
     stepPullRequests: steps,
     apiCalls: requests.length,
+    notModified: free,
     apiCallsPerStep: requests.length / steps,
     perStepByRoute: Object.fromEntries(Object.entries(routes).map(([k, v]) => [k, v / steps])),
     byRoute: routes,
     git: ops,
-    trace: records.map((r) => `${r.outcome}: ${r.requests.length} calls`),
+    trace: records.map((r) => {
+      const n = counted(r.requests).length;
+      const nm = r.requests.length - n;
+      return `${r.outcome}: ${n} calls${nm ? ` + ${nm} 304` : ''}`;
+    }),
   };
 }
 
@@ -183,7 +201,7 @@ async function apiCommitMode() {
   cleanups.push(() => rmSync(base, { recursive: true, force: true }));
   const dir = join(base, 'repo');
   const records = await runRollout(o, async () => {
-    const forge = freshForge(o);
+    const forge = await freshForge(o, { dir, via: 'api' });
     return reconcile({
       repoDir: dir,
       git: await openGitHubRepo({ forge, dir }),
@@ -227,7 +245,7 @@ async function gitCliMode() {
     reconcile({
       repoDir: o.work,
       git: await countingRepo(o.work, ops),
-      forge: freshForge(o),
+      forge: await freshForge(o),
       now: new Date(o.clock.now),
     }),
   );
@@ -246,16 +264,11 @@ const fmt = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(
 
 type Figures<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
 
-function report(
-  a: Figures<typeof pullRequestMode>,
-  b: Figures<typeof apiCommitMode>,
-  c: Figures<typeof gitCliMode>,
-  ratio: number,
-): string {
+function prReport(a: Figures<typeof pullRequestMode>, label: string): string[] {
   const proposing = a.trace.filter((t) => / #\d+ (created|updated):/.test(t));
-  const lines = [
-    `(a) pull-request delivery via a clone: ${a.ticks} ticks, ${a.stepPullRequests} step PRs`,
-    `    API calls ${a.apiCalls}: ${fmt(a.apiCallsPerStep)} per step PR over the rollout (goal ≤ 4);`,
+  return [
+    `(${label}) pull-request delivery via a clone, ${a.keptClone ? 'clone and its ETag store kept between runs' : 'a fresh checkout every run (no ETags kept)'}: ${a.ticks} ticks, ${a.stepPullRequests} step PRs`,
+    `    API calls ${a.apiCalls} (+ ${a.notModified} free 304s): ${fmt(a.apiCallsPerStep)} per step PR over the rollout (goal ≤ 4);`,
     `    on the ${proposing.length} ticks that propose a step: ${proposing.map((t) => t.replace(/.*: /, '')).join(', ')}`,
     `    git: ${a.git.pushes} pushes of the branch, ${a.git.branchPushes} pushes of step branches, ${a.git.fetches} fetches`,
     `    ${pad('route', 48)} ${pad('calls', 6)} per step PR`,
@@ -264,6 +277,19 @@ function report(
     ),
     `    ticks: ${a.trace.join('; ')}`,
     '',
+  ];
+}
+
+function report(
+  a: Figures<typeof pullRequestMode>,
+  a2: Figures<typeof pullRequestMode>,
+  b: Figures<typeof apiCommitMode>,
+  c: Figures<typeof gitCliMode>,
+  ratio: number,
+): string {
+  const lines = [
+    ...prReport(a, 'a'),
+    ...prReport(a2, 'a2'),
     `(b) commit delivery via the API (folder kept, fresh process per tick): ${b.ticks} ticks`,
     `    ${pad('tick', 16)} ${pad('commits', 8)} ${pad('statuses', 9)} ${pad('reads', 6)} ${pad('304s', 5)} ms`,
     ...b.perTick.map(
@@ -280,17 +306,19 @@ function report(
 }
 
 async function main(): Promise<void> {
-  const a = await pullRequestMode();
+  const a = await pullRequestMode(false);
+  const a2 = await pullRequestMode(true);
   const b = await apiCommitMode();
   const c = await gitCliMode();
   if (b.perTick.map((t) => t.outcome).join() !== c.outcomes.join()) {
     throw new Error(`(b) and (c) disagree: ${b.perTick.map((t) => t.outcome)} vs ${c.outcomes}`);
   }
   const ratio = b.totalMs / c.totalMs;
-  console.log(report(a, b, c, ratio));
+  console.log(report(a, a2, b, c, ratio));
   const figures = {
     env: { node: process.version, date: new Date().toISOString() },
     pullRequest: a,
+    pullRequestKeptClone: a2,
     apiCommit: b,
     gitCli: c,
     wallTimeRatioApiOverGit: ratio,

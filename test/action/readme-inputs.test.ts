@@ -80,10 +80,13 @@ describe('README "## GitHub Action" tables match action.yml', () => {
     expect(steps.map((s) => s.uses?.replace(/@.*/, ''))).toEqual([
       'actions/create-github-app-token',
       'actions/checkout',
+      'actions/cache',
       'gitcanary/gitcanary',
       undefined,
     ]);
-    for (const name of Object.keys(steps[2]?.with ?? {})) expect(Object.keys(action.inputs)).toContain(name);
+    // The cache step keeps the ETag store where a run on the checkout looks for it.
+    expect(steps[2]?.with?.['path']).toBe('.git/gitcanary');
+    for (const name of Object.keys(steps[3]?.with ?? {})) expect(Object.keys(action.inputs)).toContain(name);
   });
 
   it('runs the committed bundle on Node 24', () => {
