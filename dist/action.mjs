@@ -45192,6 +45192,10 @@ function findRevert(recent, statusFile, renderedDir2) {
   if (!m2) return void 0;
   return { by: `${newest.author} <${newest.authorEmail}>`, commit: newest.sha, reverted: m2[1] };
 }
+function isStepCommit(message) {
+  if (/^Canary-Phase: /m.test(message) || readMarker(message)) return true;
+  return /^gitcanary: .+ \(#\d+\)$/.test(message.split("\n", 1)[0] ?? "");
+}
 function handEdits(recent, renderedDir2) {
   const newest = /* @__PURE__ */ new Map();
   for (const c3 of recent) {
@@ -45199,7 +45203,7 @@ function handEdits(recent, renderedDir2) {
   }
   const out = /* @__PURE__ */ new Map();
   for (const [path, c3] of newest) {
-    if (/^Canary-Phase: /m.test(c3.message)) continue;
+    if (isStepCommit(c3.message)) continue;
     out.set(path, { by: `${c3.author} <${c3.authorEmail}>`, commit: c3.sha });
   }
   return out;

@@ -2,6 +2,7 @@
  * Finds a person's `git revert` of a gitcanary commit among the newest commits: the newest
  * commit that touched the canary's status file or rendered folder, when it is a revert.
  */
+import { readMarker } from '../forge/pr-body.js';
 import type { ChangeEntry } from '../git/port.js';
 
 export function findRevert(
@@ -25,9 +26,22 @@ export interface HandEdit {
 }
 
 /**
+ * Whether a commit is one of gitcanary's steps: its own commit (a `Canary-Phase` trailer), or a
+ * step pull request squash-merged under a repository setting that drops the commit's message —
+ * "Pull request title and description" keeps the body's hidden marker, "Pull request title" the
+ * title, `gitcanary: … (#N)`. (A merge commit lists no files; a rebase keeps the message.)
+ * @example isStepCommit('gitcanary: test/podinfo 20% → 40% (#2)') // true
+ * @example isStepCommit('tune the canary') // false
+ */
+export function isStepCommit(message: string): boolean {
+  if (/^Canary-Phase: /m.test(message) || readMarker(message)) return true;
+  return /^gitcanary: .+ \(#\d+\)$/.test(message.split('\n', 1)[0] ?? '');
+}
+
+/**
  * Rendered files edited by hand among the newest commits: the newest commit touching the file
- * is not a gitcanary step (no `Canary-Phase` trailer). Merges list no files, so a merged step
- * pull request counts as gitcanary's through its own commit.
+ * is not a gitcanary step ({@link isStepCommit}). Merges list no files, so a step pull request
+ * merged with a merge commit counts as gitcanary's through its own commit.
  */
 export function handEdits(recent: ChangeEntry[], renderedDir: string): Map<string, HandEdit> {
   const newest = new Map<string, ChangeEntry>();
@@ -36,7 +50,7 @@ export function handEdits(recent: ChangeEntry[], renderedDir: string): Map<strin
   }
   const out = new Map<string, HandEdit>();
   for (const [path, c] of newest) {
-    if (/^Canary-Phase: /m.test(c.message)) continue;
+    if (isStepCommit(c.message)) continue;
     out.set(path, { by: `${c.author} <${c.authorEmail}>`, commit: c.sha });
   }
   return out;

@@ -95,8 +95,17 @@ export interface FakeGitHub {
     files: Record<string, string | null>,
     opts?: { from?: string | null; message?: string; author?: { name: string; email: string } },
   ): string;
-  /** A human clicking "Merge" (checks enforced); returns the base branch's new sha. */
-  mergePull(owner: string, repo: string, number: number, method?: MergeMethod): string;
+  /**
+   * A human clicking "Merge" (checks enforced); returns the base branch's new sha. `commit` is
+   * the message the person (or the repository's default-message setting) gives a merge or squash.
+   */
+  mergePull(
+    owner: string,
+    repo: string,
+    number: number,
+    method?: MergeMethod,
+    commit?: { title?: string; message?: string },
+  ): string;
   /** A human closing a PR unmerged. */
   closePull(owner: string, repo: string, number: number): void;
   /** The next matching request(s) get this response instead. */
@@ -376,9 +385,12 @@ export async function startFakeGitHub(opts: { now?: () => Date } = {}): Promise<
       if (!bare.casRef(branch, sha, tip)) throw new Error(`fake GitHub: ${branch} moved during push`);
       return sha;
     },
-    mergePull(owner, repo, number, method = 'merge') {
+    mergePull(owner, repo, number, method = 'merge', commit = {}) {
       const r = repoOf(owner, repo);
-      const out = mergePullRequest(st, r, pullOf(owner, repo, number), method, { by: 'maintainer' });
+      const out = mergePullRequest(st, r, pullOf(owner, repo, number), method, {
+        by: 'maintainer',
+        ...commit,
+      });
       if (!out.ok) throw new Error(`fake GitHub: cannot merge ${owner}/${repo}#${number}: ${out.message}`);
       runAutoMerges(st, r);
       return out.sha;
