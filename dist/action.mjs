@@ -44507,66 +44507,10 @@ function assertConfined(changes, canaries) {
   }
 }
 
-// src/reconcile/context.ts
-import { lstat as lstat3, readdir as readdir3, readFile as readFile6 } from "node:fs/promises";
-import { join as join5 } from "node:path";
-function diskFiles(root) {
-  return {
-    async read(path) {
-      try {
-        await refuseLinks(root, path);
-        return await readFile6(join5(root, path), "utf8");
-      } catch (e) {
-        const code2 = e.code;
-        if (code2 === "ENOENT") return void 0;
-        if (code2 === "EISDIR") throw new Error(`${path}: is a folder, not a file`);
-        throw e;
-      }
-    },
-    async list(dir) {
-      let names;
-      try {
-        await refuseLinks(root, dir);
-        names = await readdir3(join5(root, dir));
-      } catch (e) {
-        if (e.code === "ENOENT") return [];
-        throw e;
-      }
-      const yaml = [];
-      for (const n of names.filter((x3) => x3.endsWith(".yaml") || x3.endsWith(".yml")).sort()) {
-        if (!(await lstat3(join5(root, dir, n))).isSymbolicLink()) yaml.push(n);
-      }
-      return Promise.all(
-        yaml.map(async (n) => ({ path: `${dir}/${n}`, content: await readFile6(join5(root, dir, n), "utf8") }))
-      );
-    }
-  };
-}
-async function refuseLinks(root, path) {
-  const parts = path.split("/");
-  for (let i = 1; i <= parts.length; i++) {
-    const sub = parts.slice(0, i).join("/");
-    const st2 = await lstat3(join5(root, sub)).catch((e) => {
-      if (e.code === "ENOENT") return void 0;
-      throw e;
-    });
-    if (!st2) return;
-    if (st2.isSymbolicLink())
-      throw new Error(`${sub}: is a symlink; gitcanary reads and writes only the repository's own files`);
-  }
-}
-function inventoryLookup(inv) {
-  const index = /* @__PURE__ */ new Map();
-  for (const { value } of inv.objects) {
-    index.set(`${value.metadata.namespace ?? "default"}/${value.kind}/${value.metadata.name}`, value);
-  }
-  return (namespace) => (kind2, name2) => index.get(`${namespace}/${kind2}/${name2}`);
-}
-
 // src/metrics/builtins.ts
 var import_yaml7 = __toESM(require_dist(), 1);
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname as dirname4, join as join6, relative, sep as sep2 } from "node:path";
+import { dirname as dirname4, join as join5, relative, sep as sep2 } from "node:path";
 import { fileURLToPath } from "node:url";
 var observers = [
   "istio",
@@ -44591,17 +44535,17 @@ var isBuiltinName = (s) => builtinMetricNames.includes(s);
 function packageRoot(from = import.meta.url) {
   const start = dirname4(from.startsWith("file:") ? fileURLToPath(from) : from);
   for (let dir = start; ; dir = dirname4(dir)) {
-    if (existsSync(join6(dir, "package.json"))) return dir;
+    if (existsSync(join5(dir, "package.json"))) return dir;
     if (dirname4(dir) === dir) throw new ConfigurationError(`no package.json found above ${start}`);
   }
 }
-function loadBuiltins(dir = join6(packageRoot(), "policies", "builtin")) {
+function loadBuiltins(dir = join5(packageRoot(), "policies", "builtin")) {
   const root = rootOf(dir);
   const found = /* @__PURE__ */ new Map();
   const problems = [];
   const files = existsSync(dir) ? readdirSync(dir).filter((f3) => f3.endsWith(".yaml")).sort() : [];
   for (const name2 of files) {
-    const path = join6(dir, name2);
+    const path = join5(dir, name2);
     const file2 = relative(root, path).split(sep2).join("/");
     const lines = new import_yaml7.LineCounter();
     for (const doc of (0, import_yaml7.parseAllDocuments)(readFileSync(path, "utf8"), { lineCounter: lines })) {
@@ -44643,7 +44587,7 @@ ${problems.join("\n")}`);
 }
 function rootOf(dir) {
   try {
-    return packageRoot(join6(dir, "x"));
+    return packageRoot(join5(dir, "x"));
   } catch {
     return dirname4(dir);
   }
@@ -44872,7 +44816,7 @@ function withThresholds(base, m2) {
 
 // src/metrics/auth.ts
 import { readFileSync as readFileSync2, statSync } from "node:fs";
-import { join as join7 } from "node:path";
+import { join as join6 } from "node:path";
 var secretEnvPrefix = (name2) => `GITCANARY_SECRET_${name2.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_`;
 function resolveAuth(secretName, env2 = process.env, secretsDir = env2.GITCANARY_SECRETS_DIR) {
   if (secretName === void 0) {
@@ -44892,7 +44836,7 @@ function resolveAuth(secretName, env2 = process.env, secretsDir = env2.GITCANARY
     throw new ConfigurationError(`secret name "${secretName}" is not a valid Kubernetes name`);
   }
   const what = `secret "${secretName}"`;
-  const folder = secretsDir ? join7(secretsDir, secretName) : void 0;
+  const folder = secretsDir ? join6(secretsDir, secretName) : void 0;
   if (folder && isDirectory(folder)) {
     const creds2 = pick2({
       token: readKey(folder, "token"),
@@ -44936,7 +44880,7 @@ function isDirectory(path) {
 }
 function readKey(folder, key) {
   try {
-    return readFileSync2(join7(folder, key), "utf8").replace(/\r?\n$/, "");
+    return readFileSync2(join6(folder, key), "utf8").replace(/\r?\n$/, "");
   } catch {
     return void 0;
   }
@@ -45185,24 +45129,44 @@ function failedReport(c3, error62) {
 
 // src/reconcile/reverts.ts
 function findRevert(recent, statusFile, renderedDir2) {
-  const touches = (c3) => c3.files.some((f3) => f3 === statusFile || f3.startsWith(`${renderedDir2}/`));
-  const newest = recent.find(touches);
+  const index = indexOf2(recent);
+  let at2 = index.newest.get(statusFile) ?? Number.POSITIVE_INFINITY;
+  for (const path of index.under.get(renderedDir2) ?? []) at2 = Math.min(at2, index.newest.get(path));
+  const newest = recent[at2];
   if (!newest) return void 0;
   const m2 = /This reverts commit ([0-9a-f]{7,40})/.exec(newest.message);
   if (!m2) return void 0;
   return { by: `${newest.author} <${newest.authorEmail}>`, commit: newest.sha, reverted: m2[1] };
+}
+var indexes2 = /* @__PURE__ */ new WeakMap();
+function indexOf2(recent) {
+  const known = indexes2.get(recent);
+  if (known) return known;
+  const index = { newest: /* @__PURE__ */ new Map(), under: /* @__PURE__ */ new Map() };
+  recent.forEach((c3, i) => {
+    for (const f3 of c3.files) {
+      if (index.newest.has(f3)) continue;
+      index.newest.set(f3, i);
+      for (let slash = f3.lastIndexOf("/"); slash > 0; slash = f3.lastIndexOf("/", slash - 1)) {
+        const dir = f3.slice(0, slash);
+        const paths = index.under.get(dir);
+        if (paths) paths.push(f3);
+        else index.under.set(dir, [f3]);
+      }
+    }
+  });
+  indexes2.set(recent, index);
+  return index;
 }
 function isStepCommit(message) {
   if (/^Canary-Phase: /m.test(message) || readMarker(message)) return true;
   return /^gitcanary: .+ \(#\d+\)$/.test(message.split("\n", 1)[0] ?? "");
 }
 function handEdits(recent, renderedDir2) {
-  const newest = /* @__PURE__ */ new Map();
-  for (const c3 of recent) {
-    for (const f3 of c3.files) if (f3.startsWith(`${renderedDir2}/`) && !newest.has(f3)) newest.set(f3, c3);
-  }
+  const index = indexOf2(recent);
   const out = /* @__PURE__ */ new Map();
-  for (const [path, c3] of newest) {
+  for (const path of index.under.get(renderedDir2) ?? []) {
+    const c3 = recent[index.newest.get(path)];
     if (isStepCommit(c3.message)) continue;
     out.set(path, { by: `${c3.author} <${c3.authorEmail}>`, commit: c3.sha });
   }
@@ -45351,7 +45315,7 @@ async function reconcileCanary(ctx, c3) {
     if (content !== statusText) changes.push({ path: sPath, content });
   }
   assertConfined(changes, [c3]);
-  for (const ch of changes) await refuseLinks(ctx.root, ch.path);
+  for (const ch of changes) await ctx.files.refuseLinks(ch.path);
   if (!decision.stepped && changes.length > 0)
     report.message = `${report.message}; rendered files re-synced with the spec`;
   return { report, changes, decision, routes: nextRoutes, ...known };
@@ -45369,6 +45333,63 @@ function trackedOf(source) {
     out[trackedConfigKey(value.kind, value.metadata.name)] = configChecksum({ data, stringData, binaryData });
   }
   return out;
+}
+
+// src/reconcile/context.ts
+import { lstat as lstat3, readdir as readdir3, readFile as readFile6 } from "node:fs/promises";
+import { join as join7 } from "node:path";
+function diskFiles(root) {
+  const verified = /* @__PURE__ */ new Set();
+  return {
+    async read(path) {
+      try {
+        await refuseLinks(root, path, verified);
+        return await readFile6(join7(root, path), "utf8");
+      } catch (e) {
+        const code2 = e.code;
+        if (code2 === "ENOENT") return void 0;
+        if (code2 === "EISDIR") throw new Error(`${path}: is a folder, not a file`);
+        throw e;
+      }
+    },
+    async list(dir) {
+      let entries;
+      try {
+        await refuseLinks(root, dir, verified);
+        entries = await readdir3(join7(root, dir), { withFileTypes: true });
+      } catch (e) {
+        if (e.code === "ENOENT") return [];
+        throw e;
+      }
+      const yaml = entries.filter((d2) => !d2.isSymbolicLink() && (d2.name.endsWith(".yaml") || d2.name.endsWith(".yml"))).map((d2) => d2.name).sort();
+      return Promise.all(
+        yaml.map(async (n) => ({ path: `${dir}/${n}`, content: await readFile6(join7(root, dir, n), "utf8") }))
+      );
+    },
+    refuseLinks: (path) => refuseLinks(root, path, verified)
+  };
+}
+async function refuseLinks(root, path, verified) {
+  const parts = path.split("/");
+  for (let i = 1; i <= parts.length; i++) {
+    const sub = parts.slice(0, i).join("/");
+    if (verified?.has(sub)) continue;
+    const st2 = await lstat3(join7(root, sub)).catch((e) => {
+      if (e.code === "ENOENT") return void 0;
+      throw e;
+    });
+    if (!st2) return;
+    if (st2.isSymbolicLink())
+      throw new Error(`${sub}: is a symlink; gitcanary reads and writes only the repository's own files`);
+    if (st2.isDirectory()) verified?.add(sub);
+  }
+}
+function inventoryLookup(inv) {
+  const index = /* @__PURE__ */ new Map();
+  for (const { value } of inv.objects) {
+    index.set(`${value.metadata.namespace ?? "default"}/${value.kind}/${value.metadata.name}`, value);
+  }
+  return (namespace) => (kind2, name2) => index.get(`${namespace}/${kind2}/${name2}`);
 }
 
 // src/reconcile/logger.ts

@@ -20,7 +20,6 @@ import { resolveSource } from '../spec/source.js';
 import { formatStatus, parseStatus, statusPath } from '../status/status-file.js';
 import { assertConfined } from './confine.js';
 import type { ReconcileContext } from './context.js';
-import { refuseLinks } from './context.js';
 import { observe } from './observe.js';
 import { type CanaryReport, failedReport, reportOf } from './report.js';
 import { findRevert, type HandEdit, handEdits } from './reverts.js';
@@ -192,7 +191,7 @@ export async function reconcileCanary(ctx: ReconcileContext, c: LoadedCanary): P
   }
   // Confinement per canary, so a hostile folder fails only its own canary.
   assertConfined(changes, [c]);
-  for (const ch of changes) await refuseLinks(ctx.root, ch.path);
+  for (const ch of changes) await ctx.files.refuseLinks(ch.path);
   if (!decision.stepped && changes.length > 0)
     report.message = `${report.message}; rendered files re-synced with the spec`;
   return { report, changes, decision, routes: nextRoutes, ...known };

@@ -2,6 +2,7 @@
  * Everything one run shares across canaries: time, config, inventory, file access and the
  * metrics provider factory.
  */
+import type { Dirent } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PendingStep } from '../delivery/pending.js';
@@ -17,6 +18,8 @@ export interface RepoFiles {
   read(path: string): Promise<string | undefined>;
   /** The `.yaml`/`.yml` files directly inside a folder (none when it does not exist), sorted. */
   list(dir: string): Promise<Array<{ path: string; content: string }>>;
+  /** Throws when the path, or a folder on the way to it, is a symbolic link. */
+  refuseLinks(path: string): Promise<void>;
 }
 
 /** Where and how a metric query is sent. */
@@ -50,10 +53,12 @@ export type { PendingStep } from '../delivery/pending.js';
 
 /** RepoFiles over a working tree on disk. */
 export function diskFiles(root: string): RepoFiles {
+  // Folders already seen not to be links in this run: a run reads many files in the same folders.
+  const verified = new Set<string>();
   return {
     async read(path) {
       try {
-        await refuseLinks(root, path);
+        await refuseLinks(root, path, verified);
         return await readFile(join(root, path), 'utf8');
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
@@ -63,34 +68,37 @@ export function diskFiles(root: string): RepoFiles {
       }
     },
     async list(dir) {
-      let names: string[];
+      let entries: Dirent[];
       try {
-        await refuseLinks(root, dir);
-        names = await readdir(join(root, dir));
+        await refuseLinks(root, dir, verified);
+        entries = await readdir(join(root, dir), { withFileTypes: true });
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
         throw e;
       }
-      const yaml: string[] = [];
-      for (const n of names.filter((x) => x.endsWith('.yaml') || x.endsWith('.yml')).sort()) {
-        // A symlink among the rendered files is neither read nor ever written through.
-        if (!(await lstat(join(root, dir, n))).isSymbolicLink()) yaml.push(n);
-      }
+      // A symlink among the rendered files is neither read nor ever written through.
+      const yaml = entries
+        .filter((d) => !d.isSymbolicLink() && (d.name.endsWith('.yaml') || d.name.endsWith('.yml')))
+        .map((d) => d.name)
+        .sort();
       return Promise.all(
         yaml.map(async (n) => ({ path: `${dir}/${n}`, content: await readFile(join(root, dir, n), 'utf8') })),
       );
     },
+    refuseLinks: (path) => refuseLinks(root, path, verified),
   };
 }
 
 /**
  * Refuses a repository path when it, or any folder on the way to it, is a symbolic link: what
- * gitcanary reads and writes must be the repository's own files.
+ * gitcanary reads and writes must be the repository's own files. `verified` holds folders already
+ * checked in this run (added to as folders are found); writes check every component afresh.
  */
-export async function refuseLinks(root: string, path: string): Promise<void> {
+export async function refuseLinks(root: string, path: string, verified?: Set<string>): Promise<void> {
   const parts = path.split('/');
   for (let i = 1; i <= parts.length; i++) {
     const sub = parts.slice(0, i).join('/');
+    if (verified?.has(sub)) continue;
     const st = await lstat(join(root, sub)).catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') return undefined;
       throw e;
@@ -98,6 +106,7 @@ export async function refuseLinks(root: string, path: string): Promise<void> {
     if (!st) return;
     if (st.isSymbolicLink())
       throw new Error(`${sub}: is a symlink; gitcanary reads and writes only the repository's own files`);
+    if (st.isDirectory()) verified?.add(sub);
   }
 }
 

@@ -10,13 +10,45 @@ export function findRevert(
   statusFile: string,
   renderedDir: string,
 ): { by: string; commit: string; reverted: string } | undefined {
-  const touches = (c: ChangeEntry) =>
-    c.files.some((f) => f === statusFile || f.startsWith(`${renderedDir}/`));
-  const newest = recent.find(touches);
+  const index = indexOf(recent);
+  let at = index.newest.get(statusFile) ?? Number.POSITIVE_INFINITY;
+  for (const path of index.under.get(renderedDir) ?? []) at = Math.min(at, index.newest.get(path)!);
+  const newest = recent[at];
   if (!newest) return undefined;
   const m = /This reverts commit ([0-9a-f]{7,40})/.exec(newest.message);
   if (!m) return undefined;
   return { by: `${newest.author} <${newest.authorEmail}>`, commit: newest.sha, reverted: m[1]! };
+}
+
+/**
+ * The newest commits indexed once per list (every canary of a run asks about its own folder):
+ * the position of the newest commit touching each path, and the paths below each folder.
+ */
+interface RecentIndex {
+  newest: Map<string, number>;
+  under: Map<string, string[]>;
+}
+
+const indexes = new WeakMap<ChangeEntry[], RecentIndex>();
+
+function indexOf(recent: ChangeEntry[]): RecentIndex {
+  const known = indexes.get(recent);
+  if (known) return known;
+  const index: RecentIndex = { newest: new Map(), under: new Map() };
+  recent.forEach((c, i) => {
+    for (const f of c.files) {
+      if (index.newest.has(f)) continue;
+      index.newest.set(f, i);
+      for (let slash = f.lastIndexOf('/'); slash > 0; slash = f.lastIndexOf('/', slash - 1)) {
+        const dir = f.slice(0, slash);
+        const paths = index.under.get(dir);
+        if (paths) paths.push(f);
+        else index.under.set(dir, [f]);
+      }
+    }
+  });
+  indexes.set(recent, index);
+  return index;
 }
 
 /** A rendered file whose newest commit is a person's, not one of gitcanary's steps. */
@@ -44,12 +76,10 @@ export function isStepCommit(message: string): boolean {
  * merged with a merge commit counts as gitcanary's through its own commit.
  */
 export function handEdits(recent: ChangeEntry[], renderedDir: string): Map<string, HandEdit> {
-  const newest = new Map<string, ChangeEntry>();
-  for (const c of recent) {
-    for (const f of c.files) if (f.startsWith(`${renderedDir}/`) && !newest.has(f)) newest.set(f, c);
-  }
+  const index = indexOf(recent);
   const out = new Map<string, HandEdit>();
-  for (const [path, c] of newest) {
+  for (const path of index.under.get(renderedDir) ?? []) {
+    const c = recent[index.newest.get(path)!]!;
     if (isStepCommit(c.message)) continue;
     out.set(path, { by: `${c.author} <${c.authorEmail}>`, commit: c.sha });
   }

@@ -64,7 +64,14 @@ async function setup(start: number, config = prMode, canaryEdit?: (s: string) =>
       },
       'podinfo 6.1.6',
     );
-  return { o, tick, bump };
+  /** Bootstrap, the image bump, and the scale-up tick: the next tick decides the first step. */
+  const analysing = async () => {
+    await tick();
+    await tick();
+    bump();
+    await tick();
+  };
+  return { o, tick, bump, analysing };
 }
 
 const liveWeight = (o: GitHubOps, ref = 'main'): number => {
@@ -158,11 +165,8 @@ describe('pull request per step', () => {
   });
 
   it('a tick with no step due lists no PRs; a revert then still closes the open one', async () => {
-    const { o, tick, bump } = await setup(GOOD_START);
-    await tick();
-    await tick();
-    bump();
-    await tick();
+    const { o, tick, analysing } = await setup(GOOD_START);
+    await analysing();
     await tick();
     o.clock.now += 10_000;
     o.fake.mergePull(o.owner, o.repo, 1);
@@ -200,11 +204,8 @@ describe('pull request per step', () => {
   });
 
   it('squash merges under any default-message setting are steps, not drift', async () => {
-    const { o, tick, bump } = await setup(GOOD_START);
-    await tick();
-    await tick();
-    bump();
-    await tick();
+    const { o, tick, analysing } = await setup(GOOD_START);
+    await analysing();
     // GitHub's default squash message settings, one per PR in turn.
     const squash = [
       () => ({}), // "Default message": the commit's own (trailers kept)
@@ -235,11 +236,8 @@ describe('pull request per step', () => {
   });
 
   it('a PR closed unmerged halts the canary until resume, which is itself a PR', async () => {
-    const { o, tick, bump } = await setup(GOOD_START);
-    await tick();
-    await tick();
-    bump();
-    await tick();
+    const { o, tick, analysing } = await setup(GOOD_START);
+    await analysing();
     expect(line(await tick())).toBe('Progressing 20 #1 created 0→20');
     o.fake.mergePull(o.owner, o.repo, 1);
     await tick();
@@ -280,11 +278,8 @@ describe('pull request per step', () => {
   });
 
   it('with onClosed: rollback, closing the PR rolls back', async () => {
-    const { o, tick, bump } = await setup(GOOD_START, `${prMode}  onClosed: rollback\n`);
-    await tick();
-    await tick();
-    bump();
-    await tick();
+    const { o, tick, analysing } = await setup(GOOD_START, `${prMode}  onClosed: rollback\n`);
+    await analysing();
     await tick();
     o.clock.now += 5_000;
     o.fake.closePull(o.owner, o.repo, 1);
@@ -297,13 +292,10 @@ describe('pull request per step', () => {
   it('a failing analysis while a step PR is open closes it, and the rollback goes straight to the branch', async () => {
     // Errors start at DROP, while PR #2 is open. The failed check closes it at once (it no longer
     // has a passing analysis behind it); with threshold 1 the next run rolls back.
-    const { o, tick, bump } = await setup(DROP - 7 * 60, prMode, (s) =>
+    const { o, tick, analysing } = await setup(DROP - 7 * 60, prMode, (s) =>
       s.replace('threshold: 2', 'threshold: 1'),
     );
-    await tick();
-    await tick();
-    bump();
-    await tick();
+    await analysing();
     expect(line(await tick())).toBe('Progressing 20 #1 created 0→20');
     o.clock.now += 10_000;
     o.fake.mergePull(o.owner, o.repo, 1);
@@ -332,11 +324,8 @@ describe('pull request per step', () => {
   });
 
   it('no duplicate PR when the reply to its creation is lost, and rate limits are waited out', async () => {
-    const { o, tick, bump } = await setup(GOOD_START);
-    await tick();
-    await tick();
-    bump();
-    await tick();
+    const { o, tick, analysing } = await setup(GOOD_START);
+    await analysing();
     // The PR is created, then the reply is lost (502): the retry finds it (422 already exists).
     o.fake.inject({ method: 'POST', route: /\/pulls$/, status: 502, afterHandling: true });
     // The listing first hits a secondary rate limit.
@@ -364,13 +353,10 @@ describe('pull request per step', () => {
 
   it('with rollback: pull-request, the rollback is a PR that merges itself', async () => {
     const config = `${prMode}  rollback: pull-request\n`;
-    const { o, tick, bump } = await setup(DROP - 7 * 60, config, (s) =>
+    const { o, tick, analysing } = await setup(DROP - 7 * 60, config, (s) =>
       s.replace('threshold: 2', 'threshold: 1'),
     );
-    await tick();
-    await tick();
-    bump();
-    await tick();
+    await analysing();
     await tick();
     o.clock.now += 10_000;
     o.fake.mergePull(o.owner, o.repo, 1);
