@@ -36,16 +36,16 @@ export function mayPropose(config: RepoConfig, canaries: LoadedCanary[]): boolea
 const runPhases: ReadonlySet<string> = new Set(['Progressing', 'Waiting', 'WaitingPromotion', 'Promoting']);
 
 /**
- * When a run must list the step PRs (one API call):
- * - `before`: a canary that may be delivered by pull request is mid-run and is due at `now` or
- *   carries a person's request, so its decision depends on its step PR;
- * - `if-changed`: such canaries are mid-run but none is due: a step PR only ever moves a canary's
- *   next step later (an open one to its decision, a merged one to the merge), so none of them can
- *   take a step; the PRs matter only if one of them changes anyway (a new revision, a revert), to
- *   close its open PR, and are listed then ({@link changedMidRun});
- * - `never`: no canary is mid-run, or none can be delivered by pull request: idle ticks and the
- *   ticks between a step PR and its merge cost no API call. A PR closed unmerged is seen when its
- *   canary is next due.
+ * When a run must list the step PRs (one API call), in a repository where some step may need a
+ * pull request:
+ * - `before`: a canary is mid-run and due at `now`, or carries a person's request, so its decision
+ *   may depend on its step PR;
+ * - `if-changed`: canaries are mid-run but none is due: a step PR only ever moves a canary's next
+ *   step later (an open one to its decision, a merged one to the merge), so none of them can take
+ *   a step; the PRs matter only if one of them changes anyway (a person's `git revert`), to close
+ *   its open PR, and are listed then ({@link changedMidRun});
+ * - `never`: no canary is mid-run, or no step can need a pull request: idle ticks cost no API
+ *   call. A PR closed unmerged is seen when its canary is next due.
  */
 export type PullListing = 'before' | 'if-changed' | 'never';
 
