@@ -15960,7 +15960,9 @@ var GitHubForge = class {
   }
   async createCommitOnBranch(input2) {
     const query = `mutation ($input: CreateCommitOnBranchInput!) {
-      createCommitOnBranch(input: $input) { commit { oid } }
+      createCommitOnBranch(input: $input) {
+        commit { oid message committedDate author { name email date } }
+      }
     }`;
     const out = await this.graphql(
       "createCommitOnBranch",
@@ -15978,7 +15980,16 @@ var GitHubForge = class {
         expectedHeadOid: input2.expectedHeadOid
       }
     );
-    return out.createCommitOnBranch.commit.oid;
+    const c3 = out.createCommitOnBranch.commit;
+    return {
+      sha: c3.oid,
+      message: c3.message,
+      author: c3.author?.name ?? "",
+      authorEmail: c3.author?.email ?? "",
+      date: c3.author?.date ?? c3.committedDate,
+      committedDate: c3.committedDate,
+      parents: [input2.expectedHeadOid]
+    };
   }
   async setBranch(branch, sha) {
     try {
@@ -16103,6 +16114,7 @@ var refused = (path, why) => new TerminalError(`refusing to write ${JSON.stringi
 var metaDir = ".gitcanary";
 var treeFile = `${metaDir}/tree.json`;
 var commitsFile = `${metaDir}/commits.json`;
+var recentFile = `${metaDir}/recent.json`;
 var rememberedCommits = 1e3;
 var perPageMax = 100;
 var maxLogPages = 50;
@@ -16178,17 +16190,19 @@ var GitHubRepo = class {
     const head = await this.head();
     const effective = changes.filter((c3) => !this.unchanged(c3));
     if (effective.length === 0) return null;
-    const sha = await this.forge.createCommitOnBranch({
+    const created = await this.forge.createCommitOnBranch({
       branch: this.branchName,
       expectedHeadOid: head,
       ...commitInput(effective, message)
     });
+    const sha = created.sha;
     await this.apply(effective, sha);
     this.synced = sha;
     await this.remember(
       sha,
       effective.map((c3) => c3.path)
     );
+    await this.extendRecent(head, created);
     return sha;
   }
   async push() {
@@ -16216,7 +16230,7 @@ var GitHubRepo = class {
     let sha;
     if (current === null) {
       await this.forge.createBranch(p2.branch, p2.base);
-      sha = await this.forge.createCommitOnBranch(onto(p2.branch));
+      sha = (await this.forge.createCommitOnBranch(onto(p2.branch))).sha;
     } else {
       const scratch = `gitcanary-scratch/${p2.branch}`;
       await this.forge.createBranch(scratch, p2.base).catch(async (e) => {
@@ -16224,7 +16238,7 @@ var GitHubRepo = class {
         await this.forge.setBranch(scratch, p2.base);
       });
       try {
-        sha = await this.forge.createCommitOnBranch(onto(scratch));
+        sha = (await this.forge.createCommitOnBranch(onto(scratch))).sha;
         await this.forge.setBranch(p2.branch, sha);
       } finally {
         await this.forge.deleteBranch(scratch).catch(() => void 0);
@@ -16249,7 +16263,7 @@ var GitHubRepo = class {
     return this.branchName;
   }
   async recentChanges(maxCount) {
-    const listed = await this.listCommits({ max: Math.max(1, Math.floor(maxCount)) });
+    const listed = await this.recentCommits(Math.max(1, Math.floor(maxCount)));
     const known = await this.commitCache();
     const missing = listed.filter((c3) => c3.parents.length <= 1 && !known.has(c3.sha));
     const fetched = await mapLimit(missing, concurrency, (c3) => this.forge.commit(c3.sha));
@@ -16280,6 +16294,44 @@ var GitHubRepo = class {
     return last ? new Date(last.committedDate || last.date) : null;
   }
   /** Newest commits from the synced head, page by page until `max` (after `keep`) or the end. */
+  /**
+   * The newest `max` commits of the synced head. A listing from a commit never changes, so the
+   * last one is kept in `.gitcanary/recent.json`; after our own commit it is that commit on top of
+   * the listing of its parent. Only a head we have not listed costs a call.
+   */
+  async recentCommits(max) {
+    const head = await this.head();
+    const kept = await this.readRecent();
+    if (kept?.head === head && (kept.commits.length >= max || kept.complete))
+      return kept.commits.slice(0, max);
+    const listed = await this.listCommits({ max });
+    if (listed[0]?.sha === head) {
+      await writeJson(join2(this.real, recentFile), {
+        version: 1,
+        head,
+        complete: listed.length < max,
+        commits: listed
+      });
+    }
+    return listed;
+  }
+  /** After our commit `created` on `parent`: the kept listing of `parent`, with `created` on top. */
+  async extendRecent(parent, created) {
+    const kept = await this.readRecent();
+    if (kept?.head !== parent) return;
+    const commits = [created, ...kept.commits].slice(0, Math.max(kept.commits.length, perPageMax));
+    const complete = kept.complete && commits.length === kept.commits.length + 1;
+    await writeJson(join2(this.real, recentFile), { version: 1, head: created.sha, complete, commits });
+  }
+  async readRecent() {
+    const raw = await readJson(join2(this.real, recentFile));
+    if (raw?.version !== 1 || typeof raw.head !== "string" || !Array.isArray(raw.commits)) return void 0;
+    const commits = raw.commits.filter(
+      (c3) => typeof c3?.sha === "string" && typeof c3.message === "string" && typeof c3.author === "string" && typeof c3.authorEmail === "string" && typeof c3.date === "string" && Array.isArray(c3.parents)
+    );
+    if (commits.length !== raw.commits.length || commits[0]?.sha !== raw.head) return void 0;
+    return { head: raw.head, complete: raw.complete === true, commits };
+  }
   async listCommits(opts) {
     const head = await this.head();
     const want = opts.max ?? Number.POSITIVE_INFINITY;

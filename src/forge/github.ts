@@ -526,11 +526,19 @@ class GitHubForge implements Forge {
     return toCommit(data);
   }
 
-  async createCommitOnBranch(input: ApiCommitInput): Promise<string> {
+  async createCommitOnBranch(input: ApiCommitInput): Promise<ForgeCommit> {
     const query = `mutation ($input: CreateCommitOnBranchInput!) {
-      createCommitOnBranch(input: $input) { commit { oid } }
+      createCommitOnBranch(input: $input) {
+        commit { oid message committedDate author { name email date } }
+      }
     }`;
-    const out = await this.graphql<{ createCommitOnBranch: { commit: { oid: string } } }>(
+    type Created = {
+      oid: string;
+      message: string;
+      committedDate: string;
+      author: { name: string | null; email: string | null; date: string | null } | null;
+    };
+    const out = await this.graphql<{ createCommitOnBranch: { commit: Created } }>(
       'createCommitOnBranch',
       query,
       {
@@ -546,7 +554,16 @@ class GitHubForge implements Forge {
         expectedHeadOid: input.expectedHeadOid,
       },
     );
-    return out.createCommitOnBranch.commit.oid;
+    const c = out.createCommitOnBranch.commit;
+    return {
+      sha: c.oid,
+      message: c.message,
+      author: c.author?.name ?? '',
+      authorEmail: c.author?.email ?? '',
+      date: c.author?.date ?? c.committedDate,
+      committedDate: c.committedDate,
+      parents: [input.expectedHeadOid],
+    };
   }
 
   async setBranch(branch: string, sha: string): Promise<void> {

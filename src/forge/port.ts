@@ -128,10 +128,11 @@ export interface Forge {
   /** One commit with the files it touched (against its first parent, as GitHub lists them). */
   commit(sha: string): Promise<ForgeCommit>;
   /**
-   * GraphQL `createCommitOnBranch` (GitHub signs it: Verified). Returns the new commit's sha.
+   * GraphQL `createCommitOnBranch` (GitHub signs it: Verified). Returns the new commit as GitHub
+   * recorded it (author = the token's identity; parent = `expectedHeadOid`; no `files`).
    * The branch moved since `expectedHeadOid` → PushRejectedError.
    */
-  createCommitOnBranch(input: ApiCommitInput): Promise<string>;
+  createCommitOnBranch(input: ApiCommitInput): Promise<ForgeCommit>;
   /** Creates or force-moves a branch to `sha` (REST git refs). */
   setBranch(branch: string, sha: string): Promise<void>;
   /**

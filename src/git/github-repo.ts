@@ -56,6 +56,8 @@ export interface GitHubRepoOptions {
 const metaDir = '.gitcanary';
 const treeFile = `${metaDir}/tree.json`;
 const commitsFile = `${metaDir}/commits.json`;
+/** The newest commits of the branch as last listed, from a head (see `recentChanges`). */
+const recentFile = `${metaDir}/recent.json`;
 /** Commits whose files are remembered (a run reads the newest 100). */
 const rememberedCommits = 1000;
 const perPageMax = 100;
@@ -154,17 +156,19 @@ class GitHubRepo implements GitRepo {
     const head = await this.head();
     const effective = changes.filter((c) => !this.unchanged(c));
     if (effective.length === 0) return null;
-    const sha = await this.forge.createCommitOnBranch({
+    const created = await this.forge.createCommitOnBranch({
       branch: this.branchName,
       expectedHeadOid: head,
       ...commitInput(effective, message),
     });
+    const sha = created.sha;
     await this.apply(effective, sha);
     this.synced = sha;
     await this.remember(
       sha,
       effective.map((c) => c.path),
     );
+    await this.extendRecent(head, created);
     return sha;
   }
 
@@ -195,7 +199,7 @@ class GitHubRepo implements GitRepo {
     if (current === null) {
       // A new branch: nothing can be open on it, so it may point at its base for a moment.
       await this.forge.createBranch(p.branch, p.base);
-      sha = await this.forge.createCommitOnBranch(onto(p.branch));
+      sha = (await this.forge.createCommitOnBranch(onto(p.branch))).sha;
     } else {
       // An existing branch never points at its base, even briefly: GitHub closes a pull request
       // whose head equals its base, for good. The commit is made on a scratch branch, then moved.
@@ -205,7 +209,7 @@ class GitHubRepo implements GitRepo {
         await this.forge.setBranch(scratch, p.base);
       });
       try {
-        sha = await this.forge.createCommitOnBranch(onto(scratch));
+        sha = (await this.forge.createCommitOnBranch(onto(scratch))).sha;
         await this.forge.setBranch(p.branch, sha);
       } finally {
         await this.forge.deleteBranch(scratch).catch(() => undefined);
@@ -235,7 +239,7 @@ class GitHubRepo implements GitRepo {
   }
 
   async recentChanges(maxCount: number): Promise<ChangeEntry[]> {
-    const listed = await this.listCommits({ max: Math.max(1, Math.floor(maxCount)) });
+    const listed = await this.recentCommits(Math.max(1, Math.floor(maxCount)));
     const known = await this.commitCache();
     const missing = listed.filter((c) => c.parents.length <= 1 && !known.has(c.sha));
     const fetched = await mapLimit(missing, concurrency, (c) => this.forge.commit(c.sha));
@@ -272,6 +276,60 @@ class GitHubRepo implements GitRepo {
   }
 
   /** Newest commits from the synced head, page by page until `max` (after `keep`) or the end. */
+  /**
+   * The newest `max` commits of the synced head. A listing from a commit never changes, so the
+   * last one is kept in `.gitcanary/recent.json`; after our own commit it is that commit on top of
+   * the listing of its parent. Only a head we have not listed costs a call.
+   */
+  private async recentCommits(max: number): Promise<ForgeCommit[]> {
+    const head = await this.head();
+    const kept = await this.readRecent();
+    if (kept?.head === head && (kept.commits.length >= max || kept.complete))
+      return kept.commits.slice(0, max);
+    const listed = await this.listCommits({ max });
+    if (listed[0]?.sha === head) {
+      await writeJson(join(this.real, recentFile), {
+        version: 1,
+        head,
+        complete: listed.length < max,
+        commits: listed,
+      });
+    }
+    return listed;
+  }
+
+  /** After our commit `created` on `parent`: the kept listing of `parent`, with `created` on top. */
+  private async extendRecent(parent: string, created: ForgeCommit): Promise<void> {
+    const kept = await this.readRecent();
+    if (kept?.head !== parent) return;
+    const commits = [created, ...kept.commits].slice(0, Math.max(kept.commits.length, perPageMax));
+    const complete = kept.complete && commits.length === kept.commits.length + 1;
+    await writeJson(join(this.real, recentFile), { version: 1, head: created.sha, complete, commits });
+  }
+
+  private async readRecent(): Promise<
+    { head: string; complete: boolean; commits: ForgeCommit[] } | undefined
+  > {
+    const raw = (await readJson(join(this.real, recentFile))) as {
+      version?: unknown;
+      head?: unknown;
+      complete?: unknown;
+      commits?: unknown;
+    } | null;
+    if (raw?.version !== 1 || typeof raw.head !== 'string' || !Array.isArray(raw.commits)) return undefined;
+    const commits = raw.commits.filter(
+      (c): c is ForgeCommit =>
+        typeof c?.sha === 'string' &&
+        typeof c.message === 'string' &&
+        typeof c.author === 'string' &&
+        typeof c.authorEmail === 'string' &&
+        typeof c.date === 'string' &&
+        Array.isArray(c.parents),
+    );
+    if (commits.length !== raw.commits.length || commits[0]?.sha !== raw.head) return undefined;
+    return { head: raw.head, complete: raw.complete === true, commits };
+  }
+
   private async listCommits(opts: {
     max: number | undefined;
     path?: string | undefined;

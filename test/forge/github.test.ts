@@ -276,7 +276,7 @@ describe('GitHub forge', () => {
       'README.md': 'hi\n',
       'old.yaml': 'x\n',
     });
-    const sha = await forge.createCommitOnBranch({
+    const created = await forge.createCommitOnBranch({
       branch: 'main',
       expectedHeadOid: main,
       headline: 'canary demo/app: weight 10',
@@ -284,7 +284,11 @@ describe('GitHub forge', () => {
       additions: [{ path: 'apps/rendered/vs.yaml', content: 'weight: 10 # é\n' }],
       deletions: ['old.yaml'],
     });
+    const sha = created.sha;
     expect(log(forge).at(-1)).toBe('POST /graphql createCommitOnBranch 200');
+    // The commit as GitHub recorded it, the same as a listing of the branch then shows it.
+    const [listed] = await forge.commits({ branch: 'main', perPage: 1 });
+    expect(created).toEqual({ ...listed, message: listed!.message.trimEnd() });
     expect(await bareGit(bareDir, 'rev-parse', 'main')).toBe(sha);
     expect(await bareGit(bareDir, 'show', 'main:apps/rendered/vs.yaml')).toBe('weight: 10 # é');
     expect(await bareGit(bareDir, 'ls-tree', '-r', '--name-only', 'main')).toBe(
@@ -397,7 +401,7 @@ describe('GitHub forge', () => {
     expect(JSON.stringify((denied.cause as { request?: unknown }).request)).not.toContain(fake.token);
     expect(log(forge)).toEqual(['GET /repos/{owner}/{repo} 401']);
 
-    const sha = await forge.createCommitOnBranch({
+    const { sha } = await forge.createCommitOnBranch({
       branch: 'main',
       expectedHeadOid: main,
       headline: 'via the derived GraphQL URL',

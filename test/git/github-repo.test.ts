@@ -15,7 +15,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, PushRejectedError, TerminalError } from '../../src/errors.js';
@@ -408,6 +408,41 @@ describe('GitHub API repository: history', () => {
       'three',
       expect.stringMatching(/^Merge pull request/),
     ]);
+  });
+
+  it('after its own commit, the next run knows the newest commits without listing them', async () => {
+    const s = seeded(seed);
+    const who = { name: 'gitcanary', email: 'gitcanary@example.com' };
+    const first = await openGitHubRepo({ forge: s.newForge(), dir: s.dir });
+    expect(await first.recentChanges(100)).toHaveLength(1);
+    const sha = await first.commit(
+      [{ path: 'apps/a/status.yaml', content: 'phase: Progressing\n' }],
+      'step\n\nCanary-Phase: Progressing',
+      who,
+    );
+
+    // The next run (a new process on the same folder): no listing, and what a listing would say.
+    const next = await openGitHubRepo({ forge: s.newForge(), dir: s.dir });
+    const calls = recorder();
+    const recent = await next.recentChanges(100);
+    expect(calls().filter((c) => c.startsWith('GET /repos/{owner}/{repo}/commits'))).toEqual([]);
+    const elsewhere = join(mkdtempSync(join(tmpdir(), 'gitcanary-api-')), 'fresh');
+    temps.push(dirname(elsewhere));
+    const listed = await (await openGitHubRepo({ forge: s.newForge(), dir: elsewhere })).recentChanges(100);
+    const shape = (cs: typeof recent) => cs.map((c) => ({ ...c, message: c.message.trimEnd() }));
+    expect(shape(recent)).toEqual(shape(listed));
+    expect(recent[0]).toMatchObject({ sha, files: ['apps/a/status.yaml'] });
+
+    // Someone else's push: that head was never listed, so it is.
+    s.push({ 'README.md': 'later\n' }, 'later');
+    const third = await openGitHubRepo({ forge: s.newForge(), dir: s.dir });
+    const again = recorder();
+    expect((await third.recentChanges(100)).map((c) => c.message.trim())).toEqual([
+      'later',
+      'step\n\nCanary-Phase: Progressing',
+      'seed',
+    ]);
+    expect(again().filter((c) => c.startsWith('GET /repos/{owner}/{repo}/commits '))).toHaveLength(1);
   });
 
   it('log filters by path and text, pages, and lastCommitTime is the committer time', async () => {

@@ -204,6 +204,7 @@ function createCommitOnBranch(st: FakeState, u: Urls, input: Input): Outcome {
       commit: {
         ...commit,
         committedDate: st.timestamp(),
+        author: { __typename: 'GitActor', name: author.name, email: author.email, date: st.timestamp() },
         signature: { __typename: 'GpgSignature', isValid: true },
       },
       ref: { __typename: 'Ref', name: branch, prefix: 'refs/heads/', target: commit },
