@@ -15721,9 +15721,13 @@ var GitHubForge = class {
     if (status === 409 && route3.endsWith("/merge")) return new PushRejectedError(message, { cause: e });
     return transient ? new TransientError(message, { cause: e }) : new TerminalError(message, { cause: e });
   }
+  /** A key in the ETag store: one store may serve several repositories and API hosts (a file kept across runs). */
+  etagKey(key) {
+    return `${this.apiUrl} ${this.repo.owner}/${this.repo.repo} ${key}`;
+  }
   /** A GET with ETag revalidation: a 304 answers from memory. */
   async cached(key, route3, call, parse6, store = this.etags) {
-    const scoped = `${this.apiUrl} ${this.repo.owner}/${this.repo.repo} ${key}`;
+    const scoped = this.etagKey(key);
     const hit = store.get(scoped);
     try {
       const res = await this.rest(
@@ -15887,7 +15891,7 @@ var GitHubForge = class {
     } catch (e) {
       const status = causeStatus(e);
       if (status !== 404 && status !== 409) throw e;
-      await this.etags.delete(`${this.apiUrl} ${this.repo.owner}/${this.repo.repo} ref:${branch}`);
+      await this.etags.delete(this.etagKey(`ref:${branch}`));
       return null;
     }
   }
@@ -16170,6 +16174,8 @@ var GitHubRepo = class {
   /** The branch head the folder holds (after sync or our own commit). */
   synced = null;
   commitFiles;
+  /** The kept listing of the newest commits (null: read, none usable). */
+  recent;
   /** Reads the branch head (ETag-revalidated) and materialises it when it moved. */
   async sync() {
     const head = await this.forge.branchHead(this.branchName);
@@ -16293,7 +16299,6 @@ var GitHubRepo = class {
     const [last] = await this.listCommits({ max: 1, path });
     return last ? new Date(last.committedDate || last.date) : null;
   }
-  /** Newest commits from the synced head, page by page until `max` (after `keep`) or the end. */
   /**
    * The newest `max` commits of the synced head. A listing from a commit never changes, so the
    * last one is kept in `.gitcanary/recent.json`; after our own commit it is that commit on top of
@@ -16305,14 +16310,8 @@ var GitHubRepo = class {
     if (kept?.head === head && (kept.commits.length >= max || kept.complete))
       return kept.commits.slice(0, max);
     const listed = await this.listCommits({ max });
-    if (listed[0]?.sha === head) {
-      await writeJson(join2(this.real, recentFile), {
-        version: 1,
-        head,
-        complete: listed.length < max,
-        commits: listed
-      });
-    }
+    if (listed[0]?.sha === head)
+      await this.saveRecent({ head, complete: listed.length < max, commits: listed });
     return listed;
   }
   /** After our commit `created` on `parent`: the kept listing of `parent`, with `created` on top. */
@@ -16321,17 +16320,26 @@ var GitHubRepo = class {
     if (kept?.head !== parent) return;
     const commits = [created, ...kept.commits].slice(0, Math.max(kept.commits.length, perPageMax));
     const complete = kept.complete && commits.length === kept.commits.length + 1;
-    await writeJson(join2(this.real, recentFile), { version: 1, head: created.sha, complete, commits });
+    await this.saveRecent({ head: created.sha, complete, commits });
   }
+  async saveRecent(recent) {
+    this.recent = recent;
+    await writeJson(join2(this.real, recentFile), { version: 1, ...recent });
+  }
+  /** The kept listing: read from the folder once per process, then held in memory. */
   async readRecent() {
+    if (this.recent !== void 0) return this.recent ?? void 0;
     const raw = await readJson(join2(this.real, recentFile));
+    this.recent = null;
     if (raw?.version !== 1 || typeof raw.head !== "string" || !Array.isArray(raw.commits)) return void 0;
     const commits = raw.commits.filter(
       (c3) => typeof c3?.sha === "string" && typeof c3.message === "string" && typeof c3.author === "string" && typeof c3.authorEmail === "string" && typeof c3.date === "string" && Array.isArray(c3.parents)
     );
     if (commits.length !== raw.commits.length || commits[0]?.sha !== raw.head) return void 0;
-    return { head: raw.head, complete: raw.complete === true, commits };
+    this.recent = { head: raw.head, complete: raw.complete === true, commits };
+    return this.recent;
   }
+  /** Newest commits from the synced head, page by page until `max` (after `keep`) or the end. */
   async listCommits(opts) {
     const head = await this.head();
     const want = opts.max ?? Number.POSITIVE_INFINITY;

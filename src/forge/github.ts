@@ -254,6 +254,11 @@ class GitHubForge implements Forge {
     return transient ? new TransientError(message, { cause: e }) : new TerminalError(message, { cause: e });
   }
 
+  /** A key in the ETag store: one store may serve several repositories and API hosts (a file kept across runs). */
+  private etagKey(key: string): string {
+    return `${this.apiUrl} ${this.repo.owner}/${this.repo.repo} ${key}`;
+  }
+
   /** A GET with ETag revalidation: a 304 answers from memory. */
   private async cached<D, T>(
     key: string,
@@ -265,8 +270,7 @@ class GitHubForge implements Forge {
     parse: (data: D) => T,
     store: EtagStore = this.etags,
   ): Promise<T> {
-    // One store may serve several repositories and API hosts (a file kept across runs).
-    const scoped = `${this.apiUrl} ${this.repo.owner}/${this.repo.repo} ${key}`;
+    const scoped = this.etagKey(key);
     const hit = store.get(scoped);
     try {
       const res = await this.rest(route, (request) =>
@@ -442,7 +446,7 @@ class GitHubForge implements Forge {
       // 404: no such branch; 409: the repository is empty.
       const status = causeStatus(e);
       if (status !== 404 && status !== 409) throw e;
-      await this.etags.delete(`${this.apiUrl} ${this.repo.owner}/${this.repo.repo} ref:${branch}`);
+      await this.etags.delete(this.etagKey(`ref:${branch}`));
       return null;
     }
   }

@@ -58,6 +58,13 @@ const treeFile = `${metaDir}/tree.json`;
 const commitsFile = `${metaDir}/commits.json`;
 /** The newest commits of the branch as last listed, from a head (see `recentChanges`). */
 const recentFile = `${metaDir}/recent.json`;
+/** The newest commits as listed from `head`; `complete`: the branch has no older ones. */
+interface RecentListing {
+  head: string;
+  complete: boolean;
+  commits: ForgeCommit[];
+}
+
 /** Commits whose files are remembered (a run reads the newest 100). */
 const rememberedCommits = 1000;
 const perPageMax = 100;
@@ -125,6 +132,8 @@ class GitHubRepo implements GitRepo {
   /** The branch head the folder holds (after sync or our own commit). */
   private synced: string | null = null;
   private commitFiles?: Map<string, string[]>;
+  /** The kept listing of the newest commits (null: read, none usable). */
+  private recent?: RecentListing | null;
 
   constructor(
     private readonly forge: Forge,
@@ -275,7 +284,6 @@ class GitHubRepo implements GitRepo {
     return last ? new Date(last.committedDate || last.date) : null;
   }
 
-  /** Newest commits from the synced head, page by page until `max` (after `keep`) or the end. */
   /**
    * The newest `max` commits of the synced head. A listing from a commit never changes, so the
    * last one is kept in `.gitcanary/recent.json`; after our own commit it is that commit on top of
@@ -287,14 +295,8 @@ class GitHubRepo implements GitRepo {
     if (kept?.head === head && (kept.commits.length >= max || kept.complete))
       return kept.commits.slice(0, max);
     const listed = await this.listCommits({ max });
-    if (listed[0]?.sha === head) {
-      await writeJson(join(this.real, recentFile), {
-        version: 1,
-        head,
-        complete: listed.length < max,
-        commits: listed,
-      });
-    }
+    if (listed[0]?.sha === head)
+      await this.saveRecent({ head, complete: listed.length < max, commits: listed });
     return listed;
   }
 
@@ -304,18 +306,24 @@ class GitHubRepo implements GitRepo {
     if (kept?.head !== parent) return;
     const commits = [created, ...kept.commits].slice(0, Math.max(kept.commits.length, perPageMax));
     const complete = kept.complete && commits.length === kept.commits.length + 1;
-    await writeJson(join(this.real, recentFile), { version: 1, head: created.sha, complete, commits });
+    await this.saveRecent({ head: created.sha, complete, commits });
   }
 
-  private async readRecent(): Promise<
-    { head: string; complete: boolean; commits: ForgeCommit[] } | undefined
-  > {
+  private async saveRecent(recent: RecentListing): Promise<void> {
+    this.recent = recent;
+    await writeJson(join(this.real, recentFile), { version: 1, ...recent });
+  }
+
+  /** The kept listing: read from the folder once per process, then held in memory. */
+  private async readRecent(): Promise<RecentListing | undefined> {
+    if (this.recent !== undefined) return this.recent ?? undefined;
     const raw = (await readJson(join(this.real, recentFile))) as {
       version?: unknown;
       head?: unknown;
       complete?: unknown;
       commits?: unknown;
     } | null;
+    this.recent = null;
     if (raw?.version !== 1 || typeof raw.head !== 'string' || !Array.isArray(raw.commits)) return undefined;
     const commits = raw.commits.filter(
       (c): c is ForgeCommit =>
@@ -327,9 +335,11 @@ class GitHubRepo implements GitRepo {
         Array.isArray(c.parents),
     );
     if (commits.length !== raw.commits.length || commits[0]?.sha !== raw.head) return undefined;
-    return { head: raw.head, complete: raw.complete === true, commits };
+    this.recent = { head: raw.head, complete: raw.complete === true, commits };
+    return this.recent;
   }
 
+  /** Newest commits from the synced head, page by page until `max` (after `keep`) or the end. */
   private async listCommits(opts: {
     max: number | undefined;
     path?: string | undefined;
