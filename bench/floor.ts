@@ -7,11 +7,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FileChange } from '../src/git/port.js';
+import { loadConfig } from '../src/inputs/config.js';
+import { loadRepo } from '../src/inputs/load.js';
 import { planChecks } from '../src/metrics/checks.js';
 import { collapseWhitespace } from '../src/metrics/prometheus.js';
 import { builtinTemplates } from '../src/reconcile/observe.js';
-import { loadConfig } from '../src/spec/config.js';
-import { loadRepo } from '../src/spec/load.js';
 
 export interface FloorResult {
   fetchMs: number;

@@ -4,12 +4,12 @@
  * rendered files from disk, as `reconcile` does). Metrics come from an instant stub here.
  */
 
+import { loadConfig } from '../src/inputs/config.js';
+import { loadRepo } from '../src/inputs/load.js';
 import { mapLimit } from '../src/map-limit.js';
 import { reconcileCanary } from '../src/reconcile/canary.js';
 import { diskFiles, inventoryLookup, type ReconcileContext } from '../src/reconcile/context.js';
 import { silentLogger } from '../src/reconcile/logger.js';
-import { loadConfig } from '../src/spec/config.js';
-import { loadRepo } from '../src/spec/load.js';
 
 export interface PureTimes {
   loadMs: number;

@@ -16984,6 +16984,56 @@ function dateTime(time3) {
   return Number.isNaN(d2.getTime()) ? text(time3, 64) : d2.toISOString().slice(0, 19).replace("T", " ");
 }
 
+// src/inputs/defaults.ts
+var defaults = {
+  meshProvider: "istio",
+  metricsServer: "http://prometheus:9090",
+  analysisIntervalSeconds: 60,
+  minAnalysisIntervalSeconds: 10,
+  progressDeadlineSeconds: 600,
+  portName: "http",
+  metricInterval: "1m",
+  sessionAffinityMaxAge: 86400,
+  readyThreshold: 100,
+  /** `-selector-labels` default: the first present in the target's selector is used. */
+  selectorLabels: ["app", "name", "app.kubernetes.io/name"],
+  prometheusTimeoutMs: 5e3,
+  historyLimit: 50
+};
+function parseDuration(s) {
+  if (!s) return void 0;
+  const re2 = /(\d+(?:\.\d+)?)(ms|h|m|s)/gy;
+  let total = 0;
+  let matched = 0;
+  for (let m2 = re2.exec(s); m2; m2 = re2.exec(s)) {
+    const n = Number(m2[1]);
+    const unit = m2[2];
+    total += n * (unit === "h" ? 36e5 : unit === "m" ? 6e4 : unit === "s" ? 1e3 : 1);
+    matched = re2.lastIndex;
+  }
+  return matched === s.length && matched > 0 ? total : void 0;
+}
+var analysisOf = (c3) => c3.spec.analysis ?? c3.spec.canaryAnalysis;
+function analysisIntervalMs(c3) {
+  const ms2 = parseDuration(analysisOf(c3)?.interval) ?? defaults.analysisIntervalSeconds * 1e3;
+  return Math.max(ms2, defaults.minAnalysisIntervalSeconds * 1e3);
+}
+function analysisThreshold(c3) {
+  const t2 = analysisOf(c3)?.threshold ?? 0;
+  return t2 > 0 ? t2 : 1;
+}
+var skipAnalysis = (c3) => analysisOf(c3) === void 0 || c3.spec.skipAnalysis === true;
+var apexName = (c3) => c3.spec.service.name ?? c3.spec.targetRef.name;
+var targetName = (c3) => c3.spec.targetRef.name;
+var metricInterval = (m2, builtinOrInline) => m2.interval ?? (builtinOrInline ? defaults.metricInterval : "");
+function strategyOf(c3) {
+  const a = analysisOf(c3);
+  const iterations = a?.iterations ?? 0;
+  if ((a?.match?.length ?? 0) > 0 && iterations > 0) return "ab-testing";
+  if (iterations > 0) return "blue-green";
+  return "canary";
+}
+
 // src/git/trailers.ts
 var maxSubjectLength = 72;
 var keyPattern = /^[A-Za-z][A-Za-z0-9-]*$/;
@@ -17049,56 +17099,6 @@ function commitMessage(plans, now) {
 }
 var weightOf = (p2) => p2.routes?.canary ?? p2.report.canaryWeight;
 var round = (n) => Math.round(n * 1e3) / 1e3;
-
-// src/spec/defaults.ts
-var defaults = {
-  meshProvider: "istio",
-  metricsServer: "http://prometheus:9090",
-  analysisIntervalSeconds: 60,
-  minAnalysisIntervalSeconds: 10,
-  progressDeadlineSeconds: 600,
-  portName: "http",
-  metricInterval: "1m",
-  sessionAffinityMaxAge: 86400,
-  readyThreshold: 100,
-  /** `-selector-labels` default: the first present in the target's selector is used. */
-  selectorLabels: ["app", "name", "app.kubernetes.io/name"],
-  prometheusTimeoutMs: 5e3,
-  historyLimit: 50
-};
-function parseDuration(s) {
-  if (!s) return void 0;
-  const re2 = /(\d+(?:\.\d+)?)(ms|h|m|s)/gy;
-  let total = 0;
-  let matched = 0;
-  for (let m2 = re2.exec(s); m2; m2 = re2.exec(s)) {
-    const n = Number(m2[1]);
-    const unit = m2[2];
-    total += n * (unit === "h" ? 36e5 : unit === "m" ? 6e4 : unit === "s" ? 1e3 : 1);
-    matched = re2.lastIndex;
-  }
-  return matched === s.length && matched > 0 ? total : void 0;
-}
-var analysisOf = (c3) => c3.spec.analysis ?? c3.spec.canaryAnalysis;
-function analysisIntervalMs(c3) {
-  const ms2 = parseDuration(analysisOf(c3)?.interval) ?? defaults.analysisIntervalSeconds * 1e3;
-  return Math.max(ms2, defaults.minAnalysisIntervalSeconds * 1e3);
-}
-function analysisThreshold(c3) {
-  const t2 = analysisOf(c3)?.threshold ?? 0;
-  return t2 > 0 ? t2 : 1;
-}
-var skipAnalysis = (c3) => analysisOf(c3) === void 0 || c3.spec.skipAnalysis === true;
-var apexName = (c3) => c3.spec.service.name ?? c3.spec.targetRef.name;
-var targetName = (c3) => c3.spec.targetRef.name;
-var metricInterval = (m2, builtinOrInline) => m2.interval ?? (builtinOrInline ? defaults.metricInterval : "");
-function strategyOf(c3) {
-  const a = analysisOf(c3);
-  const iterations = a?.iterations ?? 0;
-  if ((a?.match?.length ?? 0) > 0 && iterations > 0) return "ab-testing";
-  if (iterations > 0) return "blue-green";
-  return "canary";
-}
 
 // src/core/weights.ts
 function maxWeight(a) {
@@ -17390,7 +17390,7 @@ function nextConditions(previous, phase2, kind2, now) {
   return [{ type: "Promoted", status, reason: phase2, message, lastUpdateTime: now, lastTransitionTime }];
 }
 
-// src/core/tick.ts
+// src/core/decision-builder.ts
 var weightPhases = /* @__PURE__ */ new Set(["Progressing", "Waiting", "Promoting"]);
 function emptyStatus() {
   return {
@@ -17464,7 +17464,7 @@ var Tick = class {
   }
 };
 
-// src/core/requests.ts
+// src/core/manual-requests.ts
 var running = /* @__PURE__ */ new Set(["Progressing", "Waiting", "WaitingPromotion"]);
 var describeRequest = (r2) => `${r2.action} requested by ${r2.requestedBy}${r2.message ? `: ${r2.message}` : ""}`;
 function obeyRequest(input2) {
@@ -37587,7 +37587,7 @@ function formatStatus(ref, status) {
   return header2 + (0, import_yaml.stringify)(doc, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
-// src/delivery/route.ts
+// src/delivery/run-delivery.ts
 function mayPropose(config2, canaries) {
   const d2 = config2.delivery;
   if (d2.mode === "pull-request" || d2.rollback === "pull-request" || d2.direct === "pull-request") return true;
@@ -41621,12 +41621,12 @@ async function withTempIndex(top, fn2) {
   }
 }
 
-// src/spec/config.ts
+// src/inputs/config.ts
 var import_yaml3 = __toESM(require_dist(), 1);
 import { readFile as readFile4 } from "node:fs/promises";
 import { resolve as resolve3 } from "node:path";
 
-// src/spec/schema.ts
+// src/inputs/schema.ts
 var str = external_exports.string();
 var obj = (shape) => external_exports.strictObject(shape);
 var stringMap = external_exports.record(external_exports.string(), external_exports.string());
@@ -41881,14 +41881,14 @@ var alertProviderSchema = obj({
   })
 });
 
-// src/spec/validate.ts
+// src/inputs/validate.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 
-// src/spec/model.ts
+// src/inputs/model.ts
 var refId = (r2) => `${r2.namespace}/${r2.name}`;
 var formatIssue = (i) => `${i.file}:${i.line}: ${i.object ?? "-"}: ${i.path}: ${i.message}`;
 
-// src/spec/validate.ts
+// src/inputs/validate.ts
 var builtinMetrics = ["request-success-rate", "request-duration"];
 var oneLine3 = (s) => s === "" ? '""' : /[\n\r\u2028\u2029]/.test(s) ? JSON.stringify(s).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029") : s;
 var dotPath = (path) => path.length > 0 ? path.map((p2) => oneLine3(String(p2))).join(".") : "-";
@@ -42068,7 +42068,7 @@ function sortIssues(issues) {
   );
 }
 
-// src/spec/config.ts
+// src/inputs/config.ts
 var configFileName = "gitcanary.yaml";
 var metricsServer = external_exports.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
 var meshProvider = external_exports.enum(providerIds, {
@@ -42175,13 +42175,13 @@ async function loadConfig(root, overrides, file2) {
   return { ...config2, ...rest, delivery: { ...config2.delivery, ...mode ? { mode } : {} } };
 }
 
-// src/spec/load.ts
+// src/inputs/load.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
 var import_yaml4 = __toESM(require_dist(), 1);
 import { readdir as readdir2, readFile as readFile5, stat as stat2 } from "node:fs/promises";
 import { join as join4, posix as posix2 } from "node:path";
 
-// src/spec/near-miss.ts
+// src/inputs/near-miss.ts
 var flaggerApiVersion = "flagger.app/v1beta1";
 var flaggerKinds = ["Canary", "MetricTemplate", "AlertProvider"];
 var flaggerGroup = "flagger.app";
@@ -42288,7 +42288,7 @@ function flaggerType(v2, src, object2) {
   return { issues: out };
 }
 
-// src/spec/source.ts
+// src/inputs/source.ts
 var rec = (x3) => typeof x3 === "object" && x3 !== null && !Array.isArray(x3) ? x3 : {};
 var list = (x3) => Array.isArray(x3) ? x3 : [];
 var name = (x3) => {
@@ -42456,7 +42456,7 @@ function resolveSource(inv, c3) {
   return { origin: workload.origin, object: w2, configs, ...autoscaler ? { autoscaler } : {} };
 }
 
-// src/spec/load.ts
+// src/inputs/load.ts
 var maxFileBytes = 1024 * 1024;
 var maxAliasCount = 1e3;
 var skippedDirs = /* @__PURE__ */ new Set([".git", "node_modules", "rendered"]);

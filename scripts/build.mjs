@@ -20,7 +20,7 @@ const common = {
 
 const cli = {
   ...common,
-  entryPoints: ['src/cli/main.ts'],
+  entryPoints: ['src/cli/bin.ts'],
   outfile: 'dist/cli.mjs',
   sourcemap: 'linked',
   banner: { js: `#!/usr/bin/env node\n${requireShim}` },

@@ -212,16 +212,3 @@ function secretValues(): string[] {
     .map(([, v]) => v ?? '')
     .filter((v) => v.length >= 4);
 }
-
-const isEntry = process.argv[1] && /(cli\.mjs|main\.ts)$/.test(process.argv[1]);
-if (isEntry) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}

@@ -7,11 +7,11 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { ConfigurationError } from '../errors.js';
+import { loadConfig } from '../inputs/config.js';
+import { loadRepo } from '../inputs/load.js';
 import { planChecks } from '../metrics/checks.js';
 import { builtinTemplates } from '../reconcile/observe.js';
 import { type RecordedTick, recordedFromHistory, type SimLine, simulate } from '../reconcile/simulate.js';
-import { loadConfig } from '../spec/config.js';
-import { loadRepo } from '../spec/load.js';
 import { parseStatus, statusPath } from '../status/status-file.js';
 import { table } from './table.js';
 

@@ -2,10 +2,10 @@
  * `gitcanary status`: every canary's status file, like `kubectl get canaries`.
  */
 import { resolve } from 'node:path';
+import { loadConfig } from '../inputs/config.js';
+import { loadRepo } from '../inputs/load.js';
 import { diskFiles } from '../reconcile/context.js';
 import { specNotes } from '../reconcile/report.js';
-import { loadConfig } from '../spec/config.js';
-import { loadRepo } from '../spec/load.js';
 import { parseStatus, statusPath } from '../status/status-file.js';
 import { table } from './table.js';
 

@@ -3,10 +3,10 @@
  * Exit 1 when any is an error; unknown fields are warnings (likely typos).
  */
 import { resolve } from 'node:path';
+import { loadConfig } from '../inputs/config.js';
+import { loadRepo, validateRepo } from '../inputs/load.js';
+import { formatIssue, type SpecIssue } from '../inputs/model.js';
 import { routerFor } from '../routers/registry.js';
-import { loadConfig } from '../spec/config.js';
-import { loadRepo, validateRepo } from '../spec/load.js';
-import { formatIssue, type SpecIssue } from '../spec/model.js';
 
 export async function runValidate(repoDir: string, out: (s: string) => void): Promise<number> {
   const root = resolve(repoDir);

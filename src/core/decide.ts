@@ -14,13 +14,13 @@ import {
   skipAnalysis,
   strategyOf,
   targetName,
-} from '../spec/defaults.js';
-import type { Canary, ProviderId } from '../spec/schema.js';
+} from '../inputs/defaults.js';
+import type { Canary, ProviderId } from '../inputs/schema.js';
 import { evaluate } from './analysis.js';
-import { abortOnSourceRevert, obeyRequest, rejectStep, rollbackByHand } from './requests.js';
+import { emptyStatus, Tick, unchanged } from './decision-builder.js';
+import { abortOnSourceRevert, obeyRequest, rejectStep, rollbackByHand } from './manual-requests.js';
 import { hasRevisionChanged } from './revision.js';
 import { nextTraffic } from './strategies.js';
-import { emptyStatus, Tick, unchanged } from './tick.js';
 import type { CanaryStatus, Decision, Observation, Phase, Routes } from './types.js';
 
 export interface DecideInput {

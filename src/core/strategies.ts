@@ -2,9 +2,9 @@
  * Traffic decisions after a passing analysis, per strategy (Flagger `runCanary`, `runBlueGreen`,
  * `runAB`; flagger-semantics §3.4–3.5). Pure.
  */
-import { analysisOf, type Strategy, targetName } from '../spec/defaults.js';
+import { analysisOf, type Strategy, targetName } from '../inputs/defaults.js';
 import type { DecideInput } from './decide.js';
-import type { Tick } from './tick.js';
+import type { Tick } from './decision-builder.js';
 import type { Decision } from './types.js';
 import { advance, maxWeight, nextStepWeight } from './weights.js';
 

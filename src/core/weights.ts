@@ -2,7 +2,7 @@
  * Weight arithmetic of Flagger's canary strategy (`pkg/controller/scheduler.go`). Pure.
  * The total weight is always 100; weights are integers; there is no rounding anywhere.
  */
-import type { AnalysisSpec } from '../spec/schema.js';
+import type { AnalysisSpec } from '../inputs/schema.js';
 
 /**
  * The weight at which the canary is promoted.

@@ -19,10 +19,10 @@ import {
   withClosedMarker,
 } from '../forge/pr-body.js';
 import type { CommitAuthor, GitRepo } from '../git/port.js';
+import { analysisOf, analysisThreshold } from '../inputs/defaults.js';
 import type { CanaryPlan } from '../reconcile/canary.js';
 import { commitMessage } from '../reconcile/commit-message.js';
 import type { Logger } from '../reconcile/logger.js';
-import { analysisOf, analysisThreshold } from '../spec/defaults.js';
 import type { PendingStep } from './pending.js';
 import { plannedWeights } from './policy.js';
 import type { PullRequestReport } from './types.js';

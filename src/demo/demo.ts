@@ -53,6 +53,9 @@ function recordedMetrics(release: () => Release): { factory: MetricsFactory; res
 export async function runDemo(opts: { keep?: boolean; out: (s: string) => void }): Promise<number> {
   const { out } = opts;
   const base = mkdtempSync(join(tmpdir(), 'gitcanary-demo-'));
+  // Also when the process ends early (output piped into `head`): the temporary repository goes.
+  const cleanup = () => rmSync(base, { recursive: true, force: true });
+  if (!opts.keep) process.once('exit', cleanup);
   const remote = join(base, 'remote.git');
   const work = join(base, 'gitops');
   git(base, 'init', '-q', '--bare', '-b', 'main', remote);
@@ -115,6 +118,9 @@ export async function runDemo(opts: { keep?: boolean; out: (s: string) => void }
   out(git(work, 'log', '--format=%h %s  (%an)', '-n', '30'));
   out(`\n== rendered files\n${git(work, 'ls-files', 'apps/podinfo')}`);
   if (opts.keep) out(`\nkept: ${work}`);
-  else rmSync(base, { recursive: true, force: true });
+  else {
+    process.removeListener('exit', cleanup);
+    cleanup();
+  }
   return 0;
 }

@@ -9,8 +9,8 @@ import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { ConfigurationError } from '../errors.js';
-import type { Located } from '../spec/model.js';
-import { type MetricTemplate, metricTemplateSchema } from '../spec/schema.js';
+import type { Located } from '../inputs/model.js';
+import { type MetricTemplate, metricTemplateSchema } from '../inputs/schema.js';
 
 /** Observers with built-in queries (Flagger `pkg/metrics/observers`); `http` serves kubernetes and gatewayapi. */
 export const observers = [

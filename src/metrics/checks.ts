@@ -3,9 +3,9 @@
  * to send where, in Flagger's order, with every resolution problem carried as the check's `error`.
  */
 import type { MetricCheck } from '../core/types.js';
-import { analysisOf, apexName, metricInterval, targetName } from '../spec/defaults.js';
-import type { LoadedCanary, Located } from '../spec/model.js';
-import type { MetricSpec, MetricTemplate } from '../spec/schema.js';
+import { analysisOf, apexName, metricInterval, targetName } from '../inputs/defaults.js';
+import type { LoadedCanary, Located } from '../inputs/model.js';
+import type { MetricSpec, MetricTemplate } from '../inputs/schema.js';
 import { type Builtins, modelEncodingAnnotation, observerFor } from './builtins.js';
 import { encodeNonWord, renderQuery, type TemplateModel } from './template.js';
 

@@ -4,7 +4,7 @@
  * auth and extra headers. Every failure is returned as a value; credentials never appear in messages.
  */
 import type { QueryResult } from '../core/types.js';
-import { defaults } from '../spec/defaults.js';
+import { defaults } from '../inputs/defaults.js';
 import { type PrometheusAuth, resolveAuth } from './auth.js';
 import { failingProvider, type MetricsProvider } from './provider.js';
 

@@ -10,13 +10,13 @@ import { type CanaryStatus, type Decision, idleRoutes, type Phase, type Routes }
 import { pendingView } from '../delivery/pending.js';
 import { canaryMode } from '../delivery/policy.js';
 import type { FileChange } from '../git/port.js';
+import { apexName, targetName } from '../inputs/defaults.js';
+import { formatIssue, type K8sObject, type LoadedCanary, type SourceWorkload } from '../inputs/model.js';
+import { resolveSource } from '../inputs/source.js';
 import { currentRoutes, existingPrimary, render } from '../render/render.js';
 import type { RenderInput } from '../render/types.js';
 import { routerFor } from '../routers/registry.js';
 import type { RouterInput } from '../routers/types.js';
-import { apexName, targetName } from '../spec/defaults.js';
-import { formatIssue, type K8sObject, type LoadedCanary, type SourceWorkload } from '../spec/model.js';
-import { resolveSource } from '../spec/source.js';
 import { formatStatus, parseStatus, statusPath } from '../status/status-file.js';
 import { assertConfined } from './confine.js';
 import type { ReconcileContext } from './context.js';

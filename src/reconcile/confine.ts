@@ -5,7 +5,7 @@
 import { posix } from 'node:path';
 import { TerminalError } from '../errors.js';
 import type { FileChange } from '../git/port.js';
-import type { LoadedCanary } from '../spec/model.js';
+import type { LoadedCanary } from '../inputs/model.js';
 import { statusPath } from '../status/status-file.js';
 
 /** Throws TerminalError naming the first change outside the allowed paths. */

@@ -7,9 +7,9 @@ import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PendingStep } from '../delivery/pending.js';
 import type { ChangeEntry } from '../git/port.js';
+import type { RepoConfig } from '../inputs/config.js';
+import type { K8sObject, RepoInventory } from '../inputs/model.js';
 import type { MetricsProvider } from '../metrics/provider.js';
-import type { RepoConfig } from '../spec/config.js';
-import type { K8sObject, RepoInventory } from '../spec/model.js';
 import type { Logger } from './logger.js';
 
 /** Read access to the working tree (repository-relative POSIX paths). */

@@ -8,8 +8,8 @@ import { ConfigurationError } from '../errors.js';
 import { openRepo } from '../git/cli-repo.js';
 import type { GitRepo } from '../git/port.js';
 import { parseTrailers } from '../git/trailers.js';
-import { loadConfig } from '../spec/config.js';
-import { loadRepo } from '../spec/load.js';
+import { loadConfig } from '../inputs/config.js';
+import { loadRepo } from '../inputs/load.js';
 
 export interface HistoryRow {
   time: string;

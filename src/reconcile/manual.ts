@@ -14,9 +14,9 @@ import type { Forge } from '../forge/port.js';
 import { openRepo } from '../git/cli-repo.js';
 import type { CommitAuthor, FileChange, GitRepo } from '../git/port.js';
 import { formatMessage } from '../git/trailers.js';
-import { loadConfig, type RepoConfig } from '../spec/config.js';
-import { loadRepo } from '../spec/load.js';
-import type { LoadedCanary } from '../spec/model.js';
+import { loadConfig, type RepoConfig } from '../inputs/config.js';
+import { loadRepo } from '../inputs/load.js';
+import type { LoadedCanary } from '../inputs/model.js';
 import { formatStatus, parseStatus, statusPath } from '../status/status-file.js';
 
 export type ManualAction = ManualRequest['action'] | 'pause' | 'resume';

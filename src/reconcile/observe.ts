@@ -4,12 +4,12 @@
  */
 
 import type { Observation } from '../core/types.js';
+import type { RepoConfig } from '../inputs/config.js';
+import { parseDuration } from '../inputs/defaults.js';
+import type { LoadedCanary } from '../inputs/model.js';
 import { type Builtins, loadBuiltins } from '../metrics/builtins.js';
 import { planChecks } from '../metrics/checks.js';
 import { providerForCheck } from '../metrics/prometheus.js';
-import type { RepoConfig } from '../spec/config.js';
-import { parseDuration } from '../spec/defaults.js';
-import type { LoadedCanary } from '../spec/model.js';
 import type { MetricsFactory, ReconcileContext } from './context.js';
 
 let builtins: Builtins | undefined;

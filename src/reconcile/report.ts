@@ -2,7 +2,7 @@
  * What a run says about each canary (the `-o json` shape of `reconcile`).
  */
 import type { Decision, Phase, Verdict } from '../core/types.js';
-import type { LoadedCanary } from '../spec/model.js';
+import type { LoadedCanary } from '../inputs/model.js';
 
 export interface CanaryReport {
   namespace: string;

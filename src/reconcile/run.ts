@@ -13,16 +13,16 @@ import {
   readPulls,
   reportStatuses,
   routePlans,
-} from '../delivery/route.js';
+} from '../delivery/run-delivery.js';
 import type { DeliveryMode, PullRequestReport } from '../delivery/types.js';
 import { ConfigurationError, errorMessage, PushRejectedError } from '../errors.js';
 import type { Forge } from '../forge/port.js';
 import { openRepo } from '../git/cli-repo.js';
 import type { ChangeEntry, FileChange, GitRepo } from '../git/port.js';
+import { loadConfig } from '../inputs/config.js';
+import { loadRepo } from '../inputs/load.js';
+import { formatIssue, type LoadedCanary } from '../inputs/model.js';
 import { mapLimit } from '../map-limit.js';
-import { loadConfig } from '../spec/config.js';
-import { loadRepo } from '../spec/load.js';
-import { formatIssue, type LoadedCanary } from '../spec/model.js';
 import { type CanaryPlan, reconcileCanary } from './canary.js';
 import { commitMessage } from './commit-message.js';
 import { assertConfined } from './confine.js';

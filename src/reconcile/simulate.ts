@@ -7,9 +7,9 @@
 import { type DecideInput, decide } from '../core/decide.js';
 import type { CanaryStatus, HistoryEntry, Observation, QueryResult, Routes } from '../core/types.js';
 import { idleRoutes } from '../core/types.js';
+import { analysisIntervalMs } from '../inputs/defaults.js';
+import type { LoadedCanary } from '../inputs/model.js';
 import type { PlannedCheck } from '../metrics/checks.js';
-import { analysisIntervalMs } from '../spec/defaults.js';
-import type { LoadedCanary } from '../spec/model.js';
 
 /** One analysis' recorded values by metric name: a number, null (no data) or an error. */
 export type RecordedTick = Record<string, number | null | { error: string }>;

@@ -2,8 +2,8 @@
  * Autoscalers (Flagger `reconcilePrimaryHpa`): the user's HPA keeps scaling the canary workload,
  * and `<hpa>-primary` scales `<target>-primary`.
  */
-import { targetName } from '../spec/defaults.js';
-import type { K8sObject } from '../spec/model.js';
+import { targetName } from '../inputs/defaults.js';
+import type { K8sObject } from '../inputs/model.js';
 import { objectMeta, rec, withoutToolkitKeys } from './meta.js';
 import type { RenderInput } from './types.js';
 

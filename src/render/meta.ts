@@ -2,7 +2,7 @@
  * Metadata shared by every rendered object: the gitcanary ownership marks, the canary namespace,
  * and the Flux keys a rendered object must never carry (here Flux is the actuator).
  */
-import { type K8sObject, type LoadedCanary, refId } from '../spec/model.js';
+import { type K8sObject, type LoadedCanary, refId } from '../inputs/model.js';
 
 export type Raw = Record<string, unknown>;
 

@@ -3,7 +3,7 @@
  * `appendPrimarySuffixToValuesIfNeeded`): tracked ConfigMap/Secret references point at their
  * `-primary` copies and anti-affinity / topology-spread selectors at the primary pods.
  */
-import { defaults } from '../spec/defaults.js';
+import { defaults } from '../inputs/defaults.js';
 import { list, type Raw, rec } from './meta.js';
 
 export type ConfigKind = 'ConfigMap' | 'Secret';

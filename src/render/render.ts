@@ -3,11 +3,11 @@
  * randomness), and reads back what previously rendered files say.
  */
 import type { Routes } from '../core/types.js';
+import { apexName, targetName } from '../inputs/defaults.js';
+import type { K8sObject, LoadedCanary } from '../inputs/model.js';
+import { selectorLabel } from '../inputs/source.js';
 import { routerFor } from '../routers/registry.js';
 import type { RouterInput } from '../routers/types.js';
-import { apexName, targetName } from '../spec/defaults.js';
-import type { K8sObject, LoadedCanary } from '../spec/model.js';
-import { selectorLabel } from '../spec/source.js';
 import { kustomization } from './kustomization.js';
 import { rec, stamp } from './meta.js';
 import { configRefs } from './pod-spec.js';

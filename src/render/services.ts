@@ -2,9 +2,9 @@
  * The three ClusterIP Services every router needs (Flagger `KubernetesDefaultRouter`):
  * `<apex>` and `<apex>-primary` select the primary pods, `<apex>-canary` the canary pods.
  */
-import { apexName, defaults } from '../spec/defaults.js';
-import type { K8sObject, LoadedCanary } from '../spec/model.js';
-import type { ServiceSpec } from '../spec/schema.js';
+import { apexName, defaults } from '../inputs/defaults.js';
+import type { K8sObject, LoadedCanary } from '../inputs/model.js';
+import type { ServiceSpec } from '../inputs/schema.js';
 import { objectMeta, type Raw } from './meta.js';
 
 /** The selector label of the source workload, e.g. `{ key: 'app', value: 'podinfo' }`. */

@@ -1,5 +1,5 @@
 import type { Phase, Routes } from '../core/types.js';
-import type { K8sObject, LoadedCanary, SourceWorkload } from '../spec/model.js';
+import type { K8sObject, LoadedCanary, SourceWorkload } from '../inputs/model.js';
 
 export interface RenderInput {
   canary: LoadedCanary;

@@ -4,9 +4,9 @@
  * `<target>-primary` (+ `-primary` copies of tracked configs) and the canary `<target>`.
  * No random `flagger-id`: the revision annotation forces the primary rollout instead.
  */
-import { targetName } from '../spec/defaults.js';
-import type { K8sObject } from '../spec/model.js';
-import { selectorLabel } from '../spec/source.js';
+import { targetName } from '../inputs/defaults.js';
+import type { K8sObject } from '../inputs/model.js';
+import { selectorLabel } from '../inputs/source.js';
 import { autoscalers } from './autoscaler.js';
 import {
   objectMeta,

@@ -8,8 +8,8 @@
  */
 import type { Routes } from '../core/types.js';
 import { SpecError } from '../errors.js';
+import { type K8sObject, type LoadedCanary, refId } from '../inputs/model.js';
 import { list, objectMeta, type Raw, rec, withoutToolkitKeys } from '../render/meta.js';
-import { type K8sObject, type LoadedCanary, refId } from '../spec/model.js';
 import { findObject, serviceNames, weightOf } from './common.js';
 import { lackingFeatures } from './provider-limits.js';
 import type { Router, RouterInput, RouterIssue } from './types.js';

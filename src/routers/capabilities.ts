@@ -4,7 +4,7 @@
  * here, and each accepted one must complete a rollout through the objects the router renders. The
  * README's provider matrix is generated from this table (`npx tsx scripts/provider-matrix.ts --write`).
  */
-import { providerIds } from '../spec/schema.js';
+import { providerIds } from '../inputs/schema.js';
 import type { routers } from './registry.js';
 
 /** A provider with a router in the registry. */

@@ -2,9 +2,10 @@
  * Helpers shared by the routers: service names, the routing object's metadata and the spec
  * features no router implements yet.
  */
+
+import { analysisOf } from '../inputs/defaults.js';
+import type { K8sObject, LoadedCanary } from '../inputs/model.js';
 import { objectMeta } from '../render/meta.js';
-import { analysisOf } from '../spec/defaults.js';
-import type { K8sObject, LoadedCanary } from '../spec/model.js';
 import type { RouterInput, RouterIssue } from './types.js';
 
 /** `<apex>`, `<apex>-primary`, `<apex>-canary` (Flagger `GetServiceNames`). */

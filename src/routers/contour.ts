@@ -5,10 +5,10 @@
  * conditions to that route and a fallback route to the primary.
  */
 import type { Routes } from '../core/types.js';
+import { analysisOf } from '../inputs/defaults.js';
+import type { K8sObject, LoadedCanary } from '../inputs/model.js';
+import type { HttpMatchRequest } from '../inputs/schema.js';
 import { list, type Raw, rec } from '../render/meta.js';
-import { analysisOf } from '../spec/defaults.js';
-import type { K8sObject, LoadedCanary } from '../spec/model.js';
-import type { HttpMatchRequest } from '../spec/schema.js';
 import { findObject, routeMeta, serviceNames, weightOf } from './common.js';
 import { analysisAt, lackingFeatures } from './provider-limits.js';
 import type { Router, RouterInput, RouterIssue } from './types.js';

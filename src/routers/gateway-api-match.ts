@@ -3,9 +3,10 @@
  * (Flagger `mapRouteMatches` and `makeFilters`). Every untranslatable part is returned as a
  * problem with its dot path, never dropped silently.
  */
+
+import { parseDuration } from '../inputs/defaults.js';
+import type { HttpMatchRequest, ServiceSpec } from '../inputs/schema.js';
 import type { Raw } from '../render/meta.js';
-import { parseDuration } from '../spec/defaults.js';
-import type { HttpMatchRequest, ServiceSpec } from '../spec/schema.js';
 import type { RouterIssue } from './types.js';
 
 type StringMatch = NonNullable<HttpMatchRequest['uri']>;

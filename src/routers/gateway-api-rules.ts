@@ -3,8 +3,9 @@
  * `getSessionAffinityRouteRules`): the weighted rule (canary, blue/green, B/G mirroring), the
  * A/B pair, and the session-affinity rules around the weighted rule.
  */
+
+import { analysisOf } from '../inputs/defaults.js';
 import type { Raw } from '../render/meta.js';
-import { analysisOf } from '../spec/defaults.js';
 import { serviceNames } from './common.js';
 import { mergeRouteMatches, routeMatches, ruleFilters } from './gateway-api-match.js';
 import {

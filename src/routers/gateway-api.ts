@@ -5,9 +5,9 @@
  * timeouts, no CORS filter and no primary session-affinity cookie.
  */
 import type { Routes } from '../core/types.js';
+import { analysisOf } from '../inputs/defaults.js';
+import type { K8sObject, LoadedCanary } from '../inputs/model.js';
 import { list, rec } from '../render/meta.js';
-import { analysisOf } from '../spec/defaults.js';
-import type { K8sObject, LoadedCanary } from '../spec/model.js';
 import { findObject, routeMeta, serviceNames, unsupportedYet, weightOf } from './common.js';
 import { routeMatches } from './gateway-api-match.js';
 import { rules, type Version } from './gateway-api-rules.js';

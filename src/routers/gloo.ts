@@ -7,11 +7,11 @@
  */
 import type { Routes } from '../core/types.js';
 import { SpecError } from '../errors.js';
+import { analysisOf } from '../inputs/defaults.js';
+import { type K8sObject, type LoadedCanary, refId } from '../inputs/model.js';
+import type { HttpMatchRequest } from '../inputs/schema.js';
+import { selectorLabel } from '../inputs/source.js';
 import { list, objectMeta, type Raw, rec } from '../render/meta.js';
-import { analysisOf } from '../spec/defaults.js';
-import { type K8sObject, type LoadedCanary, refId } from '../spec/model.js';
-import type { HttpMatchRequest } from '../spec/schema.js';
-import { selectorLabel } from '../spec/source.js';
 import { findObject, routeMeta, serviceNames, weightOf } from './common.js';
 import { analysisAt, lackingFeatures } from './provider-limits.js';
 import type { Router, RouterInput, RouterIssue } from './types.js';

@@ -4,8 +4,8 @@
  * keeps, and the spec features a provider cannot honour.
  */
 import { SpecError } from '../errors.js';
+import { type K8sObject, type LoadedCanary, refId } from '../inputs/model.js';
 import { list, objectMeta, type Raw, rec, withoutToolkitKeys } from '../render/meta.js';
-import { type K8sObject, type LoadedCanary, refId } from '../spec/model.js';
 import type { RouterInput, RouterIssue } from './types.js';
 
 /** The only Ingress version gitcanary reads and renders (Flagger's routers use `NetworkingV1`). */

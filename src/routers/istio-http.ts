@@ -3,9 +3,10 @@
  * the weighted route (canary, blue/green, mirroring), the A/B pair, and the session-affinity
  * rules around the weighted route.
  */
+
+import { analysisOf } from '../inputs/defaults.js';
+import type { HttpMatchRequest } from '../inputs/schema.js';
 import { type Raw, rec } from '../render/meta.js';
-import { analysisOf } from '../spec/defaults.js';
-import type { HttpMatchRequest } from '../spec/schema.js';
 import { serviceNames } from './common.js';
 import {
   type AffinityPlan,

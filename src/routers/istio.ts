@@ -6,10 +6,10 @@
  * says `v1`.
  */
 import type { Routes } from '../core/types.js';
+import { analysisOf } from '../inputs/defaults.js';
+import type { K8sObject, LoadedCanary } from '../inputs/model.js';
+import type { ServiceSpec } from '../inputs/schema.js';
 import { list, type Raw, rec } from '../render/meta.js';
-import { analysisOf } from '../spec/defaults.js';
-import type { K8sObject, LoadedCanary } from '../spec/model.js';
-import type { ServiceSpec } from '../spec/schema.js';
 import { findObject, routeMeta, serviceNames, unsupportedYet, weightOf } from './common.js';
 import { httpRoutes } from './istio-http.js';
 import type { Router, RouterInput, RouterIssue } from './types.js';

@@ -5,8 +5,8 @@
  * namespace and no owner reference. No A/B, mirroring or session affinity.
  */
 import type { Routes } from '../core/types.js';
+import type { K8sObject, LoadedCanary } from '../inputs/model.js';
 import { list, rec } from '../render/meta.js';
-import type { K8sObject, LoadedCanary } from '../spec/model.js';
 import { findObject, routeMeta, serviceNames, weightOf } from './common.js';
 import { lackingFeatures } from './provider-limits.js';
 import type { Router, RouterInput } from './types.js';

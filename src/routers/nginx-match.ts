@@ -8,7 +8,7 @@
  * several headers of one entry is random). What NGINX cannot express at all (URI, query, method,
  * prefix/suffix matches, a cookie regex) is a validation error here, where Flagger ignores it.
  */
-import type { HttpMatchRequest } from '../spec/schema.js';
+import type { HttpMatchRequest } from '../inputs/schema.js';
 import type { RouterIssue } from './types.js';
 
 type StringMatch = NonNullable<HttpMatchRequest['headers']>[string];

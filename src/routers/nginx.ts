@@ -8,9 +8,9 @@
  */
 
 import type { Routes } from '../core/types.js';
+import { analysisOf } from '../inputs/defaults.js';
+import type { K8sObject, LoadedCanary } from '../inputs/model.js';
 import { type Raw, rec } from '../render/meta.js';
-import { analysisOf } from '../spec/defaults.js';
-import type { K8sObject, LoadedCanary } from '../spec/model.js';
 import { findObject } from './common.js';
 import {
   backendService,

@@ -3,8 +3,8 @@
  * honour. Flagger silently ignores these analysis features on such providers; gitcanary refuses
  * the spec instead, naming the field.
  */
-import { analysisOf } from '../spec/defaults.js';
-import type { LoadedCanary } from '../spec/model.js';
+import { analysisOf } from '../inputs/defaults.js';
+import type { LoadedCanary } from '../inputs/model.js';
 import type { RouterIssue } from './types.js';
 
 /** Analysis features a provider may lack. */

@@ -2,7 +2,7 @@
  * The traffic-provider registry: one Router per supported provider. An unknown or not yet
  * supported provider is an error naming the supported ones, never a silent fallback.
  */
-import type { ProviderId } from '../spec/schema.js';
+import type { ProviderId } from '../inputs/schema.js';
 import { apisixRouter } from './apisix.js';
 import { contourRouter } from './contour.js';
 import { gatewayApiV1beta1Router, gatewayApiV1Router } from './gateway-api.js';

@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Phase } from '../core/types.js';
-import { analysisIntervalMs, analysisOf, defaults } from '../spec/defaults.js';
-import type { Canary } from '../spec/schema.js';
+import { analysisIntervalMs, analysisOf, defaults } from '../inputs/defaults.js';
+import type { Canary } from '../inputs/schema.js';
 import type { RouterInput } from './types.js';
 
 type Affinity = NonNullable<NonNullable<Canary['spec']['analysis']>['sessionAffinity']>;

@@ -9,8 +9,8 @@
  */
 
 import type { Routes } from '../core/types.js';
+import type { K8sObject } from '../inputs/model.js';
 import { type Raw, rec } from '../render/meta.js';
-import type { K8sObject } from '../spec/model.js';
 import { findObject, serviceNames } from './common.js';
 import {
   backendService,

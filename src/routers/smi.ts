@@ -5,8 +5,8 @@
  * uses v1alpha2. No A/B, mirroring or session affinity.
  */
 import type { Routes } from '../core/types.js';
+import type { K8sObject } from '../inputs/model.js';
 import { list, objectMeta, type Raw, rec } from '../render/meta.js';
-import type { K8sObject } from '../spec/model.js';
 import { findObject, serviceNames } from './common.js';
 import { lackingFeatures } from './provider-limits.js';
 import type { Router, RouterInput } from './types.js';

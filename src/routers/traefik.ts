@@ -5,8 +5,8 @@
  * like Flagger, never creates or edits IngressRoutes. No A/B, mirroring or session affinity.
  */
 import type { Routes } from '../core/types.js';
+import type { K8sObject } from '../inputs/model.js';
 import { list, type Raw, rec } from '../render/meta.js';
-import type { K8sObject } from '../spec/model.js';
 import { findObject, routeMeta, serviceNames, weightOf } from './common.js';
 import { lackingFeatures } from './provider-limits.js';
 import type { Router, RouterInput } from './types.js';

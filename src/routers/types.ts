@@ -3,7 +3,7 @@
  * registry in `registry.ts`. Routers are pure: they only build and read plain objects.
  */
 import type { Phase, Routes } from '../core/types.js';
-import type { K8sObject, LoadedCanary } from '../spec/model.js';
+import type { K8sObject, LoadedCanary } from '../inputs/model.js';
 
 export interface RouterInput {
   canary: LoadedCanary;

@@ -6,7 +6,7 @@
 import { parse, stringify } from 'yaml';
 import { z } from 'zod';
 import { type CanaryStatus, phases } from '../core/types.js';
-import type { CanaryRef } from '../spec/model.js';
+import type { CanaryRef } from '../inputs/model.js';
 
 export const statusApiVersion = 'gitcanary.dev/v1alpha1';
 

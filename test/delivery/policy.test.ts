@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CanaryStatus, Decision, Routes } from '../../src/core/types.js';
 import { type PendingStep, pendingView } from '../../src/delivery/pending.js';
 import { type ChangeFacts, changeKind, plannedWeights, routeOf } from '../../src/delivery/policy.js';
-import { defaultConfig } from '../../src/spec/config.js';
+import { defaultConfig } from '../../src/inputs/config.js';
 
 const split = (canary: number, mirrored = false): Routes => ({ primary: 100 - canary, canary, mirrored });
 const status = (over: Partial<CanaryStatus> = {}): CanaryStatus => ({

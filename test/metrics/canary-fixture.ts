@@ -1,8 +1,8 @@
 /**
  * Builds a LoadedCanary for metrics tests without touching the filesystem.
  */
-import type { LoadedCanary } from '../../src/spec/model.js';
-import type { Canary, CanarySpec, MetricSpec } from '../../src/spec/schema.js';
+import type { LoadedCanary } from '../../src/inputs/model.js';
+import type { Canary, CanarySpec, MetricSpec } from '../../src/inputs/schema.js';
 
 /** A `podinfo` canary in namespace `test` with the given metrics and spec overrides. */
 export function loadedCanary(

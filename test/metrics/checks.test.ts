@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { Located } from '../../src/inputs/model.js';
+import type { MetricTemplate } from '../../src/inputs/schema.js';
 import { loadBuiltins } from '../../src/metrics/builtins.js';
 import { planChecks, templateModel } from '../../src/metrics/checks.js';
-import type { Located } from '../../src/spec/model.js';
-import type { MetricTemplate } from '../../src/spec/schema.js';
 import { loadedCanary } from './canary-fixture.js';
 
 const builtins = loadBuiltins();

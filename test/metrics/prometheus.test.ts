@@ -4,12 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueryResult } from '../../src/core/types.js';
+import type { CanarySpec } from '../../src/inputs/schema.js';
 import { loadBuiltins, observers } from '../../src/metrics/builtins.js';
 import { planChecks } from '../../src/metrics/checks.js';
 import { createPrometheusProvider } from '../../src/metrics/prometheus.js';
 import type { MetricsProvider } from '../../src/metrics/provider.js';
 import { renderQuery } from '../../src/metrics/template.js';
-import type { CanarySpec } from '../../src/spec/schema.js';
 import { changeAt, OpenMetrics } from '../support/openmetrics.js';
 import { type PromHandle, startPrometheus } from '../support/prometheus.js';
 import { loadedCanary } from './canary-fixture.js';

@@ -1,14 +1,14 @@
 /**
  * fast-check arbitraries for the spec fuzzing: valid Canary specs covering every field of
- * `src/spec/schema.ts`, object-level mutations (dropped fields, wrong types, out-of-range numbers,
+ * `src/inputs/schema.ts`, object-level mutations (dropped fields, wrong types, out-of-range numbers,
  * unknown keys, huge strings, unicode, garbage, deep nesting) and YAML-text mutations (indentation,
  * duplicate keys, anchors/aliases, tabs, long lines, tags, directives, stray characters).
  */
 
 import fc from 'fast-check';
 import { Document, isCollection, visit } from 'yaml';
-import { providerIds, webhookTypes } from '../../src/spec/schema.js';
-import { dotPath } from '../../src/spec/validate.js';
+import { providerIds, webhookTypes } from '../../src/inputs/schema.js';
+import { dotPath } from '../../src/inputs/validate.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: unknown };

@@ -18,11 +18,11 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { QueryResult } from '../../src/core/types.js';
+import { defaultConfig } from '../../src/inputs/config.js';
+import { loadRepo } from '../../src/inputs/load.js';
 import type { MetricsFactory } from '../../src/reconcile/context.js';
 import type { Logger } from '../../src/reconcile/logger.js';
 import { type ReconcileResult, reconcile } from '../../src/reconcile/run.js';
-import { defaultConfig } from '../../src/spec/config.js';
-import { loadRepo } from '../../src/spec/load.js';
 import { statusPath } from '../../src/status/status-file.js';
 import { git } from '../support/gitops.js';
 import {

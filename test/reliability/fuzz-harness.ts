@@ -7,12 +7,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Document, LineCounter, parseAllDocuments } from 'yaml';
-import { defaultConfig } from '../../src/spec/config.js';
-import { loadRepo, validateRepo } from '../../src/spec/load.js';
-import { formatIssue, type RepoInventory, type SpecIssue } from '../../src/spec/model.js';
-import { canarySchema } from '../../src/spec/schema.js';
-import { resolveSource } from '../../src/spec/source.js';
-import { canaryRules, type DocSource, oneLine, parseStrict } from '../../src/spec/validate.js';
+import { defaultConfig } from '../../src/inputs/config.js';
+import { loadRepo, validateRepo } from '../../src/inputs/load.js';
+import { formatIssue, type RepoInventory, type SpecIssue } from '../../src/inputs/model.js';
+import { canarySchema } from '../../src/inputs/schema.js';
+import { resolveSource } from '../../src/inputs/source.js';
+import { canaryRules, type DocSource, oneLine, parseStrict } from '../../src/inputs/validate.js';
 
 export const siblingFile = 'sibling/canary.yaml';
 export const siblingCanary = `apiVersion: flagger.app/v1beta1

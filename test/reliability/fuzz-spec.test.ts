@@ -25,9 +25,9 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/spec/config.js';
-import { loadRepo, validateRepo } from '../../src/spec/load.js';
-import { formatIssue, type SpecIssue } from '../../src/spec/model.js';
+import { defaultConfig } from '../../src/inputs/config.js';
+import { loadRepo, validateRepo } from '../../src/inputs/load.js';
+import { formatIssue, type SpecIssue } from '../../src/inputs/model.js';
 import { mutateCase, renderCase, specCaseArb } from './canary-arbitraries.js';
 import {
   batchViolations,

@@ -5,8 +5,8 @@
  *
  * Usage: node --import tsx --max-old-space-size=256 test/reliability/load-child.ts REPO_DIR
  */
-import { defaultConfig } from '../../src/spec/config.js';
-import { loadRepo, validateRepo } from '../../src/spec/load.js';
+import { defaultConfig } from '../../src/inputs/config.js';
+import { loadRepo, validateRepo } from '../../src/inputs/load.js';
 
 const root = process.argv[2];
 if (!root) throw new Error('usage: load-child.ts REPO_DIR');

@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../src/inputs/config.js';
+import { loadRepo, validateRepo } from '../../src/inputs/load.js';
+import { formatIssue, type LoadedCanary, type Located } from '../../src/inputs/model.js';
+import type { MetricSpec, MetricTemplate } from '../../src/inputs/schema.js';
 import { loadBuiltins } from '../../src/metrics/builtins.js';
 import { type PlannedCheck, planChecks } from '../../src/metrics/checks.js';
-import { defaultConfig } from '../../src/spec/config.js';
-import { loadRepo, validateRepo } from '../../src/spec/load.js';
-import { formatIssue, type LoadedCanary, type Located } from '../../src/spec/model.js';
-import type { MetricSpec, MetricTemplate } from '../../src/spec/schema.js';
 import { codeOf, lexPromql, stringsOf } from './promql-lexer.js';
 
 // A fixed seed keeps CI reproducible; FUZZ_SEED explores other corners.

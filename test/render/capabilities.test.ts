@@ -7,9 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { K8sObject, LoadedCanary } from '../../src/inputs/model.js';
 import { type Capabilities, capabilities, providerMatrixSection } from '../../src/routers/capabilities.js';
 import { routerFor, supportedProviders } from '../../src/routers/registry.js';
-import type { K8sObject, LoadedCanary } from '../../src/spec/model.js';
 import { loadedCanary } from './cases.js';
 import { inMemory, RenderedSim } from './rendered-sim.js';
 

@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Phase, Routes } from '../../src/core/types.js';
+import type { K8sObject, LoadedCanary, SourceWorkload } from '../../src/inputs/model.js';
+import { canarySchema } from '../../src/inputs/schema.js';
 import { existingPrimary, render } from '../../src/render/render.js';
 import type { RenderInput } from '../../src/render/types.js';
-import type { K8sObject, LoadedCanary, SourceWorkload } from '../../src/spec/model.js';
-import { canarySchema } from '../../src/spec/schema.js';
 
 export const appDir = 'apps/podinfo';
 

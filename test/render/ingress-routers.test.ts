@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Routes } from '../../src/core/types.js';
+import type { K8sObject, LoadedCanary } from '../../src/inputs/model.js';
 import { currentRoutes, render } from '../../src/render/render.js';
 import type { RenderInput } from '../../src/render/types.js';
 import { kubernetesRouter } from '../../src/routers/kubernetes.js';
@@ -12,7 +13,6 @@ import { annotationsPrefixAnnotation, nginxRouter } from '../../src/routers/ngin
 import { abRule } from '../../src/routers/nginx-match.js';
 import { backendWeights, insertPredicate, skipperRouter } from '../../src/routers/skipper.js';
 import type { RouterInput } from '../../src/routers/types.js';
-import type { K8sObject, LoadedCanary } from '../../src/spec/model.js';
 import { loadedCanary, parseObjects } from './cases.js';
 
 interface CanaryOpts {

@@ -26,8 +26,8 @@ import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
+import type { K8sObject } from '../../src/inputs/model.js';
 import { list, rec } from '../../src/render/meta.js';
-import type { K8sObject } from '../../src/spec/model.js';
 import { crdSchemas } from './crd-schemas.js';
 
 type Schema = Record<string, unknown>;

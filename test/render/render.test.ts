@@ -3,10 +3,10 @@
  * toolkit keys), ownership stamps, file layout and reading back the rendered primary.
  */
 import { describe, expect, it } from 'vitest';
+import type { K8sObject, SourceWorkload } from '../../src/inputs/model.js';
 import { existingPrimary, render } from '../../src/render/render.js';
 import type { RenderInput } from '../../src/render/types.js';
 import { generatedHeader, toYaml } from '../../src/render/yaml.js';
-import type { K8sObject, SourceWorkload } from '../../src/spec/model.js';
 import { loadedCanary, parseObjects } from './cases.js';
 
 function canaryDoc(spec: Record<string, unknown> = {}) {

@@ -6,10 +6,10 @@
  */
 import { decide } from '../../src/core/decide.js';
 import { type CanaryStatus, idleRoutes, type Observation, type Routes } from '../../src/core/types.js';
+import { analysisIntervalMs } from '../../src/inputs/defaults.js';
+import type { K8sObject, LoadedCanary } from '../../src/inputs/model.js';
 import { currentRoutes, render, routerInputOf } from '../../src/render/render.js';
 import type { RenderInput } from '../../src/render/types.js';
-import { analysisIntervalMs } from '../../src/spec/defaults.js';
-import type { K8sObject, LoadedCanary } from '../../src/spec/model.js';
 import { brief, Sim, T0, type TickLine } from '../support/sim.js';
 import { parseObjects } from './cases.js';
 

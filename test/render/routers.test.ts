@@ -4,10 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Routes } from '../../src/core/types.js';
+import type { LoadedCanary } from '../../src/inputs/model.js';
 import { currentRoutes, render } from '../../src/render/render.js';
 import { routerFor, routers } from '../../src/routers/registry.js';
 import type { RouterInput } from '../../src/routers/types.js';
-import type { LoadedCanary } from '../../src/spec/model.js';
 import { loadedCanary, parseObjects } from './cases.js';
 
 function canary(

@@ -2,9 +2,10 @@
  * The traffic splits written in rendered routing objects, and the rules they must follow beyond
  * their schemas: every percentage split sums to 100, and Contour's prefix rules.
  */
+
+import type { K8sObject } from '../../src/inputs/model.js';
 import { list, rec } from '../../src/render/meta.js';
 import { readSmiWeight } from '../../src/routers/smi.js';
-import type { K8sObject } from '../../src/spec/model.js';
 
 /** One list of weighted destinations: where it is in the object and its weights. */
 export interface Split {

@@ -7,9 +7,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { K8sObject } from '../../src/inputs/model.js';
 import { list, rec } from '../../src/render/meta.js';
 import { supportedProviders } from '../../src/routers/registry.js';
-import type { K8sObject } from '../../src/spec/model.js';
 import { parseObjects } from './cases.js';
 import { keyOf, schemaErrors } from './object-schemas.js';
 import { contourRuleErrors, splitErrors, splitKinds } from './routing-weights.js';

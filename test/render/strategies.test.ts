@@ -5,12 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Phase, Routes } from '../../src/core/types.js';
+import type { K8sObject, LoadedCanary } from '../../src/inputs/model.js';
 import type { Raw } from '../../src/render/meta.js';
 import { currentRoutes, render } from '../../src/render/render.js';
 import { routerFor } from '../../src/routers/registry.js';
 import { cookieValue } from '../../src/routers/session-affinity.js';
 import type { RouterInput } from '../../src/routers/types.js';
-import type { K8sObject, LoadedCanary } from '../../src/spec/model.js';
 import { loadedCanary, parseObjects } from './cases.js';
 
 const providers = ['istio', 'gatewayapi:v1', 'gatewayapi:v1beta1'] as const;

@@ -5,7 +5,7 @@
  * identical to the in-memory simulator's (test/support/sim.ts).
  */
 import { describe, expect, it } from 'vitest';
-import type { LoadedCanary } from '../../src/spec/model.js';
+import type { LoadedCanary } from '../../src/inputs/model.js';
 import { brief } from '../support/sim.js';
 import { loadedCanary } from './cases.js';
 import { inMemory, RenderedSim } from './rendered-sim.js';

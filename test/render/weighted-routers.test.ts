@@ -5,13 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Routes } from '../../src/core/types.js';
+import type { K8sObject, LoadedCanary } from '../../src/inputs/model.js';
 import { list, rec } from '../../src/render/meta.js';
 import { currentRoutes, render } from '../../src/render/render.js';
 import { headerCondition } from '../../src/routers/contour.js';
 import { abMatchers } from '../../src/routers/gloo.js';
 import { routerFor } from '../../src/routers/registry.js';
 import type { RouterInput } from '../../src/routers/types.js';
-import type { K8sObject, LoadedCanary } from '../../src/spec/model.js';
 import { loadedCanary, parseObjects } from './cases.js';
 
 const providers = [

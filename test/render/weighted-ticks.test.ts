@@ -5,7 +5,7 @@
  * zero weights (Traefik, Contour, Gloo) and quantity weights (SMI v1alpha1) never lose a step.
  */
 import { describe, expect, it } from 'vitest';
-import type { K8sObject, LoadedCanary } from '../../src/spec/model.js';
+import type { K8sObject, LoadedCanary } from '../../src/inputs/model.js';
 import { loadedCanary } from './cases.js';
 import { inMemory, RenderedSim } from './rendered-sim.js';
 

@@ -5,12 +5,12 @@
  */
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { loadConfig } from '../../src/inputs/config.js';
+import { loadRepo } from '../../src/inputs/load.js';
 import { observerFor } from '../../src/metrics/builtins.js';
 import { planChecks } from '../../src/metrics/checks.js';
 import { builtinTemplates } from '../../src/reconcile/observe.js';
 import { routers } from '../../src/routers/registry.js';
-import { loadConfig } from '../../src/spec/config.js';
-import { loadRepo } from '../../src/spec/load.js';
 import { expectedValues, observerMetricNames } from './observer-metrics.js';
 import { type PromHandle, startPrometheus } from './prometheus.js';
 import {

@@ -10,8 +10,8 @@ import {
   type Observation,
   type Routes,
 } from '../../src/core/types.js';
-import { analysisIntervalMs } from '../../src/spec/defaults.js';
-import { type Canary, canarySchema, type ProviderId } from '../../src/spec/schema.js';
+import { analysisIntervalMs } from '../../src/inputs/defaults.js';
+import { type Canary, canarySchema, type ProviderId } from '../../src/inputs/schema.js';
 
 export const T0 = new Date('2026-01-01T00:00:00Z');
 

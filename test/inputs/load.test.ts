@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/spec/config.js';
-import { loadRepo, maxFileBytes, validateRepo } from '../../src/spec/load.js';
-import { formatIssue } from '../../src/spec/model.js';
+import { defaultConfig } from '../../src/inputs/config.js';
+import { loadRepo, maxFileBytes, validateRepo } from '../../src/inputs/load.js';
+import { formatIssue } from '../../src/inputs/model.js';
 import { canaryYaml, configMapYaml, deploymentYaml, removeTempRepos, tempRepo } from './temp-repo.js';
 
 afterAll(removeTempRepos);

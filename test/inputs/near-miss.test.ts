@@ -4,10 +4,10 @@
  * hint, never taken for unrelated objects; unrelated objects stay silent.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/spec/config.js';
-import { loadRepo, validateRepo } from '../../src/spec/load.js';
-import { formatIssue } from '../../src/spec/model.js';
-import { editDistance, flaggerKindLike } from '../../src/spec/near-miss.js';
+import { defaultConfig } from '../../src/inputs/config.js';
+import { loadRepo, validateRepo } from '../../src/inputs/load.js';
+import { formatIssue } from '../../src/inputs/model.js';
+import { editDistance, flaggerKindLike } from '../../src/inputs/near-miss.js';
 import { canaryYaml, deploymentYaml, removeTempRepos, tempRepo } from './temp-repo.js';
 
 afterAll(removeTempRepos);

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/errors.js';
-import { defaultConfig, loadConfig } from '../../src/spec/config.js';
+import { defaultConfig, loadConfig } from '../../src/inputs/config.js';
 import { removeTempRepos, tempRepo } from './temp-repo.js';
 
 afterAll(removeTempRepos);

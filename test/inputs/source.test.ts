@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { SpecError } from '../../src/errors.js';
-import { defaultConfig } from '../../src/spec/config.js';
-import { loadRepo } from '../../src/spec/load.js';
-import { formatIssue, type SourceWorkload, type SpecIssue } from '../../src/spec/model.js';
-import { resolveSource, selectorLabel } from '../../src/spec/source.js';
+import { defaultConfig } from '../../src/inputs/config.js';
+import { loadRepo } from '../../src/inputs/load.js';
+import { formatIssue, type SourceWorkload, type SpecIssue } from '../../src/inputs/model.js';
+import { resolveSource, selectorLabel } from '../../src/inputs/source.js';
 import { canaryYaml, configMapYaml, deploymentYaml, removeTempRepos, tempRepo } from './temp-repo.js';
 
 afterAll(removeTempRepos);

@@ -2,9 +2,9 @@
  * Manual operations committed by people (`gitcanary promote|abort|retry`), obeyed by the next run
  * whatever the interval, and the abort that a reverted source change implies. Pure.
  */
-import { targetName } from '../spec/defaults.js';
+import { targetName } from '../inputs/defaults.js';
 import type { DecideInput } from './decide.js';
-import { Tick } from './tick.js';
+import { Tick } from './decision-builder.js';
 import type { CanaryStatus, Decision, ManualRequest } from './types.js';
 
 const running: ReadonlySet<string> = new Set(['Progressing', 'Waiting', 'WaitingPromotion']);
