@@ -18,11 +18,15 @@ const common = {
   logLevel: 'warning',
 };
 
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+
 const cli = {
   ...common,
+  define: { GITCANARY_VERSION: JSON.stringify(version) },
   entryPoints: ['src/cli/bin.ts'],
   outfile: 'dist/cli.mjs',
-  sourcemap: 'linked',
+  // The published package carries no source map: stack traces name the bundle's own lines.
+  sourcemap: false,
   banner: { js: `#!/usr/bin/env node\n${requireShim}` },
 };
 

@@ -20,7 +20,7 @@ const meshProvider = z.enum(providerIds, {
 });
 const glob = z.string().min(1);
 
-const configSchema = z.strictObject({
+export const configSchema = z.strictObject({
   metricsServer: metricsServer.default(defaults.metricsServer),
   meshProvider: meshProvider.default(defaults.meshProvider),
   /** Files read for Canary, MetricTemplate, AlertProvider and workload documents (repo-relative globs). */
