@@ -23,7 +23,8 @@ const models = { CronJob, ConfigMap, ServiceAccount } as const;
 
 function built(): Record<string, unknown>[] {
   const r = spawnSync('kubectl', ['kustomize', join(root, 'deploy/base')], { encoding: 'utf8' });
-  if (r.error) throw new Error(`kubectl not found: install Debian package kubernetes-client (${r.error.message})`);
+  if (r.error)
+    throw new Error(`kubectl not found: install Debian package kubernetes-client (${r.error.message})`);
   expect(r.status, r.stderr).toBe(0);
   return parseAllDocuments(r.stdout).map((d) => d.toJS());
 }
@@ -86,7 +87,10 @@ describe('the image entry point', () => {
       WORK_DIR: work,
     };
     const run = () =>
-      spawnSync(join(root, 'deploy/image/gitcanary-run'), ['--now', '2026-01-01T12:00:00Z'], { env, encoding: 'utf8' });
+      spawnSync(join(root, 'deploy/image/gitcanary-run'), ['--now', '2026-01-01T12:00:00Z'], {
+        env,
+        encoding: 'utf8',
+      });
     const first = run();
     expect(first.status, first.stderr).toBe(0);
     expect(repo.remoteLog()[0]).toMatch(/^gitcanary: /);
