@@ -58,7 +58,7 @@ function rowOf(
 }
 
 /** The trailers that follow `Canary: <id>` up to the next `Canary:`. */
-function trailerGroup(trailers: Array<[string, string]>, id: string) {
+export function trailerGroup(trailers: Array<[string, string]>, id: string) {
   const start = trailers.findIndex(([k, v]) => k === 'Canary' && v === id);
   if (start < 0) return undefined;
   const out: { phase?: string; weight?: number; request?: string } = {};
