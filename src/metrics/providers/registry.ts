@@ -1,0 +1,16 @@
+/** The HTTP metrics providers, by MetricTemplate `provider.type`. */
+import { datadog } from './datadog.js';
+import { dynatrace } from './dynatrace.js';
+import { graphite } from './graphite.js';
+import { influxdb } from './influxdb.js';
+import { newrelic } from './newrelic.js';
+import type { HttpMetricsProvider } from './types.js';
+
+export const httpProviders = { datadog, dynatrace, graphite, influxdb, newrelic } satisfies Record<
+  string,
+  HttpMetricsProvider
+>;
+
+export type HttpProviderType = keyof typeof httpProviders;
+
+export const isHttpProvider = (t: string): t is HttpProviderType => Object.hasOwn(httpProviders, t);

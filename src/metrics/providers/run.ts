@@ -1,0 +1,62 @@
+/**
+ * Runs one query of an HTTP metrics provider: build, send, read, parse. Never throws: a missing
+ * credential, a refused connection, a timeout or an oversized answer is an error result, so an
+ * outage can never pass a check.
+ */
+import type { QueryResult } from '../../core/types.js';
+import type { HttpMetricsProvider, HttpQuery, QueryInput } from './types.js';
+
+export interface HttpAnswer {
+  status: number;
+  body: string;
+}
+
+/** Sends a request; rejects on a network failure, a timeout or an answer over the size cap. */
+export type Transport = (q: HttpQuery) => Promise<HttpAnswer>;
+
+/** The most of an answer that is read (a metrics answer is a few kilobytes). */
+export const maxAnswerBytes = 1 << 20;
+
+/** The default transport: fetch with Flagger's timeout, no redirects, the answer read up to the cap. */
+export const fetchTransport: Transport = async (q) => {
+  const r = await fetch(q.url, {
+    method: q.method,
+    headers: q.headers,
+    ...(q.body !== undefined ? { body: q.body } : {}),
+    redirect: 'manual',
+    signal: AbortSignal.timeout(q.timeoutMs),
+  });
+  const reader = r.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (reader) {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > maxAnswerBytes) {
+        await reader.cancel().catch(() => {});
+        throw new Error(`answer larger than ${maxAnswerBytes} bytes`);
+      }
+      chunks.push(value);
+    }
+  }
+  return { status: r.status, body: Buffer.concat(chunks).toString('utf8') };
+};
+
+export async function runHttpQuery(
+  provider: HttpMetricsProvider,
+  input: QueryInput,
+  transport: Transport = fetchTransport,
+): Promise<QueryResult> {
+  const q = provider.request(input);
+  if ('error' in q) return { kind: 'error', message: q.error };
+  try {
+    const a = await transport(q);
+    return provider.parse(a.status, a.body);
+  } catch (e) {
+    const name = (e as Error).name;
+    const why = name === 'TimeoutError' ? `no answer within ${q.timeoutMs} ms` : (e as Error).message;
+    return { kind: 'error', message: `${provider.type}: ${why}` };
+  }
+}
