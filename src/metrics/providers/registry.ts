@@ -1,4 +1,5 @@
 /** The HTTP metrics providers, by MetricTemplate `provider.type`. */
+import { cloudwatch } from './cloudwatch.js';
 import { datadog } from './datadog.js';
 import { dynatrace } from './dynatrace.js';
 import { graphite } from './graphite.js';
@@ -6,7 +7,7 @@ import { influxdb } from './influxdb.js';
 import { newrelic } from './newrelic.js';
 import type { HttpMetricsProvider } from './types.js';
 
-export const httpProviders = { datadog, dynatrace, graphite, influxdb, newrelic } satisfies Record<
+export const httpProviders = { cloudwatch, datadog, dynatrace, graphite, influxdb, newrelic } satisfies Record<
   string,
   HttpMetricsProvider
 >;

@@ -28,6 +28,14 @@ export interface QueryInput {
   credentials: Record<string, string>;
   /** Whether the template names a secretRef. */
   hasSecretRef: boolean;
+  /** `provider.region` (CloudWatch). */
+  region?: string;
+  /**
+   * The operator's environment, for providers whose credentials come from it as their SDKs read
+   * them (CloudWatch: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN). A spec never
+   * chooses where these go: the endpoint is the vendor's, or the operator's AWS_ENDPOINT_URL_*.
+   */
+  env?: Record<string, string | undefined>;
 }
 
 export interface HttpMetricsProvider {
