@@ -7,10 +7,14 @@ import { influxdb } from './influxdb.js';
 import { newrelic } from './newrelic.js';
 import type { HttpMetricsProvider } from './types.js';
 
-export const httpProviders = { cloudwatch, datadog, dynatrace, graphite, influxdb, newrelic } satisfies Record<
-  string,
-  HttpMetricsProvider
->;
+export const httpProviders = {
+  cloudwatch,
+  datadog,
+  dynatrace,
+  graphite,
+  influxdb,
+  newrelic,
+} satisfies Record<string, HttpMetricsProvider>;
 
 export type HttpProviderType = keyof typeof httpProviders;
 
