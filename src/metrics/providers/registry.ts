@@ -5,6 +5,7 @@ import { dynatrace } from './dynatrace.js';
 import { graphite } from './graphite.js';
 import { influxdb } from './influxdb.js';
 import { newrelic } from './newrelic.js';
+import { stackdriver } from './stackdriver.js';
 import type { HttpMetricsProvider } from './types.js';
 
 export const httpProviders = {
@@ -14,6 +15,7 @@ export const httpProviders = {
   graphite,
   influxdb,
   newrelic,
+  stackdriver,
 } satisfies Record<string, HttpMetricsProvider>;
 
 export type HttpProviderType = keyof typeof httpProviders;

@@ -52,6 +52,11 @@ export async function runHttpQuery(
   const q = provider.request(input);
   if ('error' in q) return { kind: 'error', message: q.error };
   try {
+    if (provider.authorize) {
+      const auth = await provider.authorize(input, transport);
+      if ('error' in auth) return { kind: 'error', message: `${provider.type}: ${auth.error}` };
+      Object.assign(q.headers, auth);
+    }
     const a = await transport(q);
     return provider.parse(a.status, a.body);
   } catch (e) {

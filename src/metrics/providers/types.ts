@@ -40,6 +40,14 @@ export interface QueryInput {
 
 export interface HttpMetricsProvider {
   type: string;
+  /**
+   * Providers that must first obtain a credential (an OAuth token) return the extra headers here,
+   * with the same transport; the result is cached by the provider as it sees fit.
+   */
+  authorize?(
+    input: QueryInput,
+    send: (q: HttpQuery) => Promise<{ status: number; body: string }>,
+  ): Promise<Record<string, string> | { error: string }>;
   /** The request, or an error naming what is missing (a credential key, the address). */
   request(input: QueryInput): HttpQuery | { error: string };
   /** The value of an answer. HTTP errors, empty results and unparsable bodies are never values. */
