@@ -155,7 +155,15 @@ export function meshIssues(c: LoadedCanary, provider: string, needsMeshName: boo
         path: `${at}[${i}].headers`,
         message: `${provider} A/B routes need at least one header`,
       });
+    for (const name of Object.keys(m.headers ?? {}).filter((n) => n.length > 50))
+      issues.push({
+        path: `${at}[${i}].headers`,
+        message: `App Mesh header names have at most 50 characters: ${name}`,
+      });
   });
+  const headers = abHeaders(analysisOf(c.canary)?.match ?? []).length;
+  if (headers > 10)
+    issues.push({ path: at, message: `an App Mesh route matches at most 10 headers, not ${headers}` });
   (svc.match ?? []).forEach((m, i) => {
     const extra = Object.keys(m).filter((k) => i > 0 || k !== 'uri');
     for (const key of extra)

@@ -78,6 +78,20 @@ describe('App Mesh validate', () => {
     ]);
   });
 
+  it('more headers than one App Mesh route can match, or a header name too long', () => {
+    const headers = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`x-h${i}`, { exact: 'v' }]));
+    const long = { ['x'.repeat(51)]: { exact: 'v' } };
+    const c = canary(
+      'appmesh',
+      {},
+      { stepWeight: undefined, iterations: 2, match: [{ headers }, { headers: long }] },
+    );
+    expect(issues(appMeshRouter, c)).toEqual([
+      `spec.analysis.match[1].headers: App Mesh header names have at most 50 characters: ${'x'.repeat(51)}`,
+      'spec.analysis.match: an App Mesh route matches at most 10 headers, not 12',
+    ]);
+  });
+
   it('service.match beyond the first URI prefix, bad durations and unknown retry events', () => {
     const c = canary('appmesh', {
       match: [{ uri: { exact: '/x' }, method: { exact: 'GET' } }, { uri: { prefix: '/b' } }],
