@@ -59,6 +59,26 @@ export const capabilities: Readonly<Record<RoutedProvider, Capabilities>> = {
     mirroring: [],
     sessionAffinity: false,
   },
+  appmesh: {
+    objects: ['appmesh.k8s.aws/v1beta1/VirtualNode', 'appmesh.k8s.aws/v1beta1/VirtualService'],
+    canary: 'weighted',
+    blueGreen: true,
+    abTesting: true,
+    mirroring: [],
+    sessionAffinity: false,
+  },
+  'appmesh:v1beta2': {
+    objects: [
+      'appmesh.k8s.aws/v1beta2/VirtualNode',
+      'appmesh.k8s.aws/v1beta2/VirtualRouter',
+      'appmesh.k8s.aws/v1beta2/VirtualService',
+    ],
+    canary: 'weighted',
+    blueGreen: true,
+    abTesting: true,
+    mirroring: [],
+    sessionAffinity: false,
+  },
   contour: {
     objects: ['projectcontour.io/v1/HTTPProxy'],
     canary: 'weighted',

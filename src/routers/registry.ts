@@ -4,6 +4,7 @@
  */
 import type { ProviderId } from '../inputs/schema.js';
 import { apisixRouter } from './apisix.js';
+import { appMeshRouter, appMeshV1beta2Router } from './appmesh.js';
 import { contourRouter } from './contour.js';
 import { gatewayApiV1beta1Router, gatewayApiV1Router } from './gateway-api.js';
 import { glooRouter } from './gloo.js';
@@ -19,6 +20,8 @@ import type { Router } from './types.js';
 /** The router of each supported provider. */
 export const routers = {
   apisix: apisixRouter,
+  appmesh: appMeshRouter,
+  'appmesh:v1beta2': appMeshV1beta2Router,
   contour: contourRouter,
   'gatewayapi:v1': gatewayApiV1Router,
   'gatewayapi:v1beta1': gatewayApiV1beta1Router,
@@ -41,8 +44,8 @@ export const supportedProviders = (): string[] => Object.keys(routers).sort();
 
 /**
  * The router for `provider`; throws an Error listing the supported providers otherwise.
- * @example routerFor('appmesh')
- * // throws: provider "appmesh" is not supported yet; supported: apisix, contour, gatewayapi:v1, …
+ * @example routerFor('knative')
+ * // throws: provider "knative" is not supported yet; supported: apisix, appmesh, appmesh:v1beta2, …
  */
 export function routerFor(provider: string): Router {
   const router: Router | undefined = Object.hasOwn(routers, provider)

@@ -5,7 +5,7 @@
  * each observer's own metric names (test/support/observer-metrics.ts). After every run the rendered
  * routing objects on the remote are read back; their weights always sum to 100.
  *
- * This file: the first third, and A/B testing on Contour and Gateway API.
+ * This file: the first third, and A/B testing on App Mesh v1beta2, Contour and Gateway API.
  */
 import { describe, it } from 'vitest';
 import {
@@ -19,7 +19,7 @@ import {
 } from '../support/provider-suites.js';
 
 const providers = registryPart(0, 3);
-const abProviders = ['contour', 'gatewayapi:v1'];
+const abProviders = ['appmesh:v1beta2', 'contour', 'gatewayapi:v1'];
 const fixtures = fixturesFor(providers, abProviders);
 const prometheus = usePrometheus(fixtures);
 

@@ -62,6 +62,8 @@ const needs: Record<string, { spec: Record<string, unknown>; objects: K8sObject[
   },
 };
 needs['skipper'] = needs['nginx']!;
+// App Mesh v1beta1 objects name their mesh.
+needs['appmesh'] = { spec: { service: { port: 9898, meshName: 'global' } }, objects: [] };
 
 function canary(provider: string, analysis: Record<string, unknown>): LoadedCanary {
   return loadedCanary({

@@ -5,10 +5,13 @@
  * - TrafficSplit: split.smi-spec.io v1alpha1/v1alpha2 (linkerd-smi `trafficsplit-crd.yaml`), v1alpha3 (smi-sdk-go `crds/split.yaml`);
  * - Upstream / RouteTable: gloo.solo.io/v1 and gateway.solo.io/v1 (the Gloo Edge protobuf API reference);
  * - TrafficRoute: kuma.io/v1alpha1 (Kuma `policy_traffic-route` reference; cluster-scoped, top-level `mesh`);
- * - ApisixRoute: apisix.apache.org/v2 (apisix-ingress-controller `apisix.apache.org_apisixroutes.yaml`).
+ * - ApisixRoute: apisix.apache.org/v2 (apisix-ingress-controller `apisix.apache.org_apisixroutes.yaml`);
+ * - App Mesh v1beta1/v1beta2: appmesh-crd-schemas.ts.
  * Objects are closed (`additionalProperties: false`) wherever the CRD lists properties, so a typo
  * in a rendered key fails; pass-through user configuration stays open.
  */
+
+import { appMeshSchemas } from './appmesh-crd-schemas.js';
 
 type Schema = Record<string, unknown>;
 
@@ -295,4 +298,5 @@ export const crdSchemas: Record<string, Schema> = {
   'gateway.solo.io/v1/RouteTable': routeTable,
   'kuma.io/v1alpha1/TrafficRoute': trafficRoute,
   'apisix.apache.org/v2/ApisixRoute': apisixRoute,
+  ...appMeshSchemas,
 };

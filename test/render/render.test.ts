@@ -211,8 +211,8 @@ describe('render', () => {
   });
 
   it('rejects a provider without a router', () => {
-    const c = { ...loadedCanary(canaryDoc({ provider: 'appmesh' })), dir: '' };
-    expect(() => render(input({ canary: c }))).toThrow('provider "appmesh" is not supported yet');
+    const c = { ...loadedCanary(canaryDoc({ provider: 'knative' })), dir: '' };
+    expect(() => render(input({ canary: c }))).toThrow('provider "knative" is not supported yet');
   });
 });
 

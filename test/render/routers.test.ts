@@ -133,7 +133,9 @@ describe('validate', () => {
   it('accepts a plain canary', () => {
     const needRefs = ['nginx', 'skipper', 'apisix'];
     for (const provider of Object.keys(routers).filter((p) => !needRefs.includes(p))) {
-      expect(paths(canary(provider))).toEqual([]);
+      // App Mesh v1beta1 objects name their mesh (test/render/appmesh.test.ts).
+      const service = provider === 'appmesh' ? { meshName: 'global' } : {};
+      expect(paths(canary(provider, service))).toEqual([]);
     }
   });
 
@@ -203,8 +205,8 @@ describe('istio rendering details', () => {
 
 describe('registry', () => {
   it('names the supported providers for an unsupported one', () => {
-    expect(() => routerFor('appmesh')).toThrow(
-      /^provider "appmesh" is not supported yet; supported: apisix, contour, /,
+    expect(() => routerFor('knative')).toThrow(
+      /^provider "knative" is not supported yet; supported: apisix, appmesh, appmesh:v1beta2, contour, /,
     );
     expect(() => routerFor('gatewayapi')).toThrow(/provider "gatewayapi" is not supported yet; supported: /);
     expect(() => routerFor('toString')).toThrow(/not supported yet/);

@@ -13,9 +13,13 @@ export interface Split {
   weights: number[];
 }
 
-/** Kinds whose every object must hold at least one split (Upstreams and DestinationRules hold none). */
+/**
+ * Kinds whose every object must hold at least one split (Upstreams, DestinationRules, App Mesh
+ * VirtualNodes and v1beta2 VirtualServices hold none).
+ */
 export const splitKinds: ReadonlySet<string> = new Set([
   'VirtualService',
+  'VirtualRouter',
   'HTTPRoute',
   'Ingress',
   'TraefikService',
@@ -66,6 +70,22 @@ function skipperSplit(annotations: Record<string, unknown>): Split[] | string {
 }
 
 /**
+ * App Mesh splits: the weighted targets of each route of a VirtualRouter (v1beta2 `httpRoute`) or
+ * v1beta1 VirtualService (`http`). A v1beta2 VirtualService or a VirtualNode holds none.
+ */
+function appMeshSplits(o: K8sObject): Split[] {
+  if (o.kind === 'VirtualNode' || (o.kind === 'VirtualService' && o.apiVersion.endsWith('/v1beta2')))
+    return [];
+  const route = o.kind === 'VirtualRouter' ? 'httpRoute' : 'http';
+  return splitsOf(
+    '/spec/routes',
+    list(rec(o['spec'])['routes']),
+    (r) => list(rec(rec(rec(r)[route])['action'])['weightedTargets']),
+    (t) => num(rec(t)['weight']),
+  );
+}
+
+/**
  * The splits of a routing object, or a message when one cannot be read. An omitted weight is 0,
  * except in HTTPRoutes, where the Gateway API default is 1.
  * @example splits(trafficSplit) // [{ at: '/spec/backends', weights: [80, 20] }]
@@ -73,6 +93,7 @@ function skipperSplit(annotations: Record<string, unknown>): Split[] | string {
 export function splits(o: K8sObject): Split[] | string {
   const spec = rec(o['spec']);
   const weight = (e: unknown) => num(rec(e)['weight']);
+  if (o.apiVersion.startsWith('appmesh.k8s.aws/')) return appMeshSplits(o);
   switch (o.kind) {
     case 'VirtualService':
       return (['http', 'tcp', 'tls'] as const).flatMap((k) =>
@@ -126,7 +147,8 @@ export function splits(o: K8sObject): Split[] | string {
 export function splitErrors(o: K8sObject): string[] {
   const found = splits(o);
   if (typeof found === 'string') return [found];
-  if (splitKinds.has(o.kind) && found.length === 0)
+  const appMeshWithout = o.apiVersion === 'appmesh.k8s.aws/v1beta2' && o.kind === 'VirtualService';
+  if (splitKinds.has(o.kind) && !appMeshWithout && found.length === 0)
     return [`${o.kind} ${o.metadata.name} has no traffic split`];
   return found.flatMap(({ at, weights }) => {
     if (o.kind === 'VirtualService' && weights.length === 1) return [];

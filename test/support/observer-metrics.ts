@@ -25,8 +25,8 @@ import type { OpenMetrics, PerStep } from './openmetrics.js';
 
 type Labels = Record<string, string>;
 
-/** The observers of the providers gitcanary routes (App Mesh and Knative have no router yet). */
-export type RoutedObserver = Exclude<Observer, 'appmesh' | 'knative'>;
+/** The observers of the providers gitcanary routes (Knative has no router yet). */
+export type RoutedObserver = Exclude<Observer, 'knative'>;
 
 /** The names an observer's queries are rendered with (Flagger's MetricTemplateModel). */
 export interface ObservedCanary {
@@ -153,6 +153,14 @@ const observerSeries: Record<RoutedObserver, (c: ObservedCanary, side: Side) => 
       },
     ],
   }),
+  // The Envoy sidecar of each pod reports its upstream requests, labelled with the pod.
+  appmesh: (c, side) => {
+    const labels = { kubernetes_namespace: c.namespace, kubernetes_pod_name: names(c, side).pod };
+    return {
+      counters: [{ name: 'envoy_cluster_upstream_rq', labels, code: ['envoy_response_code', '200', '503'] }],
+      histograms: [{ name: 'envoy_cluster_upstream_rq_time', labels, unit: 'ms' }],
+    };
+  },
   contour: (c, side) => {
     const labels = { envoy_cluster_name: `${c.namespace}_${names(c, side).sideService}_${c.port}` };
     return {

@@ -39,6 +39,8 @@ export const ERRORS_AFTER_DROP = 50;
  */
 export const expectedObserver: Readonly<Record<string, RoutedObserver>> = {
   apisix: 'apisix',
+  appmesh: 'appmesh',
+  'appmesh:v1beta2': 'appmesh',
   contour: 'contour',
   'gatewayapi:v1': 'http',
   'gatewayapi:v1beta1': 'http',

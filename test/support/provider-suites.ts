@@ -230,7 +230,7 @@ export const fixturesFor = (
 /**
  * Part `part` (0-based) of `parts` of the registry's providers, sorted, so the provider files
  * together roll out every router: a router added to the registry without a fixture fails one of them.
- * @example registryPart(0, 3) // ['apisix', 'contour', 'gatewayapi:v1', 'gatewayapi:v1beta1', 'gloo', 'istio']
+ * @example registryPart(0, 3) // ['apisix', 'appmesh', 'appmesh:v1beta2', 'contour', 'gatewayapi:v1', 'gatewayapi:v1beta1']
  */
 export function registryPart(part: number, parts: number): string[] {
   const all = Object.keys(routers).sort();
