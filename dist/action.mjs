@@ -8766,41 +8766,41 @@ var require_ms = __commonJS({
           return void 0;
       }
     }
-    function fmtShort(ms2) {
-      var msAbs = Math.abs(ms2);
+    function fmtShort(ms3) {
+      var msAbs = Math.abs(ms3);
       if (msAbs >= d2) {
-        return Math.round(ms2 / d2) + "d";
+        return Math.round(ms3 / d2) + "d";
       }
       if (msAbs >= h3) {
-        return Math.round(ms2 / h3) + "h";
+        return Math.round(ms3 / h3) + "h";
       }
       if (msAbs >= m2) {
-        return Math.round(ms2 / m2) + "m";
+        return Math.round(ms3 / m2) + "m";
       }
       if (msAbs >= s) {
-        return Math.round(ms2 / s) + "s";
+        return Math.round(ms3 / s) + "s";
       }
-      return ms2 + "ms";
+      return ms3 + "ms";
     }
-    function fmtLong(ms2) {
-      var msAbs = Math.abs(ms2);
+    function fmtLong(ms3) {
+      var msAbs = Math.abs(ms3);
       if (msAbs >= d2) {
-        return plural2(ms2, msAbs, d2, "day");
+        return plural2(ms3, msAbs, d2, "day");
       }
       if (msAbs >= h3) {
-        return plural2(ms2, msAbs, h3, "hour");
+        return plural2(ms3, msAbs, h3, "hour");
       }
       if (msAbs >= m2) {
-        return plural2(ms2, msAbs, m2, "minute");
+        return plural2(ms3, msAbs, m2, "minute");
       }
       if (msAbs >= s) {
-        return plural2(ms2, msAbs, s, "second");
+        return plural2(ms3, msAbs, s, "second");
       }
-      return ms2 + " ms";
+      return ms3 + " ms";
     }
-    function plural2(ms2, msAbs, n, name2) {
+    function plural2(ms3, msAbs, n, name2) {
       var isPlural = msAbs >= n * 1.5;
-      return Math.round(ms2 / n) + " " + name2 + (isPlural ? "s" : "");
+      return Math.round(ms3 / n) + " " + name2 + (isPlural ? "s" : "");
     }
   }
 });
@@ -8843,8 +8843,8 @@ var require_common = __commonJS({
           }
           const self2 = debug;
           const curr = Number(/* @__PURE__ */ new Date());
-          const ms2 = curr - (prevTime || curr);
-          self2.diff = ms2;
+          const ms3 = curr - (prevTime || curr);
+          self2.diff = ms3;
           self2.prev = prevTime;
           self2.curr = curr;
           prevTime = curr;
@@ -11260,9 +11260,9 @@ async function errorRequest(state, octokit, error62, options) {
     throw error62;
   }
   if (error62.status >= 400 && !state.doNotRetry.includes(error62.status)) {
-    const retries = options.request.retries != null ? options.request.retries : state.retries;
+    const retries2 = options.request.retries != null ? options.request.retries : state.retries;
     const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
-    throw octokit.retry.retryRequest(error62, retries, retryAfter);
+    throw octokit.retry.retryRequest(error62, retries2, retryAfter);
   }
   throw error62;
 }
@@ -11306,9 +11306,9 @@ function retry(octokit, octokitOptions) {
   );
   const retryPlugin = {
     retry: {
-      retryRequest: (error62, retries, retryAfter) => {
+      retryRequest: (error62, retries2, retryAfter) => {
         error62.request.request = Object.assign({}, error62.request.request, {
-          retries,
+          retries: retries2,
           retryAfter
         });
         return error62;
@@ -15573,12 +15573,12 @@ var silent = { debug() {
 } };
 var fullSha = /^[0-9a-f]{40}$/;
 var maxRetries = 2;
-function spacedGroup(ms2) {
+function spacedGroup(ms3) {
   let next = 0;
   const limiter = {
     async schedule(_options, job, ...args) {
       const wait = next - Date.now();
-      next = Math.max(Date.now(), next) + ms2;
+      next = Math.max(Date.now(), next) + ms3;
       if (wait > 0) await new Promise((r2) => setTimeout(r2, wait));
       return job(...args);
     }
@@ -15681,9 +15681,9 @@ var GitHubForge = class {
     const space = route3.indexOf(" ");
     const method = route3.slice(0, space);
     const template = route3.slice(space + 1);
-    const timeoutMs = this.opts.timeoutMs ?? 3e4;
+    const timeoutMs2 = this.opts.timeoutMs ?? 3e4;
     const fetch2 = async (input2, init) => {
-      const signals = [AbortSignal.timeout(timeoutMs), ...init?.signal ? [init.signal] : []];
+      const signals = [AbortSignal.timeout(timeoutMs2), ...init?.signal ? [init.signal] : []];
       try {
         const res = await globalThis.fetch(input2, { ...init, signal: AbortSignal.any(signals) });
         this.requests.push({ method, route: template, status: res.status });
@@ -17015,8 +17015,8 @@ function parseDuration(s) {
 }
 var analysisOf = (c3) => c3.spec.analysis ?? c3.spec.canaryAnalysis;
 function analysisIntervalMs(c3) {
-  const ms2 = parseDuration(analysisOf(c3)?.interval) ?? defaults.analysisIntervalSeconds * 1e3;
-  return Math.max(ms2, defaults.minAnalysisIntervalSeconds * 1e3);
+  const ms3 = parseDuration(analysisOf(c3)?.interval) ?? defaults.analysisIntervalSeconds * 1e3;
+  return Math.max(ms3, defaults.minAnalysisIntervalSeconds * 1e3);
 }
 function analysisThreshold(c3) {
   const t2 = analysisOf(c3)?.threshold ?? 0;
@@ -42793,7 +42793,7 @@ function canaryRoute(input2) {
   const entry = structuredClone(apexEntry(input2, route3));
   const names = serviceNames(input2);
   const original = rec2(list2(entry["backends"])[0]);
-  const backends = [
+  const backends2 = [
     { ...original, serviceName: names.primary, weight: input2.routes.primary },
     {
       serviceName: names.canary,
@@ -42818,7 +42818,7 @@ function canaryRoute(input2) {
     ),
     spec: {
       ...structuredClone(rec2(route3["spec"])),
-      http: [{ name: name2, priority: canaryRoutePriority, ...rest, backends }]
+      http: [{ name: name2, priority: canaryRoutePriority, ...rest, backends: backends2 }]
     }
   };
 }
@@ -42828,9 +42828,9 @@ function readRoutes(rendered, input2) {
   const route3 = findObject(rendered, "ApisixRoute", canaryRouteName(ref.name, input2.apex));
   if (!route3) return void 0;
   const names = serviceNames(input2);
-  const backends = list2(rec2(route3["spec"])["http"]).flatMap((h3) => list2(rec2(h3)["backends"]).map(rec2));
-  const primary = backends.find((b3) => b3["serviceName"] === names.primary);
-  const canary = backends.find((b3) => b3["serviceName"] === names.canary);
+  const backends2 = list2(rec2(route3["spec"])["http"]).flatMap((h3) => list2(rec2(h3)["backends"]).map(rec2));
+  const primary = backends2.find((b3) => b3["serviceName"] === names.primary);
+  const canary = backends2.find((b3) => b3["serviceName"] === names.canary);
   if (!primary || !canary) return void 0;
   return { primary: weightOf2(primary["weight"]), canary: weightOf2(canary["weight"]), mirrored: false };
 }
@@ -42847,6 +42847,313 @@ var apisixRouter = {
   render: (input2) => [canaryRoute(input2)],
   readRoutes,
   validate: validate2
+};
+
+// src/routers/appmesh-routes.ts
+var httpRetryEvents = ["server-error", "gateway-error", "client-error", "stream-error"];
+var routePrefix = (svc) => svc.match?.[0]?.uri?.prefix || "/";
+var meshProtocol = (svc) => svc.portName?.includes("grpc") ? "grpc" : "http";
+function abHeaders(match) {
+  return match.flatMap(
+    (m2) => Object.entries(m2.headers ?? {}).map(([name2, sm]) => {
+      const methods = ["exact", "prefix", "regex", "suffix"].filter((k2) => sm[k2]);
+      return { name: name2, match: Object.fromEntries(methods.map((k2) => [k2, sm[k2]])) };
+    })
+  );
+}
+function meshRoutes(c3, apex, name2, split2) {
+  const prefix = routePrefix(c3.canary.spec.service);
+  const targets = [
+    { node: `${apex}-canary`, weight: split2.canary },
+    { node: `${apex}-primary`, weight: split2.primary }
+  ];
+  const match = analysisOf(c3.canary)?.match ?? [];
+  if (name2 !== apex || match.length === 0) return [{ name: name2, prefix, targets }];
+  return [
+    { name: `${apex}-a`, priority: 10, prefix, headers: abHeaders(match), targets },
+    { name: `${apex}-b`, priority: 20, prefix, targets: [{ node: `${apex}-primary`, weight: 100 }] }
+  ];
+}
+var ms2 = (s) => {
+  const d2 = parseDuration(s);
+  return d2 === void 0 ? void 0 : Math.trunc(d2);
+};
+var timeoutMs = (c3) => ms2(c3.canary.spec.service.timeout);
+function retries(c3) {
+  const r2 = c3.canary.spec.service.retries;
+  if (!r2) return void 0;
+  return {
+    perTryMs: ms2(r2.perTryTimeout) ?? 250,
+    attempts: (r2.attempts ?? 0) > 0 ? r2.attempts : 1,
+    events: r2.retryOn ? r2.retryOn.split(",") : ["gateway-error"]
+  };
+}
+function gatewayAnnotations(svc) {
+  const hosts = svc.hosts ?? [];
+  if (hosts.length === 0) return {};
+  return {
+    "gateway.appmesh.k8s.aws/expose": "true",
+    "gateway.appmesh.k8s.aws/domain": hosts.map((h3) => `${h3},`).join(""),
+    ...svc.timeout ? { "gateway.appmesh.k8s.aws/timeout": svc.timeout } : {},
+    ...(svc.retries?.attempts ?? 0) > 0 ? { "gateway.appmesh.k8s.aws/retries": String(svc.retries?.attempts) } : {}
+  };
+}
+var accessLogAnnotation = "appmesh.flagger.app/accesslog";
+var logging = (c3) => c3.canary.metadata.annotations?.[accessLogAnnotation] === "enabled" ? { logging: { accessLog: { file: { path: "/dev/stdout" } } } } : {};
+function meshIssues(c3, provider, needsMeshName) {
+  const svc = c3.canary.spec.service;
+  const issues = lackingFeatures(c3, provider, ["mirror", "sessionAffinity"]);
+  const at2 = `${analysisAt(c3)}.match`;
+  (analysisOf(c3.canary)?.match ?? []).forEach((m2, i) => {
+    for (const key of Object.keys(m2).filter((k2) => k2 !== "headers" && k2 !== "name"))
+      issues.push({ path: `${at2}[${i}].${key}`, message: `${provider} A/B routes match on headers only` });
+    if (Object.keys(m2.headers ?? {}).length === 0)
+      issues.push({
+        path: `${at2}[${i}].headers`,
+        message: `${provider} A/B routes need at least one header`
+      });
+    for (const name2 of Object.keys(m2.headers ?? {}).filter((n) => n.length > 50))
+      issues.push({
+        path: `${at2}[${i}].headers`,
+        message: `App Mesh header names have at most 50 characters: ${name2}`
+      });
+  });
+  const headers = abHeaders(analysisOf(c3.canary)?.match ?? []).length;
+  if (headers > 10)
+    issues.push({ path: at2, message: `an App Mesh route matches at most 10 headers, not ${headers}` });
+  (svc.match ?? []).forEach((m2, i) => {
+    const extra = Object.keys(m2).filter((k2) => i > 0 || k2 !== "uri");
+    for (const key of extra)
+      issues.push({
+        path: `spec.service.match[${i}].${key}`,
+        message: `${provider} routes match the URI prefix of service.match[0] only`
+      });
+    for (const key of Object.keys(m2.uri ?? {}).filter((k2) => k2 !== "prefix"))
+      issues.push({
+        path: `spec.service.match[${i}].uri.${key}`,
+        message: `${provider} routes match URI prefixes only`
+      });
+  });
+  if (needsMeshName && !svc.meshName)
+    issues.push({
+      path: "spec.service.meshName",
+      message: `${provider} needs the App Mesh name (service.meshName)`
+    });
+  for (const [path, value] of [
+    ["spec.service.timeout", svc.timeout],
+    ["spec.service.retries.perTryTimeout", svc.retries?.perTryTimeout]
+  ])
+    if (value !== void 0 && parseDuration(value) === void 0)
+      issues.push({ path, message: `${JSON.stringify(value)} is not a duration such as 500ms or 15s` });
+  for (const e of svc.retries?.retryOn?.split(",") ?? [])
+    if (!httpRetryEvents.includes(e))
+      issues.push({
+        path: "spec.service.retries.retryOn",
+        message: `App Mesh retries on ${httpRetryEvents.join(", ")} (comma-separated, no spaces), not ${JSON.stringify(e)}`
+      });
+  return issues;
+}
+
+// src/routers/appmesh.ts
+var v1beta1 = "appmesh.k8s.aws/v1beta1";
+var v1beta2 = "appmesh.k8s.aws/v1beta2";
+var nodeMeta = (input2, name2) => {
+  const apex = input2.canary.canary.spec.service.apex;
+  return objectMeta2(name2, input2.namespace, apex?.labels, apex?.annotations);
+};
+var backends = (input2, backend) => {
+  const names = input2.canary.canary.spec.service.backends ?? [];
+  return names.length > 0 ? { backends: names.map((b3) => ({ virtualService: backend(b3) })) } : {};
+};
+var splits = (input2) => {
+  const names = serviceNames(input2);
+  return [
+    { name: names.apex, split: input2.routes },
+    { name: names.canary, split: { primary: 0, canary: 100 } }
+  ];
+};
+function nodeV1beta1(input2, name2, host) {
+  const svc = input2.canary.canary.spec.service;
+  return {
+    apiVersion: v1beta1,
+    kind: "VirtualNode",
+    metadata: nodeMeta(input2, name2),
+    spec: {
+      meshName: svc.meshName ?? "",
+      listeners: [{ portMapping: { port: svc.port, protocol: meshProtocol(svc) } }],
+      serviceDiscovery: { dns: { hostName: host } },
+      ...backends(input2, (b3) => ({ virtualServiceName: b3 })),
+      ...logging(input2.canary)
+    }
+  };
+}
+function routeV1beta1(input2, r2) {
+  const retry2 = retries(input2.canary);
+  return {
+    name: r2.name,
+    ...r2.priority !== void 0 ? { priority: r2.priority } : {},
+    http: {
+      match: { prefix: r2.prefix, ...r2.headers ? { headers: r2.headers } : {} },
+      action: { weightedTargets: r2.targets.map((t2) => ({ virtualNodeName: t2.node, weight: t2.weight })) },
+      ...retry2 ? {
+        retryPolicy: {
+          perRetryTimeoutMillis: retry2.perTryMs,
+          maxRetries: retry2.attempts,
+          httpRetryEvents: retry2.events
+        }
+      } : {}
+    }
+  };
+}
+function renderV1beta1(input2) {
+  const names = serviceNames(input2);
+  const svc = input2.canary.canary.spec.service;
+  const host = (n) => `${n}.${input2.namespace}`;
+  const service2 = (router, split2) => ({
+    apiVersion: v1beta1,
+    kind: "VirtualService",
+    metadata: objectMeta2(
+      host(router),
+      input2.namespace,
+      void 0,
+      router === names.apex ? gatewayAnnotations(svc) : void 0
+    ),
+    spec: {
+      meshName: svc.meshName ?? "",
+      virtualRouter: {
+        name: router,
+        listeners: [{ portMapping: { port: svc.port, protocol: meshProtocol(svc) } }]
+      },
+      routes: meshRoutes(input2.canary, names.apex, router, split2).map((r2) => routeV1beta1(input2, r2))
+    }
+  });
+  return [
+    nodeV1beta1(input2, names.apex, host(names.primary)),
+    nodeV1beta1(input2, names.primary, host(names.primary)),
+    nodeV1beta1(input2, names.canary, host(names.canary)),
+    ...splits(input2).map((s) => service2(s.name, s.split))
+  ];
+}
+var containerPort = (input2) => {
+  const svc = input2.canary.canary.spec.service;
+  return typeof svc.targetPort === "number" ? svc.targetPort : svc.port;
+};
+var msDuration = (value) => ({ unit: "ms", value });
+function podSelector(input2, primary) {
+  const workload = input2.lookup(input2.canary.canary.spec.targetRef.kind, input2.target);
+  const label = workload ? selectorLabel(workload) : { key: "app", value: input2.target };
+  return { matchLabels: { [label.key]: primary ? `${label.value}-primary` : label.value } };
+}
+function nodeV1beta2(input2, name2, primary) {
+  const svc = input2.canary.canary.spec.service;
+  const timeout = timeoutMs(input2.canary);
+  return {
+    apiVersion: v1beta2,
+    kind: "VirtualNode",
+    metadata: nodeMeta(input2, name2),
+    spec: {
+      podSelector: podSelector(input2, primary),
+      listeners: [
+        {
+          portMapping: { port: containerPort(input2), protocol: meshProtocol(svc) },
+          ...timeout !== void 0 ? { timeout: { http: { perRequest: msDuration(timeout) } } } : {}
+        }
+      ],
+      serviceDiscovery: { dns: { hostname: `${name2}.${input2.namespace}.svc.cluster.local.` } },
+      ...backends(
+        input2,
+        (b3) => b3.startsWith("arn:aws") ? { virtualServiceARN: b3 } : { virtualServiceRef: { name: b3 } }
+      ),
+      ...logging(input2.canary)
+    }
+  };
+}
+function routeV1beta2(input2, r2) {
+  const retry2 = retries(input2.canary);
+  const timeout = timeoutMs(input2.canary);
+  return {
+    name: r2.name,
+    ...r2.priority !== void 0 ? { priority: r2.priority } : {},
+    httpRoute: {
+      match: { prefix: r2.prefix, ...r2.headers ? { headers: r2.headers } : {} },
+      action: {
+        weightedTargets: r2.targets.map((t2) => ({ virtualNodeRef: { name: t2.node }, weight: t2.weight }))
+      },
+      ...retry2 ? {
+        retryPolicy: {
+          httpRetryEvents: retry2.events,
+          maxRetries: retry2.attempts,
+          perRetryTimeout: msDuration(retry2.perTryMs)
+        }
+      } : {},
+      ...timeout !== void 0 ? { timeout: { perRequest: msDuration(timeout) } } : {}
+    }
+  };
+}
+function renderV1beta2(input2) {
+  const names = serviceNames(input2);
+  const svc = input2.canary.canary.spec.service;
+  const router = (name2, split2) => ({
+    apiVersion: v1beta2,
+    kind: "VirtualRouter",
+    metadata: objectMeta2(name2, input2.namespace),
+    spec: {
+      listeners: [{ portMapping: { port: containerPort(input2), protocol: meshProtocol(svc) } }],
+      routes: meshRoutes(input2.canary, names.apex, name2, split2).map((r2) => routeV1beta2(input2, r2))
+    }
+  });
+  const service2 = (name2) => ({
+    apiVersion: v1beta2,
+    kind: "VirtualService",
+    metadata: objectMeta2(
+      name2,
+      input2.namespace,
+      void 0,
+      name2 === names.apex ? gatewayAnnotations(svc) : void 0
+    ),
+    spec: { provider: { virtualRouter: { virtualRouterRef: { name: name2 } } } }
+  });
+  return [
+    nodeV1beta2(input2, names.primary, true),
+    nodeV1beta2(input2, names.canary, false),
+    ...splits(input2).flatMap((s) => [router(s.name, s.split), service2(s.name)])
+  ];
+}
+function firstRouteSplit(input2, routes, targetsOf, node2) {
+  const names = serviceNames(input2);
+  const targets = targetsOf(rec2(list2(routes)[0]));
+  const primary = targets.find((t2) => node2(t2) === names.primary);
+  const canary = targets.find((t2) => node2(t2) === names.canary);
+  if (targets.length !== 2 || !primary || !canary) return void 0;
+  return { primary: weightOf2(primary["weight"]), canary: weightOf2(canary["weight"]), mirrored: false };
+}
+var appMeshRouter = {
+  render: renderV1beta1,
+  readRoutes: (rendered, input2) => {
+    const vs2 = findObject(rendered, "VirtualService", `${input2.apex}.${input2.namespace}`);
+    if (!vs2 || vs2.apiVersion !== v1beta1) return void 0;
+    return firstRouteSplit(
+      input2,
+      rec2(vs2["spec"])["routes"],
+      (r2) => list2(rec2(rec2(r2["http"])["action"])["weightedTargets"]).map(rec2),
+      (t2) => t2["virtualNodeName"]
+    );
+  },
+  validate: (c3) => meshIssues(c3, "appmesh", true)
+};
+var appMeshV1beta2Router = {
+  render: renderV1beta2,
+  readRoutes: (rendered, input2) => {
+    const vr2 = findObject(rendered, "VirtualRouter", input2.apex);
+    if (!vr2 || vr2.apiVersion !== v1beta2) return void 0;
+    return firstRouteSplit(
+      input2,
+      rec2(vr2["spec"])["routes"],
+      (r2) => list2(rec2(rec2(r2["httpRoute"])["action"])["weightedTargets"]).map(rec2),
+      (t2) => rec2(t2["virtualNodeRef"])["name"]
+    );
+  },
+  validate: (c3) => meshIssues(c3, "appmesh:v1beta2", false)
 };
 
 // src/routers/contour.ts
@@ -42870,7 +43177,7 @@ var contourRetryOn = /* @__PURE__ */ new Set([
   "unavailable"
 ]);
 var contourDuration = /^(((\d*(\.\d*)?h)|(\d*(\.\d*)?m)|(\d*(\.\d*)?s)|(\d*(\.\d*)?ms)|(\d*(\.\d*)?us)|(\d*(\.\d*)?µs)|(\d*(\.\d*)?ns))+|infinity|infinite)$/;
-function routePrefix(c3) {
+function routePrefix2(c3) {
   return c3.canary.spec.service.match?.[0]?.uri?.prefix || "/";
 }
 function headerCondition(name2, m2) {
@@ -42923,7 +43230,7 @@ function route(input2, conditions, primary, canary) {
   };
 }
 function httpProxy(input2) {
-  const prefix = routePrefix(input2.canary);
+  const prefix = routePrefix2(input2.canary);
   const match = analysisOf(input2.canary.canary)?.match ?? [];
   const { primary, canary } = input2.routes;
   const routes = match.length > 0 ? [route(input2, abConditions(match, prefix), primary, canary), route(input2, [{ prefix }], 100, 0)] : [route(input2, [{ prefix }], primary, canary)];
@@ -42978,7 +43285,7 @@ function serviceIssues(c3) {
     for (const path of unused)
       issues.push({ path, message: "contour routes on spec.service.match[0].uri.prefix only" });
   });
-  if (!routePrefix(c3).startsWith("/"))
+  if (!routePrefix2(c3).startsWith("/"))
     issues.push({ path: "spec.service.match[0].uri.prefix", message: "contour prefixes must start with /" });
   const durations = [
     ["spec.service.timeout", svc.timeout],
@@ -44121,9 +44428,9 @@ function readRoutes10(rendered, input2) {
   const ts2 = findObject(rendered, "TrafficSplit", input2.apex);
   if (!ts2) return void 0;
   const names = serviceNames(input2);
-  const backends = list2(rec2(ts2["spec"])["backends"]).map(rec2);
-  const primary = backends.find((b3) => b3["service"] === names.primary);
-  const canary = backends.find((b3) => b3["service"] === names.canary);
+  const backends2 = list2(rec2(ts2["spec"])["backends"]).map(rec2);
+  const primary = backends2.find((b3) => b3["service"] === names.primary);
+  const canary = backends2.find((b3) => b3["service"] === names.canary);
   if (!primary && !canary) return void 0;
   return {
     primary: readSmiWeight(primary?.["weight"]),
@@ -44185,6 +44492,8 @@ var traefikRouter = {
 // src/routers/registry.ts
 var routers = {
   apisix: apisixRouter,
+  appmesh: appMeshRouter,
+  "appmesh:v1beta2": appMeshV1beta2Router,
   contour: contourRouter,
   "gatewayapi:v1": gatewayApiV1Router,
   "gatewayapi:v1beta1": gatewayApiV1beta1Router,
@@ -45049,10 +45358,10 @@ var safeDecode4 = (s) => {
   }
 };
 var withoutUserinfo = (address) => address.replace(/\/\/[^/@]*@/, "//***@");
-function describeFetchError(e, timeoutMs) {
+function describeFetchError(e, timeoutMs2) {
   const err = e;
   if (err?.name === "TimeoutError" || err?.name === "AbortError")
-    return `query timed out after ${timeoutMs}ms`;
+    return `query timed out after ${timeoutMs2}ms`;
   const cause = err?.cause;
   if (cause?.message) return `request failed: ${cause.message}`;
   if (cause?.code) return `request failed: ${cause.code}`;
@@ -45134,8 +45443,8 @@ async function observe(ctx, c3) {
   );
 }
 function prometheusFactory(config2) {
-  const timeoutMs = parseDuration(config2.prometheusTimeout) ?? 5e3;
-  return (target) => providerForCheck(target, { metricsServer: target.address, timeoutMs });
+  const timeoutMs2 = parseDuration(config2.prometheusTimeout) ?? 5e3;
+  return (target) => providerForCheck(target, { metricsServer: target.address, timeoutMs: timeoutMs2 });
 }
 
 // src/reconcile/report.ts
