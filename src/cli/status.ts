@@ -161,10 +161,10 @@ function tableOf(rows: StatusRow[], wide: boolean): string {
             String(r.suspended),
             r.interval,
             String(r.mirror),
-            r.stepWeight === undefined ? '' : String(r.stepWeight),
-            r.stepWeights ? r.stepWeights.join(',') : '',
+            r.stepWeight === undefined ? '-' : String(r.stepWeight),
+            r.stepWeights ? r.stepWeights.join(',') : '-',
             String(r.maxWeight),
-            r.nextStepAt ?? '',
+            r.nextStepAt ?? '-',
           ]
         : []),
       r.lastTransitionTime || '-',
