@@ -20,10 +20,10 @@ export async function run({ values, positionals, out, err }: CommandContext): Pr
   const states = await readCanaries(source.dir);
   const format = str(values, 'output');
   const fresh = { commit: source.commit, fetched: source.fetched };
+  const state = one ? states.find((s) => idOf(s.canary) === one) : undefined;
+  if (one && !state) throw new ConfigurationError(`canary ${one} not found`);
   if (format === 'text' || format === 'wide') err(freshnessLine(fresh));
-  if (one) {
-    const state = states.find((s) => idOf(s.canary) === one);
-    if (!state) throw new ConfigurationError(`canary ${one} not found`);
+  if (state) {
     const d = statusDetail(state);
     await printResult(format, out, { ...fresh, canary: d }, () => formatStatusDetail(d));
     return d.error ? 1 : 0;
