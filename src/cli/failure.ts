@@ -64,7 +64,12 @@ export function failure(e: unknown): Failure {
     }
   }
   for (const x of errors) {
-    const status = (x as { status?: unknown }).status;
+    const { status, request, response } = x as { status?: unknown; request?: unknown; response?: unknown };
+    // Octokit reports a request that got no answer as status 500 without a response.
+    if (typeof status === 'number' && request !== undefined && response === undefined) {
+      const where = hostOf(errors);
+      return { code: 1, message: `cannot reach ${where ?? 'the server'}: ${text}` };
+    }
     if (typeof status === 'number' && status >= 400) {
       const hint = httpHint(status);
       return { code: 1, message: hint ? `${text} (${hint})` : text };
