@@ -36,6 +36,7 @@ export async function run({ values, positionals, out, err }: CommandContext): Pr
 }
 
 function freshnessLine(f: { commit: string | null; fetched: boolean }): string {
-  const at = f.commit ? `commit ${f.commit.slice(0, 12)}` : 'no commit yet';
-  return `status at ${at}${f.fetched ? ' (fetched just now)' : ' (local checkout; --fetch reads the remote first)'}`;
+  if (!f.commit) return 'status read from the files (not at a git commit)';
+  const how = f.fetched ? 'fetched just now' : 'local checkout; --fetch reads the remote first';
+  return `status at commit ${f.commit.slice(0, 12)} (${how})`;
 }
