@@ -1,10 +1,12 @@
-// Bundles the CLI into dist/cli.mjs so `gitcanary` works right after `npm install`, and the
+// Bundles the CLI into dist/cli.mjs so `gitcanary` works right after `npm install` (each command's
+// code in its own chunk under dist/cli-chunks/, loaded when that command runs, so `--help` and
+// `--version` load none of it; the version is embedded), and the
 // GitHub Action into dist/action.mjs, which is committed (action.yml runs it): no sourcemap, not
 // minified (reviews read its diffs), deterministic (the same sources give the same bytes).
 //   node scripts/build.mjs           build both
 //   node scripts/build.mjs --check   exit 1 when dist/action.mjs differs from what the sources build
 
-import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const requireShim =
@@ -22,9 +24,12 @@ const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 const cli = {
   ...common,
-  define: { GITCANARY_VERSION: JSON.stringify(version) },
-  entryPoints: ['src/cli/bin.ts'],
-  outfile: 'dist/cli.mjs',
+  entryPoints: { cli: 'src/cli/bin.ts' },
+  outdir: 'dist',
+  splitting: true,
+  chunkNames: 'cli-chunks/[name]-[hash]',
+  outExtension: { '.js': '.mjs' },
+  define: { __GITCANARY_VERSION__: JSON.stringify(version) },
   // The published package carries no source map: stack traces name the bundle's own lines.
   sourcemap: false,
   banner: { js: `#!/usr/bin/env node\n${requireShim}` },
@@ -50,6 +55,7 @@ if (process.argv.includes('--check')) {
     process.exit(1);
   }
 } else {
+  rmSync('dist/cli-chunks', { recursive: true, force: true });
   await Promise.all([build(cli), build(action)]);
   chmodSync('dist/cli.mjs', 0o755);
 }

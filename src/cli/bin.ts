@@ -15,20 +15,7 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-declare const GITCANARY_VERSION: string | undefined;
-
-/** The package version: set by the bundler, else read from package.json (running from src/). */
-async function version(): Promise<string> {
-  if (typeof GITCANARY_VERSION === 'string') return GITCANARY_VERSION;
-  const { readFileSync } = await import('node:fs');
-  return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
-}
-
 const args = process.argv.slice(2);
-if (args.length === 1 && (args[0] === '--version' || args[0] === 'version')) {
-  process.stdout.write(`gitcanary ${await version()}\n`);
-  process.exit(0);
-}
 
 const { main } = await import('./main.js');
 try {

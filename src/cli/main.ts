@@ -1,214 +1,105 @@
 /**
- * The `gitcanary` command line: a thin layer over the library.
- * Exit codes: 0 run completed (whatever the phases), 1 some canary could not be reconciled,
- * 2 usage or configuration error.
+ * The `gitcanary` command line: a thin layer over the library. Each command has its own flags
+ * (a flag it does not take is a usage error naming it) and its code is imported only when it
+ * runs, so `--help` and `--version` load nothing but this file and the command table.
+ * Results go to `out` (stdout), usage text and errors to `err` (stderr).
+ * Exit codes: 0 done, 1 some canary could not be reconciled (or the run failed), 2 usage or
+ * configuration error.
  */
 import { parseArgs } from 'node:util';
-import type { DeliveryMode } from '../delivery/types.js';
-import { runDemo } from '../demo/demo.js';
-import { ConfigurationError, errorMessage } from '../errors.js';
-import type { GitRepo } from '../git/port.js';
-import { canaryHistory } from '../reconcile/history.js';
-import { stderrLogger } from '../reconcile/logger.js';
-import { requestOperation } from '../reconcile/manual.js';
-import { reconcile } from '../reconcile/run.js';
-import { type AccessFlags, githubAccess } from './forge.js';
-import { resolveAuthor } from './identity.js';
-import { formatHistory, formatPlan, formatReconcile, jsonReconcile } from './output.js';
-import { formatSimulation, runSimulate } from './simulate.js';
-import { formatStatusTable, statusRows } from './status.js';
-import { runValidate } from './validate.js';
+import { type CommandSpec, commands } from './commands.js';
+import { failure } from './failure.js';
+import { commandHelp, overview } from './help.js';
+import { version } from './version.js';
 
-const usage = `gitcanary — Flagger-compatible progressive delivery that writes every step to Git
-
-Usage:
-  gitcanary reconcile [--repo DIR] [--now RFC3339] [--metrics-server URL] [--mesh-provider P]
-                      [--mode commit|pull-request] [--config FILE] [--dry-run] [--no-push] [-o text|json]
-                      [--commit-via git|api] [--branch B]
-  gitcanary plan      [--repo DIR] [--now RFC3339] [--metrics-server URL] [--mesh-provider P] [-o text|json]
-                      [--commit-via git|api] [--branch B]
-  gitcanary status    [--repo DIR] [-o text|json]
-  gitcanary validate  [--repo DIR]
-  gitcanary history   NAMESPACE/NAME [--repo DIR] [-o text|json]
-  gitcanary simulate  NAMESPACE/NAME [--repo DIR] (--observations FILE | --from-status) [-o text|json]
-  gitcanary promote|abort|retry|pause|resume NAMESPACE/NAME [--repo DIR] [--message M]
-                      [--author "Name <email>"] [--mode commit|pull-request] [--no-push]
-                      [--commit-via git|api] [--branch B]
-  gitcanary demo      [--keep]
-
-Pull requests (delivery pull-request, or a step policy in gitcanary.yaml) need GitHub: the token
-from GITHUB_TOKEN or GH_TOKEN, the repository from --github-repository OWNER/NAME or
-GITHUB_REPOSITORY, the API from --github-api-url or GITHUB_API_URL (default api.github.com).
-
---commit-via api works without a clone: the branch (--branch, default the repository's default
-branch) is read through the GitHub API into --repo, a folder that must be new, empty or an earlier
-materialisation (cache it between runs), and each commit is one GraphQL createCommitOnBranch,
-attributed to the token's identity and signed by GitHub. It needs the same GitHub access, and
-works for reconcile, plan, the manual operations, history, status, validate and simulate.
-
-Exit codes: 0 done, 1 some canary could not be reconciled, 2 usage or configuration error.`;
-
-const options = {
-  repo: { type: 'string', default: '.' },
-  now: { type: 'string' },
-  'metrics-server': { type: 'string' },
-  'mesh-provider': { type: 'string' },
-  'dry-run': { type: 'boolean', default: false },
-  'no-push': { type: 'boolean', default: false },
-  output: { type: 'string', short: 'o', default: 'text' },
-  'log-level': { type: 'string', default: 'info' },
-  keep: { type: 'boolean', default: false },
-  message: { type: 'string', short: 'm' },
-  author: { type: 'string' },
-  observations: { type: 'string' },
-  'from-status': { type: 'boolean', default: false },
-  mode: { type: 'string' },
-  config: { type: 'string' },
-  'github-repository': { type: 'string' },
-  'github-api-url': { type: 'string' },
-  'commit-via': { type: 'string', default: 'git' },
-  branch: { type: 'string' },
-  help: { type: 'boolean', short: 'h', default: false },
-} as const;
+type Writer = (s: string) => void;
 
 export async function main(
   argv: string[],
-  out: (s: string) => void = (s) => process.stdout.write(`${s}\n`),
+  out: Writer = (s) => process.stdout.write(`${s}\n`),
+  err: Writer = (s) => process.stderr.write(`${s}\n`),
 ): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true });
-  } catch (e) {
-    out(`error: ${errorMessage(e)}\n\n${usage}`);
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    err(overview());
     return 2;
   }
-  const { values, positionals } = parsed;
-  const command = positionals[0];
-  if (values.help || !command) {
-    out(usage);
-    return values.help ? 0 : 2;
+  if (first === '--version') return printed(out, `gitcanary ${version()}`);
+  if (first === '--help' || first === '-h') return printed(out, overview());
+  if (first === 'help') {
+    const spec = rest[0] === undefined ? undefined : commands[rest[0]];
+    if (rest[0] !== undefined && !spec) return usageError(err, `unknown command ${rest[0]}`);
+    return printed(out, spec ? commandHelp(rest[0]!, spec) : overview());
   }
-  if (values.output !== 'text' && values.output !== 'json') {
-    out(`error: -o must be text or json, got ${values.output}`);
-    return 2;
+  const spec = Object.hasOwn(commands, first) ? commands[first] : undefined;
+  if (!spec) {
+    const what = first.startsWith('-') ? `expected a command before ${first}` : `unknown command ${first}`;
+    return usageError(err, what);
   }
-  const json = values.output === 'json';
+  const parsed = parse(first, spec, rest);
+  if (typeof parsed === 'string') return usageError(err, parsed, first);
+  if (parsed.values.help) return printed(out, commandHelp(first, spec));
   try {
-    switch (command) {
-      case 'reconcile':
-      case 'plan': {
-        const now = parseNow(values.now);
-        const level = values['log-level'] as 'debug' | 'info' | 'warn' | 'error';
-        const dryRun = command === 'plan' || values['dry-run'];
-        const { forge, git } = await githubAccess(values, { noPush: values['no-push'] && !dryRun });
-        const result = await reconcile({
-          repoDir: values.repo,
-          ...(git ? { git } : {}),
-          ...(parseMode(values.mode) ? { mode: parseMode(values.mode)! } : {}),
-          ...(values.config ? { configFile: values.config } : {}),
-          ...(forge ? { forge } : {}),
-          ...(now ? { now } : {}),
-          ...(values['metrics-server'] ? { metricsServer: values['metrics-server'] } : {}),
-          ...(values['mesh-provider'] ? { meshProvider: values['mesh-provider'] } : {}),
-          dryRun,
-          push: !values['no-push'],
-          logger: stderrLogger(level, secretValues()),
-        });
-        if (json) out(JSON.stringify(jsonReconcile(result), null, 2));
-        else out(dryRun ? await formatPlan(result, values.repo) : formatReconcile(result));
-        return result.canaries.some((c) => c.error) ? 1 : 0;
-      }
-      case 'status': {
-        await apiRepo(values);
-        const rows = await statusRows(values.repo);
-        out(json ? JSON.stringify({ canaries: rows }, null, 2) : formatStatusTable(rows));
-        return rows.some((r) => r.error) ? 1 : 0;
-      }
-      case 'validate':
-        await apiRepo(values);
-        return await runValidate(values.repo, out);
-      case 'demo':
-        return await runDemo({ keep: values.keep, out });
-      case 'history': {
-        const rows = await canaryHistory(values.repo, canaryId(positionals[1]), await apiRepo(values));
-        out(json ? JSON.stringify({ history: rows }, null, 2) : formatHistory(rows));
-        return 0;
-      }
-      case 'simulate': {
-        await apiRepo(values);
-        const r = await runSimulate(values.repo, canaryId(positionals[1]), {
-          ...(values.observations ? { observations: values.observations } : {}),
-          fromStatus: values['from-status'],
-        });
-        out(json ? JSON.stringify(r, null, 2) : formatSimulation(r));
-        return r.reproduced === false ? 1 : 0;
-      }
-      case 'promote':
-      case 'abort':
-      case 'retry':
-      case 'pause':
-      case 'resume': {
-        const { forge, git } = await githubAccess(values, { noPush: values['no-push'] });
-        const r = await requestOperation({
-          repoDir: values.repo,
-          ...(git ? { git } : {}),
-          id: canaryId(positionals[1]),
-          action: command,
-          author: resolveAuthor(values.author, values.repo),
-          ...(values.message ? { message: values.message } : {}),
-          ...(parseMode(values.mode) ? { mode: parseMode(values.mode)! } : {}),
-          ...(forge ? { forge } : {}),
-          push: !values['no-push'],
-        });
-        const how = r.pullRequest
-          ? `pull request ${r.pullRequest} (${r.file}); the next run after its merge obeys it`
-          : `commit ${r.commit} (${r.file}); the next run obeys it`;
-        out(r.commit ? `${command} ${positionals[1]}: ${how}` : 'no change');
-        return 0;
-      }
-      default:
-        out(`error: unknown command ${command}\n\n${usage}`);
-        return 2;
-    }
+    const { run } = await spec.load();
+    return await run({ name: first, values: parsed.values, positionals: parsed.positionals, out, err });
   } catch (e) {
-    if (e instanceof ConfigurationError) {
-      out(`error: ${e.message}`);
-      return 2;
-    }
-    throw e;
+    const f = failure(e);
+    err(`error: ${f.message}`);
+    return f.code;
   }
 }
 
-/** With `--commit-via api`, the repository read through the API into --repo; else undefined. */
-async function apiRepo(values: AccessFlags): Promise<GitRepo | undefined> {
-  return values['commit-via'] === 'git' ? undefined : (await githubAccess(values)).git;
+function printed(out: Writer, text: string): number {
+  out(text);
+  return 0;
 }
 
-function canaryId(s: string | undefined): string {
-  if (!s || !/^[a-z0-9.-]+\/[a-z0-9.-]+$/.test(s))
-    throw new ConfigurationError(`expected NAMESPACE/NAME, got ${s ?? 'nothing'}`);
-  return s;
+function usageError(err: Writer, message: string, command?: string): number {
+  const help = command ? `gitcanary ${command} --help` : 'gitcanary --help';
+  err(`error: ${message}\nRun ${help} for usage.`);
+  return 2;
 }
 
-function parseMode(s: string | undefined): DeliveryMode | undefined {
-  if (s === undefined) return undefined;
-  if (s === 'commit' || s === 'pull-request') return s;
-  throw new ConfigurationError(`--mode must be commit or pull-request, got ${s}`);
-}
-
-function parseNow(s: string | undefined): Date | undefined {
-  if (s === undefined) return undefined;
-  const d = new Date(s);
-  if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(s)) {
-    throw new ConfigurationError(`--now must be an RFC3339 time such as 2026-01-01T12:00:00Z, got ${s}`);
+/** The command's flags and positionals, or a usage message naming what is wrong. */
+function parse(name: string, spec: CommandSpec, args: string[]) {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; default?: string | boolean }> =
+    {
+      help: { type: 'boolean', short: 'h', default: false },
+    };
+  for (const [flag, f] of Object.entries(spec.flags)) {
+    options[flag] = {
+      type: f.type,
+      ...(f.short ? { short: f.short } : {}),
+      ...(f.default !== undefined ? { default: f.default } : {}),
+    };
   }
-  return d;
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    return parseFailure(name, e);
+  }
+  if (parsed.values.help) return parsed;
+  const [min, max] = spec.arity;
+  const n = parsed.positionals.length;
+  if (n > max) return `unexpected argument ${parsed.positionals[max]} for ${name}`;
+  if (n < min) return `${name} needs ${spec.args}`;
+  const o = parsed.values.output;
+  if (typeof o === 'string' && spec.outputs && !spec.outputs.includes(o))
+    return `-o must be ${spec.outputs.join(', ')} for ${name}, got ${o}`;
+  return parsed;
 }
 
-/** Values that must never be printed: tokens and passwords from the environment. */
-function secretValues(): string[] {
-  return Object.entries(process.env)
-    .filter(([k]) => /TOKEN|PASSWORD|SECRET/i.test(k))
-    .map(([, v]) => v ?? '')
-    .filter((v) => v.length >= 4);
+function parseFailure(name: string, e: unknown): string {
+  const { code, message } = e as { code?: string; message?: string };
+  const unknown = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'([^']+)'/.exec(message ?? '')?.[1] : undefined;
+  if (unknown) {
+    const long = unknown.replace(/^--?/, '').replace(/=.*$/, '');
+    const takers = Object.keys(commands).filter((c) =>
+      Object.entries(commands[c]!.flags).some(([f, s]) => f === long || s.short === long),
+    );
+    const hint = takers.length ? ` (a flag of ${takers.join(', ')})` : '';
+    return `unknown flag ${unknown} for ${name}${hint}`;
+  }
+  return (message ?? String(e)).split('\n')[0]!;
 }

@@ -1,12 +1,14 @@
 /**
- * `gitcanary status`: every canary's status file, like `kubectl get canaries`.
+ * `gitcanary status`: every canary's status file, like `kubectl get canaries` (`-o wide` adds
+ * Flagger's other printer columns and the next step time), or one canary in detail: its
+ * planned weights, the step it is at, the last verdict and what it waits for.
  */
-import { resolve } from 'node:path';
-import { loadConfig } from '../inputs/config.js';
-import { loadRepo } from '../inputs/load.js';
-import { diskFiles } from '../reconcile/context.js';
+import { nextDueTime } from '../core/decide.js';
+import type { Verdict } from '../core/types.js';
+import { maxWeight, nextStepWeight } from '../core/weights.js';
+import { analysisOf, strategyOf } from '../inputs/defaults.js';
 import { specNotes } from '../reconcile/report.js';
-import { parseStatus, statusPath } from '../status/status-file.js';
+import { type CanaryState, idOf } from './canary-state.js';
 import { table } from './table.js';
 
 export interface StatusRow {
@@ -17,68 +19,190 @@ export interface StatusRow {
   failedChecks: number;
   lastTransitionTime: string;
   file: string;
+  suspended: boolean;
+  interval: string;
+  stepWeight?: number;
+  stepWeights?: number[];
+  maxWeight: number;
+  mirror: boolean;
+  /** When the next step is due (RFC3339); absent before the first run. */
+  nextStepAt?: string;
   error?: string;
   notes?: string[];
 }
 
-export async function statusRows(repoDir: string): Promise<StatusRow[]> {
-  const root = resolve(repoDir);
-  const config = await loadConfig(root, {});
-  const inv = await loadRepo(root, config);
-  const files = diskFiles(root);
-  const rows: StatusRow[] = [];
-  for (const c of inv.canaries) {
-    const path = statusPath(c.dir, c.ref);
-    const notes = specNotes(c);
-    const base = {
-      namespace: c.ref.namespace,
-      name: c.ref.name,
-      file: path,
-      ...(notes.length ? { notes } : {}),
-    };
-    try {
-      const text = await files.read(path);
-      if (text === undefined) {
-        rows.push({ ...base, status: 'New', weight: 0, failedChecks: 0, lastTransitionTime: '' });
-        continue;
-      }
-      const s = parseStatus(text, path);
-      rows.push({
-        ...base,
-        status: s.phase,
-        weight: s.canaryWeight,
-        failedChecks: s.failedChecks,
-        lastTransitionTime: s.lastTransitionTime,
-      });
-    } catch (e) {
-      rows.push({
-        ...base,
-        status: 'Error',
-        weight: 0,
-        failedChecks: 0,
-        lastTransitionTime: '',
-        error: String(e),
-      });
-    }
+/** `status NAMESPACE/NAME`: the row and what it takes to read the rollout. */
+export interface StatusDetail extends StatusRow {
+  strategy: string;
+  /** The canary weights of a run, in order (the canary strategy); empty for blue-green and A/B. */
+  plannedWeights: number[];
+  /** The step reached: n of N (weights, or iterations for blue-green and A/B). */
+  step: { n: number; of: number };
+  revision: { source?: string; applied?: string; promoted?: string };
+  lastVerdict?: Verdict & { time: string };
+  waitingFor: string;
+}
+
+/** The canary weights of one run, as the steps set them (Flagger's `nextStepWeight`, to maxWeight). */
+export function plannedWeights(a: ReturnType<typeof analysisOf>): number[] {
+  const max = maxWeight(a);
+  const out: number[] = [];
+  for (let w = 0; w < max && out.length < 100; ) {
+    const step = nextStepWeight(a, w);
+    if (step <= 0) break;
+    w = Math.min(100, w + step);
+    out.push(w);
   }
-  return rows.sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+  return out;
 }
 
-export function formatStatusTable(rows: StatusRow[]): string {
+export function statusRow(s: CanaryState): StatusRow {
+  const { canary: c, status } = s;
+  const a = analysisOf(c.canary);
+  const notes = specNotes(c);
+  const next = status ? nextDueTime(c.canary, status) : undefined;
+  return {
+    namespace: c.ref.namespace,
+    name: c.ref.name,
+    status: s.error ? 'Error' : (status?.phase ?? 'New'),
+    weight: status?.canaryWeight ?? 0,
+    failedChecks: status?.failedChecks ?? 0,
+    lastTransitionTime: status?.lastTransitionTime ?? '',
+    file: s.file,
+    suspended: c.canary.spec.suspend === true,
+    interval: a?.interval ?? '1m',
+    ...(a?.stepWeight !== undefined ? { stepWeight: a.stepWeight } : {}),
+    ...(a?.stepWeights?.length ? { stepWeights: a.stepWeights } : {}),
+    maxWeight: maxWeight(a),
+    mirror: a?.mirror === true,
+    ...(next ? { nextStepAt: next.toISOString() } : {}),
+    ...(s.error ? { error: s.error } : {}),
+    ...(notes.length ? { notes } : {}),
+  };
+}
+
+export function statusDetail(s: CanaryState): StatusDetail {
+  const row = statusRow(s);
+  const { canary: c, status } = s;
+  const a = analysisOf(c.canary);
+  const strategy = strategyOf(c.canary);
+  const weights = strategy === 'canary' ? plannedWeights(a) : [];
+  const n =
+    strategy === 'canary'
+      ? weights.filter((w) => w <= row.weight && row.weight > 0).length
+      : (status?.iterations ?? 0);
+  const verdictEntry = status?.history.findLast((h) => h.verdict);
+  return {
+    ...row,
+    strategy,
+    plannedWeights: weights,
+    step: { n, of: strategy === 'canary' ? weights.length : (a?.iterations ?? 0) },
+    revision: {
+      ...(s.revision ? { source: s.revision } : {}),
+      ...(status?.lastAppliedSpec ? { applied: status.lastAppliedSpec } : {}),
+      ...(status?.lastPromotedSpec ? { promoted: status.lastPromotedSpec } : {}),
+    },
+    ...(verdictEntry?.verdict ? { lastVerdict: { time: verdictEntry.time, ...verdictEntry.verdict } } : {}),
+    waitingFor: waitingFor(s, row),
+  };
+}
+
+/** What the canary waits for, in words. */
+function waitingFor(s: CanaryState, row: StatusRow): string {
+  const { status, revision } = s;
+  if (s.error) return `a readable status file: ${s.error}`;
+  if (s.sourceError) return `a resolvable source workload: ${s.sourceError}`;
+  if (!status) return 'the first reconcile, which initializes it';
+  if (status.request)
+    return `the next reconcile, which obeys ${status.request.action} requested by ${status.request.requestedBy}`;
+  if (status.halted) return `gitcanary resume (halted: ${status.halted})`;
+  if (row.suspended) return 'spec.suspend to be lifted';
+  const newRevision =
+    revision !== undefined && revision !== status.lastAppliedSpec && revision !== status.lastPromotedSpec;
+  switch (status.phase) {
+    case 'Initialized':
+    case 'Succeeded':
+      return newRevision
+        ? `the next reconcile, which starts revision ${revision}`
+        : `a new revision (${status.lastPromotedSpec} is promoted)`;
+    case 'Failed':
+      return newRevision
+        ? `the next reconcile, which starts revision ${revision}`
+        : 'a new revision, or gitcanary retry';
+    case 'Waiting':
+      return 'the confirm-rollout gate';
+    case 'WaitingPromotion':
+      return 'the confirm-promotion gate, or gitcanary promote';
+    default:
+      return row.nextStepAt
+        ? `the next step, due at ${row.nextStepAt} (interval ${row.interval})`
+        : 'the next reconcile';
+  }
+}
+
+export function formatStatusTable(rows: StatusRow[], wide: boolean): string {
   const notes = rows.flatMap((r) => (r.notes ?? []).map((n) => `note: ${r.namespace}/${r.name}: ${n}`));
-  return [tableOf(rows), ...(notes.length ? ['', ...notes] : [])].join('\n');
+  return [tableOf(rows, wide), ...(notes.length ? ['', ...notes] : [])].join('\n');
 }
 
-function tableOf(rows: StatusRow[]): string {
+function tableOf(rows: StatusRow[], wide: boolean): string {
+  const head = ['NAMESPACE', 'NAME', 'STATUS', 'WEIGHT', 'FAILEDCHECKS'];
+  const more = ['SUSPENDED', 'INTERVAL', 'MIRROR', 'STEPWEIGHT', 'STEPWEIGHTS', 'MAXWEIGHT', 'NEXTSTEP'];
   return table(
-    ['NAMESPACE', 'NAME', 'STATUS', 'WEIGHT', 'FAILEDCHECKS', 'LASTTRANSITIONTIME'],
+    [...head, ...(wide ? more : []), 'LASTTRANSITIONTIME'],
     rows.map((r) => [
       r.namespace,
       r.name,
       r.status,
       String(r.weight),
       String(r.failedChecks),
-      r.lastTransitionTime,
+      ...(wide
+        ? [
+            String(r.suspended),
+            r.interval,
+            String(r.mirror),
+            r.stepWeight === undefined ? '-' : String(r.stepWeight),
+            r.stepWeights ? r.stepWeights.join(',') : '-',
+            String(r.maxWeight),
+            r.nextStepAt ?? '-',
+          ]
+        : []),
+      r.lastTransitionTime || '-',
     ]),
   );
 }
+
+/** `status NAMESPACE/NAME` as text: one field a line, then the verdict's metrics. */
+export function formatStatusDetail(d: StatusDetail): string {
+  const field = (k: string, v: string) => `${`${k}:`.padEnd(14)}${v}`;
+  const lines = [
+    field('Canary', `${d.namespace}/${d.name}`),
+    field('Status', `${d.status}${d.suspended ? ' (suspended)' : ''}`),
+    field('Strategy', d.strategy),
+    field('Weight', `${d.weight}`),
+    field('Step', `${d.step.n} of ${d.step.of}`),
+  ];
+  if (d.plannedWeights.length) lines.push(field('Weights', d.plannedWeights.join(' → ')));
+  lines.push(field('FailedChecks', String(d.failedChecks)), field('Interval', d.interval));
+  if (d.nextStepAt) lines.push(field('NextStep', d.nextStepAt));
+  if (d.lastTransitionTime) lines.push(field('Transition', d.lastTransitionTime));
+  const rev = d.revision;
+  lines.push(
+    field(
+      'Revision',
+      `source ${rev.source ?? '-'}, applied ${rev.applied ?? '-'}, promoted ${rev.promoted ?? '-'}`,
+    ),
+  );
+  lines.push(field('WaitingFor', d.waitingFor));
+  if (d.lastVerdict) {
+    lines.push(
+      field('LastVerdict', `${d.lastVerdict.result} at ${d.lastVerdict.time}: ${d.lastVerdict.reason}`),
+    );
+    for (const m of d.lastVerdict.metrics)
+      lines.push(`  ${m.name} = ${m.value ?? 'n/a'} ${m.result} (${m.reason})`);
+  }
+  for (const n of d.notes ?? []) lines.push(`note: ${n}`);
+  return lines.join('\n');
+}
+
+export { idOf };

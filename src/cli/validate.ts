@@ -1,14 +1,21 @@
 /**
  * `gitcanary validate`: every finding as `file:line: namespace/name: spec.path: message`.
- * Exit 1 when any is an error; unknown fields are warnings (likely typos).
+ * Unknown fields are warnings (likely typos); the command exits 1 when any finding is an error.
  */
 import { resolve } from 'node:path';
 import { loadConfig } from '../inputs/config.js';
 import { loadRepo, validateRepo } from '../inputs/load.js';
-import { formatIssue, type SpecIssue } from '../inputs/model.js';
+import type { SpecIssue } from '../inputs/model.js';
 import { routerFor } from '../routers/registry.js';
 
-export async function runValidate(repoDir: string, out: (s: string) => void): Promise<number> {
+export interface ValidateResult {
+  issues: SpecIssue[];
+  canaries: number;
+  errors: number;
+  warnings: number;
+}
+
+export async function runValidate(repoDir: string): Promise<ValidateResult> {
   const root = resolve(repoDir);
   const inv = await loadRepo(root, await loadConfig(root, {}));
   const issues: SpecIssue[] = [...validateRepo(inv)];
@@ -31,8 +38,6 @@ export async function runValidate(repoDir: string, out: (s: string) => void): Pr
       });
     }
   }
-  const errors = issues.filter((i) => i.severity === 'error');
-  for (const i of issues) out(`${i.severity === 'warning' ? 'warning: ' : ''}${formatIssue(i)}`);
-  out(`${inv.canaries.length} canaries, ${errors.length} errors, ${issues.length - errors.length} warnings`);
-  return errors.length > 0 ? 1 : 0;
+  const errors = issues.filter((i) => i.severity === 'error').length;
+  return { issues, canaries: inv.canaries.length, errors, warnings: issues.length - errors };
 }

@@ -203,6 +203,10 @@ function parseObjects(content: string): K8sObject[] {
     .filter((o): o is K8sObject => typeof o === 'object' && o !== null && 'kind' in o);
 }
 
+/** The revision of the source workload, as a run compares it with `lastAppliedSpec` (`gitcanary wait`). */
+export const sourceRevision = (source: SourceWorkload): string =>
+  revisionOf(podTemplate(source), trackedOf(source));
+
 function podTemplate(source: SourceWorkload): unknown {
   return (source.object.spec as { template?: unknown } | undefined)?.template;
 }

@@ -15,10 +15,15 @@ afterEach(() => {
   for (const r of repos.splice(0)) r.cleanup();
 });
 
-async function run(...args: string[]): Promise<{ code: number; out: string }> {
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const lines: string[] = [];
-  const code = await main(args, (s) => lines.push(s));
-  return { code, out: lines.join('\n') };
+  const errors: string[] = [];
+  const code = await main(
+    args,
+    (s) => lines.push(s),
+    (s) => errors.push(s),
+  );
+  return { code, out: lines.join('\n'), err: errors.join('\n') };
 }
 
 function repo(): GitOps {
@@ -88,14 +93,15 @@ describe('gitcanary reconcile', () => {
     const r = repo();
     expect((await run('reconcile', '--repo', r.work, '--now', 'yesterday')).code).toBe(2);
     expect((await run('frobnicate')).code).toBe(2);
-    expect((await run('status', '-o', 'yaml')).code).toBe(2);
-    expect((await run('reconcile', '--repo', r.work, '--mesh-provider', 'envoy')).out).toMatch(
+    expect((await run('status', '-o', 'xml')).code).toBe(2);
+    expect((await run('reconcile', '--repo', r.work, '--mesh-provider', 'envoy')).err).toMatch(
       /unknown provider "envoy"/,
     );
     writeFileSync(join(r.work, 'gitcanary.yaml'), 'meshProvider: istio\nhistoryLimit: lots\n');
     const bad = await run('reconcile', '--repo', r.work, '--dry-run');
     expect(bad.code).toBe(2);
-    expect(bad.out).toMatch(/gitcanary\.yaml:2: historyLimit: /);
+    expect(bad.err).toMatch(/gitcanary\.yaml:2: historyLimit: /);
+    expect(bad.out).toBe('');
   });
 
   it('--no-push commits locally only; plan writes nothing and shows the diff', async () => {

@@ -131,7 +131,11 @@ describe('gitcanary --commit-via api', () => {
     const gh = ['--github-repository', `${o.owner}/${o.repo}`, '--github-api-url', o.fake.apiUrl];
     const cli = async (...args: string[]) => {
       const lines: string[] = [];
-      const code = await main(args, (s) => lines.push(s));
+      const code = await main(
+        args,
+        (s) => lines.push(s),
+        (s) => lines.push(s),
+      );
       return { code, out: lines.join('\n') };
     };
     try {

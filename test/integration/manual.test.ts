@@ -16,7 +16,11 @@ afterEach(() => {
 
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
-  const code = await main(args, (s) => lines.push(s));
+  const code = await main(
+    args,
+    (s) => lines.push(s),
+    (s) => lines.push(s),
+  );
   return { code, out: lines.join('\n') };
 }
 

@@ -50,7 +50,11 @@ describe('the observer series of each fixture', () => {
 /** Runs the CLI in-process, capturing what it prints. */
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
-  const code = await main(args, (s) => lines.push(s));
+  const code = await main(
+    args,
+    (s) => lines.push(s),
+    (s) => lines.push(s),
+  );
   return { code, out: lines.join('\n') };
 }
 
