@@ -1,0 +1,77 @@
+/**
+ * The git side of discovery: which files a working tree has (`git ls-files`) and which of them
+ * contain a pattern (`git grep -l`), so the loader reads the few files that can matter instead of
+ * parsing every YAML file of a large repository. Paths are relative to the folder asked about.
+ */
+import { execFile } from 'node:child_process';
+
+/** What `git grep` looks for: extended regexps (case-insensitive) or whole words (fixed, exact). */
+export type GrepQuery = { regexps: readonly string[] } | { words: readonly string[] };
+
+/** A working tree's files, listed and searched by git. */
+export interface GitFiles {
+  /** Tracked and untracked files, minus those git ignores, sorted (repo-relative POSIX). */
+  files: string[];
+  /** The files (among those of `files`, limited by `pathspecs`) that contain a match of `query`. */
+  grep(query: GrepQuery, pathspecs: readonly string[]): Promise<string[]>;
+}
+
+function git(cwd: string, args: readonly string[], input?: string): Promise<{ code: number; out: string }> {
+  return new Promise((resolveRun, reject) => {
+    const child = execFile(
+      'git',
+      args,
+      {
+        cwd,
+        maxBuffer: 1 << 30,
+        // Byte-wise matching: `[^ -~]` means "a byte outside printable ASCII" whatever the locale.
+        env: { ...process.env, LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0' },
+      },
+      (err, stdout, stderr) => {
+        if (!err) return resolveRun({ code: 0, out: stdout });
+        const code = typeof err.code === 'number' ? err.code : -1;
+        // `git grep` exits 1 when nothing matched.
+        if (code === 1 && stderr.trim() === '') return resolveRun({ code, out: stdout });
+        reject(new Error(`git ${args[0]} in ${cwd} failed: ${stderr.trim() || err.message}`));
+      },
+    );
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(input ?? '');
+  });
+}
+
+const split = (out: string): string[] => out.split('\0').filter((p) => p.length > 0);
+
+/**
+ * The files of the working tree at `root`, or undefined when `root` is not inside one (a plain
+ * folder, or an API-backed folder without `.git`): then the caller walks the folder instead.
+ */
+export async function gitFiles(root: string): Promise<GitFiles | undefined> {
+  const inside = await git(root, ['rev-parse', '--is-inside-work-tree']).catch(() => undefined);
+  if (inside?.out.trim() !== 'true') return undefined;
+  const listed = await git(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']);
+  const files = [...new Set(split(listed.out))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return {
+    files,
+    async grep(query, pathspecs) {
+      if ('words' in query && query.words.length === 0) return [];
+      const base = ['-c', 'grep.fallbackToNoIndex=false', 'grep', '-l', '-z', '--untracked'];
+      const r =
+        'words' in query
+          ? await git(
+              root,
+              [...base, '-F', '-w', '-f', '-', '--', ...pathspecs],
+              `${query.words.join('\n')}\n`,
+            )
+          : await git(root, [
+              ...base,
+              '-i',
+              '-E',
+              ...query.regexps.flatMap((p) => ['-e', p]),
+              '--',
+              ...pathspecs,
+            ]);
+      return split(r.out);
+    },
+  };
+}
