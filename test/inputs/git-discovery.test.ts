@@ -113,6 +113,19 @@ describe('git discovery', () => {
     expect(validateRepo(inv).filter((i) => i.severity === 'error')).toEqual([]);
   });
 
+  it('a referenced name is matched whole: app-1 reads neither app-10 nor my-app-1', async () => {
+    const named = (n: string) => deploymentYaml.replaceAll('podinfo', n);
+    const root = await tempRepo({
+      'c.yaml': canaryYaml.replaceAll('podinfo', 'app-1'),
+      'a.yaml': named('app-1'),
+      'b.yaml': named('app-10'),
+      'd.yaml': named('my-app-1'),
+      'e.yaml': named('app-1x').replace('name: app-1x\n  namespace', 'name: "app-1"\n  namespace'),
+    });
+    const inv = await loadRepo(root, defaultConfig());
+    expect(names(inv)).toEqual(['a.yaml:Deployment/app-1', 'e.yaml:Deployment/app-1']);
+  });
+
   it('a canary file with a YAML syntax error is still reported', async () => {
     const inv = await loadRepo(await tempRepo({ 'c.yaml': `${canaryYaml}  bad: [\n` }), defaultConfig());
     expect(inv.errors.map(formatIssue).join('\n')).toMatch(/^c\.yaml:\d+: -: -: YAML syntax error/);
