@@ -103,7 +103,10 @@ export async function discover(
   const all = git ? git.files.filter(outsideSkipped) : await walk(root);
   const kustomizations = all.filter((f) => kustomizationNames.has(posix.basename(f)));
   if (!git) return { files: all.filter(accept), kustomizations };
-  const found = await grepRounds(git, accept, read, pathspecsOf(includes));
+  // Should git grep fail (an odd pathspec, a broken index), every file is read as in a plain folder.
+  const found = await grepRounds(git, accept, read, pathspecsOf(includes)).catch(
+    () => new Set(all.filter(accept)),
+  );
   return { files: [...found].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), kustomizations };
 }
 
@@ -134,7 +137,9 @@ async function grepRounds(
  * beyond the plain `*`, `**`, `?` syntax are not passed (the loader's own matcher still applies).
  */
 function pathspecsOf(includes: readonly string[]): string[] {
-  const plain = includes.every((g) => /^[\w\-./*?]+$/.test(g));
+  const plain = includes.every(
+    (g) => /^[\w\-./*?]+$/.test(g) && !g.startsWith('/') && !g.split('/').includes('..'),
+  );
   const positive = plain ? includes.map((g) => `:(glob)${g}`) : ['.'];
   const skipped = [...skippedDirs].flatMap((d) => [`:(exclude,glob)**/${d}/**`]);
   return [...positive, ...skipped, ':(exclude,glob)**/*.status.yaml'];
