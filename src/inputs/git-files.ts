@@ -4,6 +4,7 @@
  * parsing every YAML file of a large repository. Paths are relative to the folder asked about.
  */
 import { execFile } from 'node:child_process';
+import { realpath } from 'node:fs/promises';
 
 /** What `git grep` looks for: extended regexps (case-insensitive) or whole words (fixed, exact). */
 export type GrepQuery = { regexps: readonly string[] } | { words: readonly string[] };
@@ -62,12 +63,14 @@ function hasPcre(root: string): Promise<boolean> {
 const split = (out: string): string[] => out.split('\0').filter((p) => p.length > 0);
 
 /**
- * The files of the working tree at `root`, or undefined when `root` is not inside one (a plain
- * folder, or an API-backed folder without `.git`): then the caller walks the folder instead.
+ * The files of the working tree at `root`, or undefined when `root` is not the top of one (a
+ * plain folder, an API-backed folder, a subfolder): then the caller walks the folder instead.
  */
 export async function gitFiles(root: string): Promise<GitFiles | undefined> {
-  const inside = await git(root, ['rev-parse', '--is-inside-work-tree']).catch(() => undefined);
-  if (inside?.out.trim() !== 'true') return undefined;
+  // Only at the top of a working tree: a folder inside another repository's tree (an API-backed
+  // folder under a CI checkout, a fixture) may hold files that repository ignores or never tracked.
+  const top = await git(root, ['rev-parse', '--show-toplevel']).catch(() => undefined);
+  if (!top || top.out.trim() !== (await realpath(root))) return undefined;
   const listed = await git(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']);
   const files = [...new Set(split(listed.out))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return {
