@@ -8,7 +8,7 @@ import { loadConfig } from '../inputs/config.js';
 import { loadRepo } from '../inputs/load.js';
 import { formatIssue, type LoadedCanary } from '../inputs/model.js';
 import { resolveSource } from '../inputs/source.js';
-import { sourceRevision } from '../reconcile/canary.js';
+import { sourceRevision } from '../reconcile/canary-state.js';
 import { diskFiles } from '../reconcile/context.js';
 import { parseStatus, statusPath } from '../status/status-file.js';
 

@@ -75,7 +75,7 @@ function indexOf(inv: RepoInventory): Map<string, Located<K8sObject>[]> {
 }
 
 /** Names of the ConfigMaps and Secrets a pod spec references (volumes, projected, env, envFrom). */
-function configRefs(podSpec: Raw): { kind: 'ConfigMap' | 'Secret'; name: string }[] {
+export function configRefs(podSpec: Raw): { kind: 'ConfigMap' | 'Secret'; name: string }[] {
   const refs: { kind: 'ConfigMap' | 'Secret'; name: string }[] = [];
   const add = (kind: 'ConfigMap' | 'Secret', n: string | undefined) => {
     if (n && !refs.some((r) => r.kind === kind && r.name === n)) refs.push({ kind, name: n });

@@ -51,21 +51,33 @@ export interface ReconcileContext {
 
 export type { PendingStep } from '../delivery/pending.js';
 
-/** RepoFiles over a working tree on disk. */
+/**
+ * RepoFiles over a working tree on disk, for one attempt of a run: what it reads is read once
+ * (nothing writes the working tree before the commit, and each attempt makes a new one).
+ */
 export function diskFiles(root: string): RepoFiles {
   // Folders already seen not to be links in this run: a run reads many files in the same folders.
   const verified = new Set<string>();
+  const reads = new Map<string, Promise<string | undefined>>();
+  const read = async (path: string): Promise<string | undefined> => {
+    try {
+      await refuseLinks(root, path, verified);
+      return await readFile(join(root, path), 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return undefined;
+      if (code === 'EISDIR') throw new Error(`${path}: is a folder, not a file`);
+      throw e;
+    }
+  };
   return {
-    async read(path) {
-      try {
-        await refuseLinks(root, path, verified);
-        return await readFile(join(root, path), 'utf8');
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') return undefined;
-        if (code === 'EISDIR') throw new Error(`${path}: is a folder, not a file`);
-        throw e;
+    read(path) {
+      let r = reads.get(path);
+      if (!r) {
+        r = read(path);
+        reads.set(path, r);
       }
+      return r;
     },
     async list(dir) {
       let entries: Dirent[];

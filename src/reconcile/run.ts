@@ -21,7 +21,7 @@ import { openRepo } from '../git/cli-repo.js';
 import type { ChangeEntry, FileChange, GitRepo } from '../git/port.js';
 import { loadConfig } from '../inputs/config.js';
 import { loadRepo } from '../inputs/load.js';
-import { formatIssue, type LoadedCanary } from '../inputs/model.js';
+import { formatIssue, type LoadedCanary, refId } from '../inputs/model.js';
 import { mapLimit } from '../map-limit.js';
 import { type CanaryPlan, reconcileCanary } from './canary.js';
 import { commitMessage } from './commit-message.js';
@@ -114,7 +114,8 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
 
 /**
  * Decides every canary, listing the step PRs first when a decision may depend on them, or after
- * deciding when a canary changed mid-run without being due (then deciding again with them).
+ * deciding when a canary changed mid-run without being due; then only the canaries a step PR
+ * speaks for are decided again (the others' inputs are unchanged).
  */
 async function decideWithPulls(loaded: Loaded, git: GitRepo, opts: ReconcileOptions) {
   const { config, files, now } = loaded.ctx;
@@ -122,12 +123,14 @@ async function decideWithPulls(loaded: Loaded, git: GitRepo, opts: ReconcileOpti
   const listing = await pullListing(forge, config, loaded.inventory.canaries, files, now);
   if (!forge || listing === 'never')
     return { pulls: new Map<string, ListedPull>(), ...(await decideAll(loaded, new Map(), opts)) };
+  let first: Map<string, CanaryPlan> | undefined;
   if (listing === 'if-changed') {
     const decided = await decideAll(loaded, new Map(), opts);
     if (!decided.plans.some(changedMidRun)) return { pulls: new Map<string, ListedPull>(), ...decided };
+    first = new Map(decided.plans.flatMap((p) => (p.canary ? [[refId(p.canary.ref), p] as const] : [])));
   }
   const pulls = await readPulls(git, forge, config);
-  return { pulls, ...(await decideAll(loaded, pendingSteps(pulls), opts)) };
+  return { pulls, ...(await decideAll(loaded, pendingSteps(pulls), opts, first)) };
 }
 
 /** Step pull requests and commit statuses, after the direct commit is on the branch. */
@@ -196,16 +199,22 @@ async function loadAll(root: string, opts: ReconcileOptions, logger: Logger, rec
 
 type Loaded = Awaited<ReturnType<typeof loadAll>>;
 
-/** Reconciles every canary; bad canaries become failed reports. */
+/**
+ * Reconciles every canary; bad canaries become failed reports. A plan in `previous` is kept for a
+ * canary no pending step speaks for (its decision would be the same).
+ */
 async function decideAll(
   { ctx, inventory }: Loaded,
   pending: Map<string, PendingStep>,
   opts: ReconcileOptions,
+  previous?: ReadonlyMap<string, CanaryPlan>,
 ) {
   if (pending.size > 0) ctx.pending = pending;
   else delete ctx.pending;
   const { logger } = ctx;
   const plans = await mapLimit(inventory.canaries, opts.concurrency ?? 8, async (c) => {
+    const kept = pending.has(refId(c.ref)) ? undefined : previous?.get(refId(c.ref));
+    if (kept) return kept;
     try {
       return await reconcileCanary(ctx, c);
     } catch (e) {
@@ -214,8 +223,10 @@ async function decideAll(
     }
   });
   const invalid = invalidCanaries(inventory.errors, inventory.canaries);
+  const reused = new Set(previous?.values());
   for (const p of plans)
-    if (p.report.error) logger.error(`${p.report.namespace}/${p.report.name}: ${p.report.error}`);
+    if (p.report.error && !reused.has(p))
+      logger.error(`${p.report.namespace}/${p.report.name}: ${p.report.error}`);
   const warnings = inventory.errors.filter((i) => i.severity === 'warning').map(formatIssue);
   return { plans: [...plans, ...invalid], warnings, ctx };
 }

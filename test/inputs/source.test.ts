@@ -160,7 +160,7 @@ describe('resolveSource', () => {
     expect(errs).toEqual([
       'app/deployment.yaml:8: test/podinfo: spec.selector.matchLabels: must contain one of app, name, app.kubernetes.io/name',
     ]);
-    const inv = await loadRepo(await tempRepo({ 'd.yaml': workload }), defaultConfig());
+    const inv = await loadRepo(await tempRepo({ 'c.yaml': canaryYaml, 'd.yaml': workload }), defaultConfig());
     expect(() => selectorLabel(inv.objects[0]!.value)).toThrow(SpecError);
   });
 

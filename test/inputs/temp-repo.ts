@@ -1,12 +1,23 @@
 /**
  * Real temporary repositories for the spec tests: files written under os.tmpdir(), removed by
- * `removeTempRepos` (call it from afterAll).
+ * `removeTempRepos` (call it from afterAll). Plain folders (every file read), or git working trees
+ * with the files staged when `gitRepos(true)` was called (the loader's git discovery).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 const created: string[] = [];
+let asGit = false;
+
+/** From now on, `tempRepo` makes git working trees (files staged) instead of plain folders. */
+export function gitRepos(on: boolean): void {
+  asGit = on;
+}
+
+/** Whether `tempRepo` makes git working trees (where objects nothing references are not read). */
+export const gitMode = (): boolean => asGit;
 
 /** Writes `files` (repo-relative path → content) into a fresh temp dir and returns its path. */
 export async function tempRepo(files: Record<string, string>): Promise<string> {
@@ -15,6 +26,10 @@ export async function tempRepo(files: Record<string, string>): Promise<string> {
   for (const [path, content] of Object.entries(files)) {
     await mkdir(dirname(join(root, path)), { recursive: true });
     await writeFile(join(root, path), content);
+  }
+  if (asGit) {
+    execFileSync('git', ['init', '-q'], { cwd: root });
+    execFileSync('git', ['add', '-A'], { cwd: root });
   }
   return root;
 }
