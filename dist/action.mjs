@@ -1372,7 +1372,7 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
-    var isMap3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
+    var isMap4 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
     var isPair = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
     var isScalar3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
     var isSeq3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
@@ -1408,7 +1408,7 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias;
     exports.isCollection = isCollection2;
     exports.isDocument = isDocument;
-    exports.isMap = isMap3;
+    exports.isMap = isMap4;
     exports.isNode = isNode;
     exports.isPair = isPair;
     exports.isScalar = isScalar3;
@@ -2343,7 +2343,7 @@ var require_foldFlowLines = __commonJS({
         else
           end = lineWidth - indentAtStart;
       }
-      let split2 = void 0;
+      let split3 = void 0;
       let prev = void 0;
       let overflow = false;
       let i = -1;
@@ -2376,18 +2376,18 @@ var require_foldFlowLines = __commonJS({
           if (mode === FOLD_BLOCK)
             i = consumeMoreIndentedLines(text2, i, indent.length);
           end = i + indent.length + endStep;
-          split2 = void 0;
+          split3 = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
             const next = text2[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
-              split2 = i;
+              split3 = i;
           }
           if (i >= end) {
-            if (split2) {
-              folds.push(split2);
-              end = split2 + endStep;
-              split2 = void 0;
+            if (split3) {
+              folds.push(split3);
+              end = split3 + endStep;
+              split3 = void 0;
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
@@ -2400,7 +2400,7 @@ var require_foldFlowLines = __commonJS({
               folds.push(j3);
               escapedFolds[j3] = true;
               end = j3 + endStep;
-              split2 = void 0;
+              split3 = void 0;
             } else {
               overflow = true;
             }
@@ -5520,9 +5520,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap3 = fc.start.source === "{";
-      const fcName = isMap3 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap4 = fc.start.source === "{";
+      const fcName = isMap4 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap4 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -5558,7 +5558,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap4 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -5598,7 +5598,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap3 && !sep4 && !props.found) {
+        if (!isMap4 && !sep4 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep4, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -5621,7 +5621,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap3 && !props.found && ctx.options.strict) {
+            if (!isMap4 && !props.found && ctx.options.strict) {
               if (sep4)
                 for (const st2 of sep4) {
                   if (st2 === valueProps.found)
@@ -5653,7 +5653,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap3) {
+          if (isMap4) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -5669,7 +5669,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap3 ? "}" : "]";
+      const expectedEnd = isMap4 ? "}" : "]";
       const [ce2, ...ee3] = fc.end;
       let cePos = offset;
       if (ce2?.source === expectedEnd)
@@ -5769,13 +5769,13 @@ var require_resolve_block_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
-    function resolveBlockScalar(ctx, scalar, onError) {
-      const start = scalar.offset;
-      const header2 = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+    function resolveBlockScalar(ctx, scalar2, onError) {
+      const start = scalar2.offset;
+      const header2 = parseBlockScalarHeader(scalar2, ctx.options.strict, onError);
       if (!header2)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type = header2.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-      const lines = scalar.source ? splitLines(scalar.source) : [];
+      const lines = scalar2.source ? splitLines(scalar2.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
         const content = lines[i][1];
@@ -5787,12 +5787,12 @@ var require_resolve_block_scalar = __commonJS({
       if (chompStart === 0) {
         const value2 = header2.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
         let end2 = start + header2.length;
-        if (scalar.source)
-          end2 += scalar.source.length;
+        if (scalar2.source)
+          end2 += scalar2.source.length;
         return { value: value2, type, comment: header2.comment, range: [start, end2, end2] };
       }
-      let trimIndent = scalar.indent + header2.indent;
-      let offset = scalar.offset + header2.length;
+      let trimIndent = scalar2.indent + header2.indent;
+      let offset = scalar2.offset + header2.length;
       let contentStart = 0;
       for (let i = 0; i < chompStart; ++i) {
         const [indent, content] = lines[i];
@@ -5870,7 +5870,7 @@ var require_resolve_block_scalar = __commonJS({
         default:
           value += "\n";
       }
-      const end = start + header2.length + scalar.source.length;
+      const end = start + header2.length + scalar2.source.length;
       return { value, type, comment: header2.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
@@ -5934,13 +5934,13 @@ var require_resolve_block_scalar = __commonJS({
       return { mode, indent, chomp, comment, length };
     }
     function splitLines(source) {
-      const split2 = source.split(/\n( *)/);
-      const first = split2[0];
+      const split3 = source.split(/\n( *)/);
+      const first = split3[0];
       const m2 = first.match(/^( *)/);
       const line0 = m2?.[1] ? [m2[1], first.slice(m2[1].length)] : ["", first];
       const lines = [line0];
-      for (let i = 1; i < split2.length; i += 2)
-        lines.push([split2[i], split2[i + 1]]);
+      for (let i = 1; i < split3.length; i += 2)
+        lines.push([split3[i], split3[i + 1]]);
       return lines;
     }
     exports.resolveBlockScalar = resolveBlockScalar;
@@ -5953,8 +5953,8 @@ var require_resolve_flow_scalar = __commonJS({
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
-    function resolveFlowScalar(scalar, strict, onError) {
-      const { offset, type, source, end } = scalar;
+    function resolveFlowScalar(scalar2, strict, onError) {
+      const { offset, type, source, end } = scalar2;
       let _type;
       let value;
       const _onError = (rel, code2, msg) => onError(offset + rel, code2, msg);
@@ -5973,7 +5973,7 @@ var require_resolve_flow_scalar = __commonJS({
           break;
         /* istanbul ignore next should not happen */
         default:
-          onError(scalar, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
+          onError(scalar2, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
           return {
             value: "",
             type: null,
@@ -6188,26 +6188,26 @@ var require_compose_scalar = __commonJS({
         tag = findScalarTagByTest(ctx, value, token, onError);
       else
         tag = ctx.schema[identity.SCALAR];
-      let scalar;
+      let scalar2;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
+        scalar2 = identity.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error62) {
         const msg = error62 instanceof Error ? error62.message : String(error62);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar = new Scalar.Scalar(value);
+        scalar2 = new Scalar.Scalar(value);
       }
-      scalar.range = range;
-      scalar.source = value;
+      scalar2.range = range;
+      scalar2.source = value;
       if (type)
-        scalar.type = type;
+        scalar2.type = type;
       if (tagName)
-        scalar.tag = tagName;
+        scalar2.tag = tagName;
       if (tag.format)
-        scalar.format = tag.format;
+        scalar2.format = tag.format;
       if (comment)
-        scalar.comment = comment;
-      return scalar;
+        scalar2.comment = comment;
+      return scalar2;
     }
     function findScalarTagByName(schema, value, tagName, tagToken, onError) {
       if (tagName === "!")
@@ -7051,7 +7051,7 @@ var require_lexer = __commonJS({
   "node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
-    function isEmpty(ch) {
+    function isEmpty2(ch) {
       switch (ch) {
         case void 0:
         case " ":
@@ -7129,7 +7129,7 @@ var require_lexer = __commonJS({
         }
         if (ch === "-" || ch === ".") {
           const dt2 = this.buffer.substr(offset, 3);
-          if ((dt2 === "---" || dt2 === "...") && isEmpty(this.buffer[offset + 3]))
+          if ((dt2 === "---" || dt2 === "...") && isEmpty2(this.buffer[offset + 3]))
             return -1;
         }
         return offset;
@@ -7228,7 +7228,7 @@ var require_lexer = __commonJS({
           if (!this.atEnd && !this.hasChars(4))
             return this.setNext("line-start");
           const s = this.peek(3);
-          if ((s === "---" || s === "...") && isEmpty(this.charAt(3))) {
+          if ((s === "---" || s === "...") && isEmpty2(this.charAt(3))) {
             yield* this.pushCount(3);
             this.indentValue = 0;
             this.indentNext = 0;
@@ -7236,7 +7236,7 @@ var require_lexer = __commonJS({
           }
         }
         this.indentValue = yield* this.pushSpaces(false);
-        if (this.indentNext > this.indentValue && !isEmpty(this.charAt(1)))
+        if (this.indentNext > this.indentValue && !isEmpty2(this.charAt(1)))
           this.indentNext = this.indentValue;
         return yield* this.parseBlockStart();
       }
@@ -7244,7 +7244,7 @@ var require_lexer = __commonJS({
         const [ch0, ch1] = this.peek(2);
         if (!ch1 && !this.atEnd)
           return this.setNext("block-start");
-        if ((ch0 === "-" || ch0 === "?" || ch0 === ":") && isEmpty(ch1)) {
+        if ((ch0 === "-" || ch0 === "?" || ch0 === ":") && isEmpty2(ch1)) {
           const n = (yield* this.pushCount(1)) + (yield* this.pushSpaces(true));
           this.indentNext = this.indentValue + 1;
           this.indentValue += n;
@@ -7308,7 +7308,7 @@ var require_lexer = __commonJS({
         const line = this.getLine();
         if (line === null)
           return this.setNext("flow");
-        if (indent !== -1 && indent < this.indentNext && line[0] !== "#" || indent === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty(line[3])) {
+        if (indent !== -1 && indent < this.indentNext && line[0] !== "#" || indent === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty2(line[3])) {
           const atFlowEndMarker = indent === this.indentNext - 1 && this.flowLevel === 1 && (line[0] === "]" || line[0] === "}");
           if (!atFlowEndMarker) {
             this.flowLevel = 0;
@@ -7350,7 +7350,7 @@ var require_lexer = __commonJS({
             return yield* this.parseQuotedScalar();
           case ":": {
             const next = this.charAt(1);
-            if (this.flowKey || isEmpty(next) || next === ",") {
+            if (this.flowKey || isEmpty2(next) || next === ",") {
               this.flowKey = false;
               yield* this.pushCount(1);
               yield* this.pushSpaces(true);
@@ -7413,7 +7413,7 @@ var require_lexer = __commonJS({
           else if (ch !== "-")
             break;
         }
-        return yield* this.pushUntil((ch) => isEmpty(ch) || ch === "#");
+        return yield* this.pushUntil((ch) => isEmpty2(ch) || ch === "#");
       }
       *parseBlockScalar() {
         let nl = this.pos - 1;
@@ -7495,10 +7495,10 @@ var require_lexer = __commonJS({
         while (ch = this.buffer[++i]) {
           if (ch === ":") {
             const next = this.buffer[i + 1];
-            if (isEmpty(next) || inFlow && flowIndicatorChars.has(next))
+            if (isEmpty2(next) || inFlow && flowIndicatorChars.has(next))
               break;
             end = i;
-          } else if (isEmpty(ch)) {
+          } else if (isEmpty2(ch)) {
             let next = this.buffer[i + 1];
             if (ch === "\r") {
               if (next === "\n") {
@@ -7565,7 +7565,7 @@ var require_lexer = __commonJS({
             case ":": {
               const inFlow = this.flowLevel > 0;
               const ch1 = this.charAt(1);
-              if (isEmpty(ch1) || inFlow && flowIndicatorChars.has(ch1)) {
+              if (isEmpty2(ch1) || inFlow && flowIndicatorChars.has(ch1)) {
                 if (!inFlow)
                   this.indentNext = this.indentValue + 1;
                 else if (this.flowKey)
@@ -7584,7 +7584,7 @@ var require_lexer = __commonJS({
         if (this.charAt(1) === "<") {
           let i = this.pos + 2;
           let ch = this.buffer[i];
-          while (!isEmpty(ch) && ch !== ">")
+          while (!isEmpty2(ch) && ch !== ">")
             ch = this.buffer[++i];
           return yield* this.pushToIndex(ch === ">" ? i + 1 : i, false);
         } else {
@@ -8035,37 +8035,37 @@ var require_parser = __commonJS({
           };
         }
       }
-      *scalar(scalar) {
+      *scalar(scalar2) {
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
           let sep4;
-          if (scalar.end) {
-            sep4 = scalar.end;
+          if (scalar2.end) {
+            sep4 = scalar2.end;
             sep4.push(this.sourceToken);
-            delete scalar.end;
+            delete scalar2.end;
           } else
             sep4 = [this.sourceToken];
           const map2 = {
             type: "block-map",
-            offset: scalar.offset,
-            indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep4 }]
+            offset: scalar2.offset,
+            indent: scalar2.indent,
+            items: [{ start, key: scalar2, sep: sep4 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
         } else
-          yield* this.lineEnd(scalar);
+          yield* this.lineEnd(scalar2);
       }
-      *blockScalar(scalar) {
+      *blockScalar(scalar2) {
         switch (this.type) {
           case "space":
           case "comment":
           case "newline":
-            scalar.props.push(this.sourceToken);
+            scalar2.props.push(this.sourceToken);
             return;
           case "scalar":
-            scalar.source = this.source;
+            scalar2.source = this.source;
             this.atNewLine = true;
             this.indent = 0;
             if (this.onNewLine) {
@@ -8908,8 +8908,8 @@ var require_common = __commonJS({
         createDebug.namespaces = namespaces;
         createDebug.names = [];
         createDebug.skips = [];
-        const split2 = (typeof namespaces === "string" ? namespaces : "").trim().replace(/\s+/g, ",").split(",").filter(Boolean);
-        for (const ns2 of split2) {
+        const split3 = (typeof namespaces === "string" ? namespaces : "").trim().replace(/\s+/g, ",").split(",").filter(Boolean);
+        for (const ns2 of split3) {
           if (ns2[0] === "-") {
             createDebug.skips.push(ns2.slice(1));
           } else {
@@ -9351,12 +9351,12 @@ var require_src2 = __commonJS({
     function check2(path, isFile, isDirectory2) {
       log(`checking %s`, path);
       try {
-        const stat3 = fs_1.statSync(path);
-        if (stat3.isFile() && isFile) {
+        const stat2 = fs_1.statSync(path);
+        if (stat2.isFile() && isFile) {
           log(`[OK] path represents a file`);
           return true;
         }
-        if (stat3.isDirectory() && isDirectory2) {
+        if (stat2.isDirectory() && isDirectory2) {
           log(`[OK] path represents a directory`);
           return true;
         }
@@ -10304,9 +10304,9 @@ var require_parse = __commonJS({
                 const idx = prev.value.lastIndexOf("[");
                 const pre = prev.value.slice(0, idx);
                 const rest2 = prev.value.slice(idx + 2);
-                const posix4 = POSIX_REGEX_SOURCE[rest2];
-                if (posix4) {
-                  prev.value = pre + posix4;
+                const posix5 = POSIX_REGEX_SOURCE[rest2];
+                if (posix5) {
+                  prev.value = pre + posix5;
                   state.backtrack = true;
                   advance3();
                   if (!bos.output && tokens.indexOf(prev) === 1) {
@@ -10822,7 +10822,7 @@ var require_picomatch = __commonJS({
         throw new TypeError("Expected pattern to be a non-empty string");
       }
       const opts = options || {};
-      const posix4 = opts.windows;
+      const posix5 = opts.windows;
       const regex2 = isState ? picomatch2.compileRe(glob2, options) : picomatch2.makeRe(glob2, options, false, true);
       const state = regex2.state;
       delete regex2.state;
@@ -10832,8 +10832,8 @@ var require_picomatch = __commonJS({
         isIgnored = picomatch2(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input2, returnObject = false) => {
-        const { isMatch, match, output: output2 } = picomatch2.test(input2, regex2, options, { glob: glob2, posix: posix4 });
-        const result = { glob: glob2, state, regex: regex2, posix: posix4, input: input2, output: output2, match, isMatch };
+        const { isMatch, match, output: output2 } = picomatch2.test(input2, regex2, options, { glob: glob2, posix: posix5 });
+        const result = { glob: glob2, state, regex: regex2, posix: posix5, input: input2, output: output2, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result);
         }
@@ -10858,7 +10858,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch2.test = (input2, regex2, options, { glob: glob2, posix: posix4 } = {}) => {
+    picomatch2.test = (input2, regex2, options, { glob: glob2, posix: posix5 } = {}) => {
       if (typeof input2 !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -10866,7 +10866,7 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts = options || {};
-      const format = opts.format || (posix4 ? utils.toPosixSlashes : null);
+      const format = opts.format || (posix5 ? utils.toPosixSlashes : null);
       let match = input2 === glob2;
       let output2 = match && format ? format(input2) : input2;
       if (match === false) {
@@ -10875,7 +10875,7 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch2.matchBase(input2, regex2, options, posix4);
+          match = picomatch2.matchBase(input2, regex2, options, posix5);
         } else {
           match = regex2.exec(output2);
         }
@@ -37621,8 +37621,8 @@ async function pullListing(forge, config2, canaries, files, now) {
   return listing;
 }
 var changedMidRun = (p2) => p2.changes.length > 0 && runPhases.has(p2.before?.status?.phase ?? "");
-async function readPulls(git, forge, config2) {
-  const base = (config2.branch ?? await git.branch()) || "main";
+async function readPulls(git2, forge, config2) {
+  const base = (config2.branch ?? await git2.branch()) || "main";
   return listStepPulls(forge, base);
 }
 function routePlans(plans, config2, forge) {
@@ -42177,9 +42177,9 @@ async function loadConfig(root, overrides, file2) {
 
 // src/inputs/load.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
-var import_yaml4 = __toESM(require_dist(), 1);
-import { readdir as readdir2, readFile as readFile5, stat as stat2 } from "node:fs/promises";
-import { join as join4, posix as posix2 } from "node:path";
+
+// src/inputs/classify.ts
+import { posix as posix2 } from "node:path";
 
 // src/inputs/near-miss.ts
 var flaggerApiVersion = "flagger.app/v1beta1";
@@ -42288,6 +42288,161 @@ function flaggerType(v2, src, object2) {
   return { issues: out };
 }
 
+// src/inputs/classify.ts
+var isRecord = (x3) => typeof x3 === "object" && x3 !== null && !Array.isArray(x3);
+var nonEmpty = (x3) => typeof x3 === "string" && x3.length > 0;
+var dirOf = (file2) => {
+  const d2 = posix2.dirname(file2);
+  return d2 === "." ? "" : d2;
+};
+function kustomizationNamespaces(docs) {
+  const out = /* @__PURE__ */ new Map();
+  for (const [file2, parsed] of docs) {
+    const value = parsed[0]?.value;
+    if (isRecord(value) && nonEmpty(value["namespace"])) out.set(dirOf(file2), value["namespace"]);
+  }
+  return out;
+}
+function inheritedNamespace(namespaces, dir) {
+  for (let d2 = dir; ; d2 = dirOf(d2)) {
+    const ns2 = namespaces.get(d2);
+    if (ns2) return ns2;
+    if (d2 === "") return "default";
+  }
+}
+function classify(d2, inherited, inv, pending) {
+  const v2 = d2.value;
+  if (!isRecord(v2)) return;
+  const meta3 = isRecord(v2["metadata"]) ? v2["metadata"] : void 0;
+  const name2 = nonEmpty(meta3?.["name"]) ? meta3["name"] : void 0;
+  const origin = { file: d2.src.file, line: d2.src.line };
+  const nsOf = () => nonEmpty(meta3?.["namespace"]) ? meta3["namespace"] : inherited;
+  const type = flaggerType(v2, d2.src, name2 ? oneLine3(`${nsOf()}/${name2}`) : void 0);
+  if (type.issues.length > 0) {
+    inv.errors.push(...type.issues);
+    return;
+  }
+  const flagger = type.kind !== void 0;
+  if (!flagger && (!nonEmpty(v2["apiVersion"]) || !nonEmpty(v2["kind"]))) return;
+  const unset = flagger ? meta3?.["namespace"] == null : !nonEmpty(meta3?.["namespace"]);
+  if (meta3 && unset) meta3["namespace"] = inherited;
+  const ns2 = nsOf();
+  const object2 = name2 ? oneLine3(`${ns2}/${name2}`) : void 0;
+  if (!flagger) {
+    if (!meta3 || !name2) return;
+    remember(v2, d2.src);
+    inv.objects.push({ origin, value: v2 });
+  } else if (type.kind === "Canary") {
+    const r2 = parseStrict(canarySchema, v2, d2.src, object2);
+    const issues = r2.value && object2 ? [...r2.issues, ...canaryRules(r2.value, d2.src, object2)] : r2.issues;
+    const doc = name2 ? { ref: { namespace: ns2, name: name2 }, origin, dir: dirOf(d2.src.file), src: d2.src } : void 0;
+    pending.push({ src: d2.src, issues, ...doc ? { doc } : {}, ...r2.value ? { canary: r2.value } : {} });
+  } else {
+    const schema = type.kind === "MetricTemplate" ? metricTemplateSchema : alertProviderSchema;
+    const r2 = parseStrict(schema, v2, d2.src, object2);
+    inv.errors.push(...r2.issues);
+    if (!r2.value) return;
+    remember(r2.value, d2.src);
+    if (r2.value.kind === "MetricTemplate") inv.templates.push({ origin, value: r2.value });
+    else inv.alertProviders.push({ origin, value: r2.value });
+  }
+}
+function settleCanaries(pending, inv, config2) {
+  const named = pending.filter((p2) => p2.doc);
+  const crossIssues = canaryDocRules(named.map((p2) => p2.doc));
+  named.forEach((p2, i) => {
+    p2.issues.push(...crossIssues[i] ?? []);
+  });
+  for (const p2 of pending) {
+    inv.errors.push(...p2.issues);
+    if (!p2.canary || !p2.doc || p2.issues.some((i) => i.severity === "error")) continue;
+    remember(p2.canary, p2.src);
+    const loaded = {
+      ref: p2.doc.ref,
+      origin: p2.doc.origin,
+      dir: p2.doc.dir,
+      canary: p2.canary,
+      provider: p2.canary.spec.provider ?? config2.meshProvider,
+      warnings: []
+    };
+    const refIssues = templateRefRules(loaded, inv.templates);
+    inv.errors.push(...refIssues);
+    loaded.warnings = sortIssues([...p2.issues, ...refIssues]).map(formatIssue);
+    inv.canaries.push(loaded);
+  }
+}
+
+// src/inputs/discover.ts
+import { readdir as readdir2 } from "node:fs/promises";
+import { join as join4, posix as posix3 } from "node:path";
+
+// src/inputs/git-files.ts
+import { execFile as execFile2 } from "node:child_process";
+import { realpath as realpath3 } from "node:fs/promises";
+function git(cwd, args, input2) {
+  return new Promise((resolveRun, reject) => {
+    const child = execFile2(
+      "git",
+      args,
+      {
+        cwd,
+        maxBuffer: 1 << 30,
+        // Byte-wise matching: `[^ -~]` means "a byte outside printable ASCII" whatever the locale.
+        env: { ...process.env, LC_ALL: "C", GIT_OPTIONAL_LOCKS: "0" }
+      },
+      (err, stdout, stderr) => {
+        if (!err) return resolveRun({ code: 0, out: stdout });
+        const code2 = typeof err.code === "number" ? err.code : -1;
+        if (code2 === 1 && stderr.trim() === "") return resolveRun({ code: code2, out: stdout });
+        reject(new Error(`git ${args[0]} in ${cwd} failed: ${stderr.trim() || err.message}`));
+      }
+    );
+    child.stdin?.on("error", () => {
+    });
+    child.stdin?.end(input2 ?? "");
+  });
+}
+var wordBatch = 1e3;
+var escapeRegExp = (s) => s.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
+var wordPattern = (words) => `(?<![\\w.-])(?:${words.map(escapeRegExp).join("|")})(?![\\w.-])`;
+var pcre;
+function hasPcre(root) {
+  pcre ??= git(root, ["grep", "-q", "-P", "-e", "(?<!x)y", "--", ":(literal)gitcanary-no-such-path"]).then(() => true).catch(() => false);
+  return pcre;
+}
+var split = (out) => out.split("\0").filter((p2) => p2.length > 0);
+async function gitFiles(root) {
+  const top = await git(root, ["rev-parse", "--show-toplevel"]).catch(() => void 0);
+  if (!top || top.out.trim() !== await realpath3(root)) return void 0;
+  const listed = await git(root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]);
+  const files = [...new Set(split(listed.out))].sort((a, b3) => a < b3 ? -1 : a > b3 ? 1 : 0);
+  return {
+    files,
+    async grep(query, pathspecs) {
+      const base = ["-c", "grep.fallbackToNoIndex=false", "grep", "-l", "-z", "--untracked"];
+      if ("regexps" in query) {
+        const r2 = await git(root, [
+          ...base,
+          "-i",
+          "-E",
+          ...query.regexps.flatMap((p2) => ["-e", p2]),
+          "--",
+          ...pathspecs
+        ]);
+        return split(r2.out);
+      }
+      const out = /* @__PURE__ */ new Set();
+      for (let i = 0; i < query.words.length; i += wordBatch) {
+        const words = query.words.slice(i, i + wordBatch);
+        const r2 = await hasPcre(root) ? await git(root, [...base, "-P", "-e", wordPattern(words), "--", ...pathspecs]) : await git(root, [...base, "-F", "-w", "-f", "-", "--", ...pathspecs], `${words.join("\n")}
+`);
+        for (const f3 of split(r2.out)) out.add(f3);
+      }
+      return [...out];
+    }
+  };
+}
+
 // src/inputs/source.ts
 var rec = (x3) => typeof x3 === "object" && x3 !== null && !Array.isArray(x3) ? x3 : {};
 var list = (x3) => Array.isArray(x3) ? x3 : [];
@@ -42295,7 +42450,7 @@ var name = (x3) => {
   const n = rec(x3)["name"];
   return typeof n === "string" && n.length > 0 ? n : void 0;
 };
-var dirOf = (file2) => file2.includes("/") ? file2.slice(0, file2.lastIndexOf("/")) : "";
+var dirOf2 = (file2) => file2.includes("/") ? file2.slice(0, file2.lastIndexOf("/")) : "";
 function selectorLabel(workload) {
   const labels = rec(rec(rec(workload["spec"])["selector"])["matchLabels"]);
   for (const key of defaults.selectorLabels) {
@@ -42311,7 +42466,7 @@ function selectorLabel(workload) {
 }
 function candidates(inv, kind2, name2, namespace, dir) {
   const all = indexOf(inv).get(`${namespace}\0${kind2}\0${name2}`) ?? [];
-  const near = all.filter((o2) => dirOf(o2.origin.file) === dir);
+  const near = all.filter((o2) => dirOf2(o2.origin.file) === dir);
   return near.length > 0 ? near : all;
 }
 var indexes = /* @__PURE__ */ new WeakMap();
@@ -42456,13 +42611,13 @@ function resolveSource(inv, c3) {
   return { origin: workload.origin, object: w2, configs, ...autoscaler ? { autoscaler } : {} };
 }
 
-// src/inputs/load.ts
-var maxFileBytes = 1024 * 1024;
-var maxAliasCount = 1e3;
+// src/inputs/discover.ts
 var skippedDirs = /* @__PURE__ */ new Set([".git", "node_modules", "rendered"]);
 var kustomizationNames = /* @__PURE__ */ new Set(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
-var isRecord = (x3) => typeof x3 === "object" && x3 !== null && !Array.isArray(x3);
-var nonEmpty = (x3) => typeof x3 === "string" && x3.length > 0;
+function outsideSkipped(file2) {
+  if (file2.endsWith(".status.yaml")) return false;
+  return !file2.split("/").some((part, i, parts) => i < parts.length - 1 && skippedDirs.has(part));
+}
 async function walk(root, dir = "") {
   const entries = await readdir2(join4(root, dir), { withFileTypes: true });
   entries.sort((a, b3) => a.name < b3.name ? -1 : a.name > b3.name ? 1 : 0);
@@ -42474,10 +42629,73 @@ async function walk(root, dir = "") {
   }
   return out;
 }
-var dirOf2 = (file2) => {
-  const d2 = posix2.dirname(file2);
-  return d2 === "." ? "" : d2;
-};
+var flaggerRegexps = [
+  "flag",
+  "r\\.app",
+  "canary",
+  "metrictemplate",
+  "alertprovider",
+  "[^ -~\r]",
+  '"[^"]*\\\\'
+];
+var nameLike = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,251}[A-Za-z0-9])?$/;
+var isRecord2 = (x3) => typeof x3 === "object" && x3 !== null && !Array.isArray(x3);
+function refNames(value, out = /* @__PURE__ */ new Set(), underRef = false) {
+  if (Array.isArray(value)) for (const v2 of value) refNames(v2, out, underRef);
+  else if (isRecord2(value)) {
+    const name2 = value["name"];
+    if (underRef && typeof name2 === "string" && nameLike.test(name2)) out.add(name2);
+    for (const [k2, v2] of Object.entries(value)) refNames(v2, out, k2.endsWith("Ref") || k2.endsWith("Refs"));
+  }
+  return out;
+}
+function configNames(value) {
+  const spec = isRecord2(value) && isRecord2(value["spec"]) ? value["spec"] : {};
+  const template = isRecord2(spec["template"]) ? spec["template"] : {};
+  const podSpec = isRecord2(template["spec"]) ? template["spec"] : {};
+  return configRefs(podSpec).map((r2) => r2.name).filter((n) => nameLike.test(n));
+}
+async function discover(root, accept, read, includes) {
+  const git2 = await gitFiles(root);
+  const all = git2 ? git2.files.filter(outsideSkipped) : await walk(root);
+  const kustomizations = all.filter((f3) => kustomizationNames.has(posix3.basename(f3)));
+  if (!git2) return { files: all.filter(accept), kustomizations };
+  const found = await grepRounds(git2, accept, read, pathspecsOf(includes)).catch(
+    () => new Set(all.filter(accept))
+  );
+  return { files: [...found].sort((a, b3) => a < b3 ? -1 : a > b3 ? 1 : 0), kustomizations };
+}
+async function grepRounds(git2, accept, read, pathspecs) {
+  const found = /* @__PURE__ */ new Set();
+  const take = async (files) => {
+    const fresh = files.filter((f3) => outsideSkipped(f3) && accept(f3) && !found.has(f3));
+    for (const f3 of fresh) found.add(f3);
+    return (await mapLimit(fresh, 16, read)).flat();
+  };
+  const flaggerDocs = await take(await git2.grep({ regexps: flaggerRegexps }, pathspecs));
+  const refs = /* @__PURE__ */ new Set();
+  for (const d2 of flaggerDocs) refNames(d2.value, refs);
+  const referenced = await take(await git2.grep({ words: [...refs] }, pathspecs));
+  const configs = /* @__PURE__ */ new Set();
+  for (const d2 of [...flaggerDocs, ...referenced]) for (const n of configNames(d2.value)) configs.add(n);
+  await take(await git2.grep({ words: [...configs] }, pathspecs));
+  return found;
+}
+function pathspecsOf(includes) {
+  const plain = includes.every(
+    (g2) => /^[\w\-./*?]+$/.test(g2) && !g2.startsWith("/") && !g2.split("/").includes("..")
+  );
+  const positive = plain ? includes.map((g2) => `:(glob)${g2}`) : ["."];
+  const skipped = [...skippedDirs].flatMap((d2) => [`:(exclude,glob)**/${d2}/**`]);
+  return [...positive, ...skipped, ":(exclude,glob)**/*.status.yaml"];
+}
+
+// src/inputs/yaml-docs.ts
+var import_yaml4 = __toESM(require_dist(), 1);
+import { lstat as lstat3, readFile as readFile5 } from "node:fs/promises";
+import { join as join5 } from "node:path";
+var maxFileBytes = 1024 * 1024;
+var maxAliasCount = 1e3;
 var fileIssue = (file2, line, message) => ({
   file: file2,
   line,
@@ -42486,12 +42704,17 @@ var fileIssue = (file2, line, message) => ({
   severity: "error"
 });
 async function readDocs(root, file2, errors) {
-  const size = (await stat2(join4(root, file2))).size;
+  const st2 = await lstat3(join5(root, file2)).catch((e) => {
+    if (e.code === "ENOENT") return void 0;
+    throw e;
+  });
+  if (!st2?.isFile()) return [];
+  const size = st2.size;
   if (size > maxFileBytes) {
     errors.push(fileIssue(file2, 1, `file is ${size} bytes, over the ${maxFileBytes}-byte limit; skipped`));
     return [];
   }
-  const text2 = await readFile5(join4(root, file2), "utf8");
+  const text2 = await readFile5(join5(root, file2), "utf8");
   const lineCounter = new import_yaml4.LineCounter();
   const lineAt = (offset) => lineCounter.linePos(offset).line;
   const out = [];
@@ -42558,104 +42781,46 @@ function duplicateKeys(doc) {
   }
   return out;
 }
-async function kustomizationNamespaces(root, files) {
-  const out = /* @__PURE__ */ new Map();
-  for (const file2 of files) {
-    if (!kustomizationNames.has(posix2.basename(file2))) continue;
-    const errors = [];
-    const docs = await readDocs(root, file2, errors);
-    const value = docs[0]?.value;
-    if (isRecord(value) && nonEmpty(value["namespace"])) out.set(dirOf2(file2), value["namespace"]);
-  }
-  return out;
-}
-function inheritedNamespace(namespaces, dir) {
-  for (let d2 = dir; ; d2 = dirOf2(d2)) {
-    const ns2 = namespaces.get(d2);
-    if (ns2) return ns2;
-    if (d2 === "") return "default";
-  }
-}
-function classify(d2, inherited, inv, pending) {
-  const v2 = d2.value;
-  if (!isRecord(v2)) return;
-  const meta3 = isRecord(v2["metadata"]) ? v2["metadata"] : void 0;
-  const name2 = nonEmpty(meta3?.["name"]) ? meta3["name"] : void 0;
-  const origin = { file: d2.src.file, line: d2.src.line };
-  const nsOf = () => nonEmpty(meta3?.["namespace"]) ? meta3["namespace"] : inherited;
-  const type = flaggerType(v2, d2.src, name2 ? oneLine3(`${nsOf()}/${name2}`) : void 0);
-  if (type.issues.length > 0) {
-    inv.errors.push(...type.issues);
-    return;
-  }
-  const flagger = type.kind !== void 0;
-  if (!flagger && (!nonEmpty(v2["apiVersion"]) || !nonEmpty(v2["kind"]))) return;
-  const unset = flagger ? meta3?.["namespace"] == null : !nonEmpty(meta3?.["namespace"]);
-  if (meta3 && unset) meta3["namespace"] = inherited;
-  const ns2 = nsOf();
-  const object2 = name2 ? oneLine3(`${ns2}/${name2}`) : void 0;
-  if (!flagger) {
-    if (!meta3 || !name2) return;
-    remember(v2, d2.src);
-    inv.objects.push({ origin, value: v2 });
-  } else if (type.kind === "Canary") {
-    const r2 = parseStrict(canarySchema, v2, d2.src, object2);
-    const issues = r2.value && object2 ? [...r2.issues, ...canaryRules(r2.value, d2.src, object2)] : r2.issues;
-    const doc = name2 ? { ref: { namespace: ns2, name: name2 }, origin, dir: dirOf2(d2.src.file), src: d2.src } : void 0;
-    pending.push({ src: d2.src, issues, ...doc ? { doc } : {}, ...r2.value ? { canary: r2.value } : {} });
-  } else {
-    const schema = type.kind === "MetricTemplate" ? metricTemplateSchema : alertProviderSchema;
-    const r2 = parseStrict(schema, v2, d2.src, object2);
-    inv.errors.push(...r2.issues);
-    if (!r2.value) return;
-    remember(r2.value, d2.src);
-    if (r2.value.kind === "MetricTemplate") inv.templates.push({ origin, value: r2.value });
-    else inv.alertProviders.push({ origin, value: r2.value });
-  }
-}
-function settleCanaries(pending, inv, config2) {
-  const named = pending.filter((p2) => p2.doc);
-  const crossIssues = canaryDocRules(named.map((p2) => p2.doc));
-  named.forEach((p2, i) => {
-    p2.issues.push(...crossIssues[i] ?? []);
-  });
-  for (const p2 of pending) {
-    inv.errors.push(...p2.issues);
-    if (!p2.canary || !p2.doc || p2.issues.some((i) => i.severity === "error")) continue;
-    remember(p2.canary, p2.src);
-    const loaded = {
-      ref: p2.doc.ref,
-      origin: p2.doc.origin,
-      dir: p2.doc.dir,
-      canary: p2.canary,
-      provider: p2.canary.spec.provider ?? config2.meshProvider,
-      warnings: []
-    };
-    const refIssues = templateRefRules(loaded, inv.templates);
-    inv.errors.push(...refIssues);
-    loaded.warnings = sortIssues([...p2.issues, ...refIssues]).map(formatIssue);
-    inv.canaries.push(loaded);
-  }
-}
+
+// src/inputs/load.ts
 async function loadRepo(root, config2) {
-  const files = await walk(root);
-  const namespaces = await kustomizationNamespaces(root, files);
   const include = (0, import_picomatch.default)(config2.include);
   const exclude = config2.exclude.length > 0 ? (0, import_picomatch.default)(config2.exclude) : () => false;
+  const parsed = /* @__PURE__ */ new Map();
+  const read = (file2) => {
+    let p2 = parsed.get(file2);
+    if (!p2) {
+      const errors = [];
+      p2 = readDocs(root, file2, errors).then((docs) => ({ docs, errors }));
+      parsed.set(file2, p2);
+    }
+    return p2;
+  };
+  const accept = (file2) => include(file2) && !exclude(file2);
+  const { files, kustomizations } = await discover(
+    root,
+    accept,
+    async (f3) => (await read(f3)).docs,
+    config2.include
+  );
+  const kustomized = /* @__PURE__ */ new Map();
+  for (const k2 of kustomizations) kustomized.set(k2, (await read(k2)).docs);
+  const namespaces = kustomizationNamespaces(kustomized);
   const inv = { canaries: [], templates: [], alertProviders: [], objects: [], errors: [] };
   const pending = [];
   for (const file2 of files) {
-    if (!include(file2) || exclude(file2)) continue;
-    const ns2 = inheritedNamespace(namespaces, dirOf2(file2));
-    for (const d2 of await readDocs(root, file2, inv.errors)) classify(d2, ns2, inv, pending);
+    const ns2 = inheritedNamespace(namespaces, dirOf(file2));
+    const { docs, errors } = await read(file2);
+    inv.errors.push(...errors);
+    for (const d2 of docs) classify(d2, ns2, inv, pending);
   }
   settleCanaries(pending, inv, config2);
   inv.errors = sortIssues(inv.errors);
   return inv;
 }
 
-// src/reconcile/canary.ts
-var import_yaml8 = __toESM(require_dist(), 1);
+// src/reconcile/canary-state.ts
+var import_yaml7 = __toESM(require_dist(), 1);
 
 // src/delivery/pending.ts
 var running2 = /* @__PURE__ */ new Set(["Progressing", "Waiting", "WaitingPromotion", "Promoting"]);
@@ -42861,11 +43026,11 @@ function abHeaders(match) {
     })
   );
 }
-function meshRoutes(c3, apex, name2, split2) {
+function meshRoutes(c3, apex, name2, split3) {
   const prefix = routePrefix(c3.canary.spec.service);
   const targets = [
-    { node: `${apex}-canary`, weight: split2.canary },
-    { node: `${apex}-primary`, weight: split2.primary }
+    { node: `${apex}-canary`, weight: split3.canary },
+    { node: `${apex}-primary`, weight: split3.primary }
   ];
   const match = analysisOf(c3.canary)?.match ?? [];
   if (name2 !== apex || match.length === 0) return [{ name: name2, prefix, targets }];
@@ -43009,7 +43174,7 @@ function renderV1beta1(input2) {
   const names = serviceNames(input2);
   const svc = input2.canary.canary.spec.service;
   const host = (n) => `${n}.${input2.namespace}`;
-  const service2 = (router, split2) => ({
+  const service2 = (router, split3) => ({
     apiVersion: v1beta1,
     kind: "VirtualService",
     metadata: objectMeta2(
@@ -43024,7 +43189,7 @@ function renderV1beta1(input2) {
         name: router,
         listeners: [{ portMapping: { port: svc.port, protocol: meshProtocol(svc) } }]
       },
-      routes: meshRoutes(input2.canary, names.apex, router, split2).map((r2) => routeV1beta1(input2, r2))
+      routes: meshRoutes(input2.canary, names.apex, router, split3).map((r2) => routeV1beta1(input2, r2))
     }
   });
   return [
@@ -43093,13 +43258,13 @@ function routeV1beta2(input2, r2) {
 function renderV1beta2(input2) {
   const names = serviceNames(input2);
   const svc = input2.canary.canary.spec.service;
-  const router = (name2, split2) => ({
+  const router = (name2, split3) => ({
     apiVersion: v1beta2,
     kind: "VirtualRouter",
     metadata: objectMeta2(name2, input2.namespace),
     spec: {
       listeners: [{ portMapping: { port: containerPort(input2), protocol: meshProtocol(svc) } }],
-      routes: meshRoutes(input2.canary, names.apex, name2, split2).map((r2) => routeV1beta2(input2, r2))
+      routes: meshRoutes(input2.canary, names.apex, name2, split3).map((r2) => routeV1beta2(input2, r2))
     }
   });
   const service2 = (name2) => ({
@@ -43522,16 +43687,16 @@ function weightedRules(input2, version2, plan) {
   const { port } = input2.canary.canary.spec.service;
   const names = serviceNames(input2);
   const { primary, canary } = input2.routes;
-  const split2 = (primaryCookie2, canaryCookie) => [
+  const split3 = (primaryCookie2, canaryCookie) => [
     backendRef(names.primary, port, primary, primaryCookie2),
     backendRef(names.canary, port, canary, canaryCookie)
   ];
-  if (plan.kind === "none") return [rule(base, base.matches, split2())];
+  if (plan.kind === "none") return [rule(base, base.matches, split3())];
   if (plan.kind === "cleanup") {
     const deletion = withSetCookie(base.filters, setCookie(plan.affinity, plan.canary, -1));
     return [
-      rule(base, cookieMatches(input2, plan.canary), split2(), deletion),
-      rule(base, base.matches, split2())
+      rule(base, cookieMatches(input2, plan.canary), split3(), deletion),
+      rule(base, base.matches, split3())
     ];
   }
   const primaryCookie = version2 === "v1" ? plan.primary : void 0;
@@ -43548,7 +43713,7 @@ function weightedRules(input2, version2, plan) {
   const weighted = rule(
     base,
     base.matches,
-    split2(
+    split3(
       primaryCookie && setCookie(plan.affinity, primaryCookie, primaryMaxAge(input2.canary.canary)),
       setCookie(plan.affinity, plan.canary, canaryMaxAge(plan.affinity))
     )
@@ -44080,8 +44245,8 @@ function readRoutes7(rendered, input2) {
   if (!route3) return void 0;
   const names = serviceNames(input2);
   const port = input2.canary.canary.spec.service.port;
-  const split2 = list2(rec2(rec2(route3["spec"])["conf"])["split"]).map(rec2);
-  const find = (service2) => split2.find((s) => rec2(s["destination"])[serviceTag] === kumaService(service2, input2.namespace, port));
+  const split3 = list2(rec2(rec2(route3["spec"])["conf"])["split"]).map(rec2);
+  const find = (service2) => split3.find((s) => rec2(s["destination"])[serviceTag] === kumaService(service2, input2.namespace, port));
   const primary = find(names.primary);
   const canary = find(names.canary);
   if (!primary || !canary) return void 0;
@@ -44794,16 +44959,72 @@ function canonical(value) {
   return out;
 }
 function toYaml(objects, header2) {
-  const docs = objects.map(
-    (o2) => (0, import_yaml5.stringify)(canonical(ordered(o2, topOrder)), {
-      lineWidth: 0,
-      minContentWidth: 0,
-      aliasDuplicateObjects: false
-    })
-  );
+  const docs = objects.map((o2) => {
+    const doc = canonical(ordered(o2, topOrder));
+    return fastYaml(doc) ?? (0, import_yaml5.stringify)(doc, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
+  });
   const head = header2 === void 0 ? "" : `${header2.split("\n").map((l3) => `# ${l3}`.trimEnd()).join("\n")}
 `;
   return head + docs.join("---\n");
+}
+var unsupported = /* @__PURE__ */ Symbol("unsupported");
+var plainChars = /^[A-Za-z0-9][A-Za-z0-9._/:@=+-]*$/;
+var coreScalar = /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+|true|True|TRUE|false|False|FALSE|null|Null|NULL)$/;
+function scalar(v2) {
+  if (typeof v2 === "string") {
+    if (plainChars.test(v2) && !v2.endsWith(":") && !coreScalar.test(v2)) return v2;
+    throw unsupported;
+  }
+  if (typeof v2 === "number" && Number.isSafeInteger(v2) && !Object.is(v2, -0)) return String(v2);
+  if (typeof v2 === "boolean") return v2 ? "true" : "false";
+  if (v2 === null) return "null";
+  throw unsupported;
+}
+var isMap3 = (v2) => typeof v2 === "object" && v2 !== null && !Array.isArray(v2);
+var isEmpty = (v2) => Array.isArray(v2) ? v2.length === 0 : isMap3(v2) && Object.keys(v2).length === 0;
+function writeMap(map2, pad, out) {
+  for (const [k2, v2] of Object.entries(map2)) {
+    if (v2 === void 0) continue;
+    const key = scalar(k2);
+    if (isEmpty(v2)) out.push(`${pad}${key}: ${Array.isArray(v2) ? "[]" : "{}"}
+`);
+    else if (isMap3(v2)) {
+      out.push(`${pad}${key}:
+`);
+      writeMap(v2, `${pad}  `, out);
+    } else if (Array.isArray(v2)) {
+      out.push(`${pad}${key}:
+`);
+      writeSeq(v2, `${pad}  `, out);
+    } else out.push(`${pad}${key}: ${scalar(v2)}
+`);
+  }
+}
+function writeSeq(items, pad, out) {
+  for (const item of items) {
+    if (isEmpty(item)) out.push(`${pad}- ${Array.isArray(item) ? "[]" : "{}"}
+`);
+    else if (isMap3(item)) {
+      const inner = [];
+      writeMap(item, `${pad}  `, inner);
+      if (inner.length === 0) throw unsupported;
+      inner[0] = `${pad}- ${inner[0].slice(pad.length + 2)}`;
+      out.push(...inner);
+    } else if (Array.isArray(item) || item === void 0) throw unsupported;
+    else out.push(`${pad}- ${scalar(item)}
+`);
+  }
+}
+function fastYaml(doc) {
+  if (!isMap3(doc) || isEmpty(doc)) return void 0;
+  const out = [];
+  try {
+    writeMap(doc, "", out);
+  } catch (e) {
+    if (e === unsupported) return void 0;
+    throw e;
+  }
+  return out.join("");
 }
 
 // src/render/render.ts
@@ -44863,23 +45084,237 @@ function currentRoutes(objects, input2) {
   return routerFor(input2.canary.provider).readRoutes(objects, input2);
 }
 
+// src/reconcile/reverts.ts
+function findRevert(recent, statusFile, renderedDir2) {
+  const index = indexOf2(recent);
+  let at2 = index.newest.get(statusFile) ?? Number.POSITIVE_INFINITY;
+  for (const path of index.under.get(renderedDir2) ?? []) at2 = Math.min(at2, index.newest.get(path));
+  const newest = recent[at2];
+  if (!newest) return void 0;
+  const m2 = /This reverts commit ([0-9a-f]{7,40})/.exec(newest.message);
+  if (!m2) return void 0;
+  return { by: `${newest.author} <${newest.authorEmail}>`, commit: newest.sha, reverted: m2[1] };
+}
+var indexes2 = /* @__PURE__ */ new WeakMap();
+function indexOf2(recent) {
+  const known = indexes2.get(recent);
+  if (known) return known;
+  const index = { newest: /* @__PURE__ */ new Map(), under: /* @__PURE__ */ new Map() };
+  recent.forEach((c3, i) => {
+    for (const f3 of c3.files) {
+      if (index.newest.has(f3)) continue;
+      index.newest.set(f3, i);
+      for (let slash = f3.lastIndexOf("/"); slash > 0; slash = f3.lastIndexOf("/", slash - 1)) {
+        const dir = f3.slice(0, slash);
+        const paths = index.under.get(dir);
+        if (paths) paths.push(f3);
+        else index.under.set(dir, [f3]);
+      }
+    }
+  });
+  indexes2.set(recent, index);
+  return index;
+}
+function isStepCommit(message) {
+  if (/^Canary-Phase: /m.test(message) || readMarker(message)) return true;
+  return /^gitcanary: .+ \(#\d+\)$/.test(message.split("\n", 1)[0] ?? "");
+}
+function handEdits(recent, renderedDir2) {
+  const index = indexOf2(recent);
+  const out = /* @__PURE__ */ new Map();
+  for (const path of index.under.get(renderedDir2) ?? []) {
+    const c3 = recent[index.newest.get(path)];
+    if (isStepCommit(c3.message)) continue;
+    out.set(path, { by: `${c3.author} <${c3.authorEmail}>`, commit: c3.sha });
+  }
+  return out;
+}
+
+// src/reconcile/canary-state.ts
+async function readCanary(ctx, c3) {
+  const source = resolveSource(ctx.inventory, c3);
+  if (Array.isArray(source)) return source.map(formatIssue).join("; ");
+  const routerIssues = routerFor(c3.provider).validate(c3);
+  if (routerIssues.length > 0) {
+    return routerIssues.map(
+      (i) => `${c3.origin.file}:${c3.origin.line}: ${c3.ref.namespace}/${c3.ref.name}: ${i.path}: ${i.message}`
+    ).join("; ");
+  }
+  const id2 = `${c3.ref.namespace}/${c3.ref.name}`;
+  try {
+    canaryMode(c3.canary, ctx.config);
+  } catch (e) {
+    return `${c3.origin.file}:${c3.origin.line}: ${id2}: ${e.message}`;
+  }
+  const sPath = statusPath(c3.dir, c3.ref);
+  const statusText = await ctx.files.read(sPath);
+  const seen = pendingView(
+    statusText === void 0 ? void 0 : parseStatus(statusText, sPath),
+    ctx.pending?.get(id2),
+    ctx.config.delivery.onClosed
+  );
+  const status = seen.status;
+  const renderedDir2 = c3.dir ? `${c3.dir}/rendered` : "rendered";
+  const reverted = findRevert(ctx.recent, sPath, renderedDir2);
+  const byPerson = status?.request !== void 0 || reverted !== void 0 || seen.closed !== void 0;
+  const mayStep = !status || byPerson || isDue(c3.canary, status, ctx.now);
+  const existing = mayStep ? await ctx.files.list(renderedDir2) : [];
+  const objects = existing.flatMap((f3) => parseObjects(f3.content));
+  const routerInput = {
+    canary: c3,
+    namespace: c3.ref.namespace,
+    apex: apexName(c3.canary),
+    target: targetName(c3.canary),
+    phase: status?.phase ?? "Initializing",
+    iterations: status?.iterations ?? 0,
+    runRevision: status?.lastAppliedSpec ?? "",
+    lookup: ctx.lookup(c3.ref.namespace)
+  };
+  const routes = currentRoutes(objects, routerInput) ?? idleRoutes;
+  const trackedConfigs = trackedOf(source);
+  const input2 = {
+    id: id2,
+    canary: c3.canary,
+    provider: c3.provider,
+    revision: revisionOf(podTemplate(source), trackedConfigs),
+    trackedConfigs,
+    routes,
+    now: ctx.now,
+    historyLimit: ctx.config.historyLimit,
+    ...status ? { status } : {}
+  };
+  if (reverted) input2.revertedByHand = reverted;
+  if (seen.closed) input2.closedPullRequest = seen.closed;
+  return {
+    c: c3,
+    id: id2,
+    source,
+    statusPath: sPath,
+    statusText,
+    status,
+    renderedDir: renderedDir2,
+    existing,
+    objects,
+    routerInput,
+    routes,
+    byPerson,
+    input: input2
+  };
+}
+function parseObjects(content) {
+  return (0, import_yaml7.parseAllDocuments)(content).flatMap((d2) => "toJS" in d2 ? [d2.toJS({ maxAliasCount: 100 })] : []).filter((o2) => typeof o2 === "object" && o2 !== null && "kind" in o2);
+}
+function podTemplate(source) {
+  return source.object.spec?.template;
+}
+function trackedOf(source) {
+  const out = {};
+  for (const { value } of source.configs) {
+    const { data, stringData, binaryData } = value;
+    out[trackedConfigKey(value.kind, value.metadata.name)] = configChecksum({ data, stringData, binaryData });
+  }
+  return out;
+}
+
 // src/reconcile/confine.ts
-import { posix as posix3 } from "node:path";
+import { posix as posix4 } from "node:path";
 function assertConfined(changes, canaries) {
   const renderedDirs = new Set(canaries.map((c3) => c3.dir ? `${c3.dir}/rendered` : "rendered"));
   const statusFiles = new Set(canaries.map((c3) => statusPath(c3.dir, c3.ref)));
   for (const { path } of changes) {
-    const normal = posix3.normalize(path);
-    const ok = normal === path && !path.startsWith("/") && !path.split("/").includes("..") && !path.split("/").includes(".git") && (statusFiles.has(path) || renderedDirs.has(posix3.dirname(path)) && /\.ya?ml$/.test(path));
+    const normal = posix4.normalize(path);
+    const ok = normal === path && !path.startsWith("/") && !path.split("/").includes("..") && !path.split("/").includes(".git") && (statusFiles.has(path) || renderedDirs.has(posix4.dirname(path)) && /\.ya?ml$/.test(path));
     if (!ok)
       throw new TerminalError(`refusing to write ${path}: outside the rendered folders and status files`);
   }
 }
 
+// src/reconcile/canary-write.ts
+var ownedMarker = "Generated by gitcanary";
+var canaryUpPhases = /* @__PURE__ */ new Set([
+  "Progressing",
+  "WaitingPromotion",
+  "Promoting",
+  "Finalising"
+]);
+async function writeCanary(ctx, s, decision, edits) {
+  const { c: c3, status, objects, existing } = s;
+  const promote2 = decision.actions.some((a) => a.type === "initialize-primary" || a.type === "promote");
+  let canaryReplicas = status && canaryUpPhases.has(status.phase) ? "source" : 0;
+  let nextRoutes = s.routes;
+  for (const a of decision.actions) {
+    if (a.type === "scale-canary") canaryReplicas = a.replicas;
+    if (a.type === "set-routes") nextRoutes = { primary: a.primary, canary: a.canary, mirrored: a.mirrored };
+  }
+  const primaryObjects = promote2 ? [] : existingPrimary(objects, c3);
+  if (!promote2 && primaryObjects.length === 0) {
+    return {
+      error: `${s.renderedDir}: the rendered primary workload ${targetName(c3.canary)}-primary is missing; restore it (git revert) or delete ${s.statusPath} to initialize again`
+    };
+  }
+  const renderInput = {
+    canary: c3,
+    source: s.source,
+    primary: promote2 ? { from: "source" } : { from: "existing", objects: primaryObjects },
+    canaryReplicas,
+    routes: nextRoutes,
+    phase: decision.status.phase,
+    iterations: decision.status.iterations,
+    revision: s.input.revision,
+    runRevision: decision.status.lastAppliedSpec,
+    lookup: s.routerInput.lookup
+  };
+  const files = render3(renderInput);
+  const unchangedByDecision = /* @__PURE__ */ new Set();
+  if (edits.size > 0 && status) {
+    const held = {
+      ...renderInput,
+      primary: { from: "existing", objects: existingPrimary(objects, c3) },
+      canaryReplicas: canaryUpPhases.has(status.phase) ? "source" : 0,
+      routes: s.routes,
+      phase: status.phase,
+      iterations: status.iterations,
+      runRevision: status.lastAppliedSpec
+    };
+    const now = new Map(render3(held).map((f3) => [f3.path, f3.content]));
+    for (const f3 of files)
+      if (edits.has(f3.path) && now.get(f3.path) === f3.content) unchangedByDecision.add(f3.path);
+  }
+  const changes = [];
+  const kept = [];
+  const overwritten = [];
+  const before = new Map(existing.map((f3) => [f3.path, f3.content]));
+  for (const f3 of files) {
+    if (before.get(f3.path) === f3.content) continue;
+    if (unchangedByDecision.has(f3.path)) kept.push(f3.path);
+    else {
+      if (edits.has(f3.path)) overwritten.push(f3.path);
+      changes.push(f3);
+    }
+  }
+  const written = new Set(files.map((f3) => f3.path));
+  for (const f3 of existing) {
+    if (!written.has(f3.path) && f3.content.includes(ownedMarker) && !edits.has(f3.path))
+      changes.push({ path: f3.path, delete: true });
+  }
+  const notes = [];
+  if (kept.length > 0) notes.push(`drift kept (this step does not change it): ${kept.join(", ")}`);
+  if (overwritten.length > 0)
+    notes.push(`drift overwritten (this step changes it): ${overwritten.join(", ")}`);
+  if (decision.stepped) {
+    const content = formatStatus(c3.ref, decision.status);
+    if (content !== s.statusText) changes.push({ path: s.statusPath, content });
+  }
+  assertConfined(changes, [c3]);
+  for (const ch of changes) await ctx.files.refuseLinks(ch.path);
+  if (!decision.stepped && changes.length > 0) notes.push("rendered files re-synced with the spec");
+  return { changes, routes: nextRoutes, notes };
+}
+
 // src/metrics/builtins.ts
-var import_yaml7 = __toESM(require_dist(), 1);
+var import_yaml8 = __toESM(require_dist(), 1);
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname as dirname4, join as join5, relative, sep as sep2 } from "node:path";
+import { dirname as dirname4, join as join6, relative, sep as sep2 } from "node:path";
 import { fileURLToPath } from "node:url";
 var observers = [
   "istio",
@@ -44904,20 +45339,20 @@ var isBuiltinName = (s) => builtinMetricNames.includes(s);
 function packageRoot(from = import.meta.url) {
   const start = dirname4(from.startsWith("file:") ? fileURLToPath(from) : from);
   for (let dir = start; ; dir = dirname4(dir)) {
-    if (existsSync(join5(dir, "package.json"))) return dir;
+    if (existsSync(join6(dir, "package.json"))) return dir;
     if (dirname4(dir) === dir) throw new ConfigurationError(`no package.json found above ${start}`);
   }
 }
-function loadBuiltins(dir = join5(packageRoot(), "policies", "builtin")) {
+function loadBuiltins(dir = join6(packageRoot(), "policies", "builtin")) {
   const root = rootOf(dir);
   const found = /* @__PURE__ */ new Map();
   const problems = [];
   const files = existsSync(dir) ? readdirSync(dir).filter((f3) => f3.endsWith(".yaml")).sort() : [];
   for (const name2 of files) {
-    const path = join5(dir, name2);
+    const path = join6(dir, name2);
     const file2 = relative(root, path).split(sep2).join("/");
-    const lines = new import_yaml7.LineCounter();
-    for (const doc of (0, import_yaml7.parseAllDocuments)(readFileSync(path, "utf8"), { lineCounter: lines })) {
+    const lines = new import_yaml8.LineCounter();
+    for (const doc of (0, import_yaml8.parseAllDocuments)(readFileSync(path, "utf8"), { lineCounter: lines })) {
       const line = lines.linePos(doc.contents?.range?.[0] ?? doc.range[0]).line;
       const where = `${file2}:${line}`;
       if (doc.errors.length > 0) {
@@ -44956,7 +45391,7 @@ ${problems.join("\n")}`);
 }
 function rootOf(dir) {
   try {
-    return packageRoot(join5(dir, "x"));
+    return packageRoot(join6(dir, "x"));
   } catch {
     return dirname4(dir);
   }
@@ -44988,7 +45423,7 @@ function observerFor(globalProvider, specProvider, targetKind, targetApiVersion)
 var fields = ["name", "namespace", "target", "service", "ingress", "route", "interval"];
 var isField = (s) => fields.includes(s);
 function renderQuery(template, model) {
-  const parts = split(template);
+  const parts = split2(template);
   if (typeof parts === "string") return { ok: false, error: parts };
   let out = "";
   let ctx = "code";
@@ -45018,7 +45453,7 @@ function encodeNonWord(model) {
     ingress: enc(model.ingress)
   };
 }
-function split(template) {
+function split2(template) {
   const parts = [];
   let pos = 0;
   let trimNext = false;
@@ -45185,7 +45620,7 @@ function withThresholds(base, m2) {
 
 // src/metrics/auth.ts
 import { readFileSync as readFileSync2, statSync } from "node:fs";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 var secretEnvPrefix = (name2) => `GITCANARY_SECRET_${name2.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_`;
 function resolveAuth(secretName, env2 = process.env, secretsDir = env2.GITCANARY_SECRETS_DIR) {
   if (secretName === void 0) {
@@ -45205,7 +45640,7 @@ function resolveAuth(secretName, env2 = process.env, secretsDir = env2.GITCANARY
     throw new ConfigurationError(`secret name "${secretName}" is not a valid Kubernetes name`);
   }
   const what = `secret "${secretName}"`;
-  const folder = secretsDir ? join6(secretsDir, secretName) : void 0;
+  const folder = secretsDir ? join7(secretsDir, secretName) : void 0;
   if (folder && isDirectory(folder)) {
     const creds2 = pick2({
       token: readKey(folder, "token"),
@@ -45249,7 +45684,7 @@ function isDirectory(path) {
 }
 function readKey(folder, key) {
   try {
-    return readFileSync2(join6(folder, key), "utf8").replace(/\r?\n$/, "");
+    return readFileSync2(join7(folder, key), "utf8").replace(/\r?\n$/, "");
   } catch {
     return void 0;
   }
@@ -45496,243 +45931,68 @@ function failedReport(c3, error62) {
   };
 }
 
-// src/reconcile/reverts.ts
-function findRevert(recent, statusFile, renderedDir2) {
-  const index = indexOf2(recent);
-  let at2 = index.newest.get(statusFile) ?? Number.POSITIVE_INFINITY;
-  for (const path of index.under.get(renderedDir2) ?? []) at2 = Math.min(at2, index.newest.get(path));
-  const newest = recent[at2];
-  if (!newest) return void 0;
-  const m2 = /This reverts commit ([0-9a-f]{7,40})/.exec(newest.message);
-  if (!m2) return void 0;
-  return { by: `${newest.author} <${newest.authorEmail}>`, commit: newest.sha, reverted: m2[1] };
-}
-var indexes2 = /* @__PURE__ */ new WeakMap();
-function indexOf2(recent) {
-  const known = indexes2.get(recent);
-  if (known) return known;
-  const index = { newest: /* @__PURE__ */ new Map(), under: /* @__PURE__ */ new Map() };
-  recent.forEach((c3, i) => {
-    for (const f3 of c3.files) {
-      if (index.newest.has(f3)) continue;
-      index.newest.set(f3, i);
-      for (let slash = f3.lastIndexOf("/"); slash > 0; slash = f3.lastIndexOf("/", slash - 1)) {
-        const dir = f3.slice(0, slash);
-        const paths = index.under.get(dir);
-        if (paths) paths.push(f3);
-        else index.under.set(dir, [f3]);
-      }
-    }
-  });
-  indexes2.set(recent, index);
-  return index;
-}
-function isStepCommit(message) {
-  if (/^Canary-Phase: /m.test(message) || readMarker(message)) return true;
-  return /^gitcanary: .+ \(#\d+\)$/.test(message.split("\n", 1)[0] ?? "");
-}
-function handEdits(recent, renderedDir2) {
-  const index = indexOf2(recent);
-  const out = /* @__PURE__ */ new Map();
-  for (const path of index.under.get(renderedDir2) ?? []) {
-    const c3 = recent[index.newest.get(path)];
-    if (isStepCommit(c3.message)) continue;
-    out.set(path, { by: `${c3.author} <${c3.authorEmail}>`, commit: c3.sha });
-  }
-  return out;
-}
-
 // src/reconcile/canary.ts
-var ownedMarker = "Generated by gitcanary";
-var canaryUpPhases = /* @__PURE__ */ new Set([
-  "Progressing",
-  "WaitingPromotion",
-  "Promoting",
-  "Finalising"
-]);
 async function reconcileCanary(ctx, c3) {
-  const source = resolveSource(ctx.inventory, c3);
-  if (Array.isArray(source))
-    return { report: failedReport(c3, source.map(formatIssue).join("; ")), changes: [] };
-  const router = routerFor(c3.provider);
-  const routerIssues = router.validate(c3);
-  if (routerIssues.length > 0) {
-    const text2 = routerIssues.map(
-      (i) => `${c3.origin.file}:${c3.origin.line}: ${c3.ref.namespace}/${c3.ref.name}: ${i.path}: ${i.message}`
-    );
-    return { report: failedReport(c3, text2.join("; ")), changes: [] };
-  }
-  const id2 = `${c3.ref.namespace}/${c3.ref.name}`;
-  try {
-    canaryMode(c3.canary, ctx.config);
-  } catch (e) {
-    const where = `${c3.origin.file}:${c3.origin.line}: ${id2}`;
-    return { report: failedReport(c3, `${where}: ${e.message}`), changes: [] };
-  }
-  const sPath = statusPath(c3.dir, c3.ref);
-  const statusText = await ctx.files.read(sPath);
-  const seen = pendingView(
-    statusText === void 0 ? void 0 : parseStatus(statusText, sPath),
-    ctx.pending?.get(id2),
-    ctx.config.delivery.onClosed
-  );
-  const status = seen.status;
-  const renderedDir2 = c3.dir ? `${c3.dir}/rendered` : "rendered";
-  const reverted = findRevert(ctx.recent, sPath, renderedDir2);
-  const mayStep = !status || status.request !== void 0 || reverted !== void 0 || seen.closed !== void 0 || isDue(c3.canary, status, ctx.now);
-  const existing = mayStep ? await ctx.files.list(renderedDir2) : [];
-  const objects = existing.flatMap((f3) => parseObjects(f3.content));
-  const routerInput = {
-    canary: c3,
-    namespace: c3.ref.namespace,
-    apex: apexName(c3.canary),
-    target: targetName(c3.canary),
-    phase: status?.phase ?? "Initializing",
-    iterations: status?.iterations ?? 0,
-    runRevision: status?.lastAppliedSpec ?? "",
-    lookup: ctx.lookup(c3.ref.namespace)
-  };
-  const routes = currentRoutes(objects, routerInput) ?? idleRoutes;
-  const trackedConfigs = trackedOf(source);
-  const base = {
-    id: id2,
-    canary: c3.canary,
-    provider: c3.provider,
-    revision: revisionOf(podTemplate(source), trackedConfigs),
-    trackedConfigs,
-    routes,
-    now: ctx.now,
-    historyLimit: ctx.config.historyLimit,
-    ...status ? { status } : {}
-  };
-  if (reverted) base.revertedByHand = reverted;
-  if (seen.closed) base.closedPullRequest = seen.closed;
-  let decision = decide(base);
-  if (decision.needsObservations) {
-    decision = decide({ ...base, observations: await observe(ctx, c3) });
-  }
+  const s = await readCanary(ctx, c3);
+  if (typeof s === "string") return { report: failedReport(c3, s), changes: [] };
+  const { status } = s;
+  let decision = decide(s.input);
+  if (decision.needsObservations) decision = decide({ ...s.input, observations: await observe(ctx, c3) });
   const due = decision.stepped || isDue(c3.canary, status, ctx.now) && !c3.canary.spec.suspend;
   const report = reportOf(c3, decision, nextDueTime(c3.canary, decision.status));
-  const edits = status ? handEdits(ctx.recent, renderedDir2) : /* @__PURE__ */ new Map();
+  const edits = status ? handEdits(ctx.recent, s.renderedDir) : /* @__PURE__ */ new Map();
   const drift = [...edits].map(([path, e]) => `drift: ${path} edited by ${e.by} in ${e.commit.slice(0, 7)}`);
   if (drift.length > 0) report.notes = [...report.notes ?? [], ...drift];
-  const byPerson = status?.request !== void 0 || reverted !== void 0 || seen.closed !== void 0;
-  const known = { before: { ...status ? { status } : {}, routes }, byPerson, canary: c3 };
-  if (!due) return { report, changes: [], decision, routes, ...known };
-  const promote2 = decision.actions.some((a) => a.type === "initialize-primary" || a.type === "promote");
-  let canaryReplicas = status && canaryUpPhases.has(status.phase) ? "source" : 0;
-  let nextRoutes = routes;
-  for (const a of decision.actions) {
-    if (a.type === "scale-canary") canaryReplicas = a.replicas;
-    if (a.type === "set-routes") nextRoutes = { primary: a.primary, canary: a.canary, mirrored: a.mirrored };
-  }
-  const primaryObjects = promote2 ? [] : existingPrimary(objects, c3);
-  if (!promote2 && primaryObjects.length === 0) {
-    const msg = `${renderedDir2}: the rendered primary workload ${targetName(c3.canary)}-primary is missing; restore it (git revert) or delete ${sPath} to initialize again`;
-    return { report: failedReport(c3, msg), changes: [] };
-  }
-  const renderInput = {
-    canary: c3,
-    source,
-    primary: promote2 ? { from: "source" } : { from: "existing", objects: primaryObjects },
-    canaryReplicas,
-    routes: nextRoutes,
-    phase: decision.status.phase,
-    iterations: decision.status.iterations,
-    revision: base.revision,
-    runRevision: decision.status.lastAppliedSpec,
-    lookup: routerInput.lookup
+  const known = {
+    before: { ...status ? { status } : {}, routes: s.routes },
+    byPerson: s.byPerson,
+    canary: c3
   };
-  const files = render3(renderInput);
-  const unchangedByDecision = /* @__PURE__ */ new Set();
-  if (edits.size > 0 && status) {
-    const held = {
-      ...renderInput,
-      primary: { from: "existing", objects: existingPrimary(objects, c3) },
-      canaryReplicas: canaryUpPhases.has(status.phase) ? "source" : 0,
-      routes,
-      phase: status.phase,
-      iterations: status.iterations,
-      runRevision: status.lastAppliedSpec
-    };
-    const now = new Map(render3(held).map((f3) => [f3.path, f3.content]));
-    for (const f3 of files)
-      if (edits.has(f3.path) && now.get(f3.path) === f3.content) unchangedByDecision.add(f3.path);
-  }
-  const changes = [];
-  const kept = [];
-  const overwritten = [];
-  const before = new Map(existing.map((f3) => [f3.path, f3.content]));
-  for (const f3 of files) {
-    if (before.get(f3.path) === f3.content) continue;
-    if (unchangedByDecision.has(f3.path)) kept.push(f3.path);
-    else {
-      if (edits.has(f3.path)) overwritten.push(f3.path);
-      changes.push(f3);
-    }
-  }
-  const written = new Set(files.map((f3) => f3.path));
-  for (const f3 of existing) {
-    if (!written.has(f3.path) && f3.content.includes(ownedMarker) && !edits.has(f3.path))
-      changes.push({ path: f3.path, delete: true });
-  }
-  if (kept.length > 0) report.message += `; drift kept (this step does not change it): ${kept.join(", ")}`;
-  if (overwritten.length > 0)
-    report.message += `; drift overwritten (this step changes it): ${overwritten.join(", ")}`;
-  if (decision.stepped) {
-    const content = formatStatus(c3.ref, decision.status);
-    if (content !== statusText) changes.push({ path: sPath, content });
-  }
-  assertConfined(changes, [c3]);
-  for (const ch of changes) await ctx.files.refuseLinks(ch.path);
-  if (!decision.stepped && changes.length > 0)
-    report.message = `${report.message}; rendered files re-synced with the spec`;
-  return { report, changes, decision, routes: nextRoutes, ...known };
-}
-function parseObjects(content) {
-  return (0, import_yaml8.parseAllDocuments)(content).flatMap((d2) => "toJS" in d2 ? [d2.toJS({ maxAliasCount: 100 })] : []).filter((o2) => typeof o2 === "object" && o2 !== null && "kind" in o2);
-}
-function podTemplate(source) {
-  return source.object.spec?.template;
-}
-function trackedOf(source) {
-  const out = {};
-  for (const { value } of source.configs) {
-    const { data, stringData, binaryData } = value;
-    out[trackedConfigKey(value.kind, value.metadata.name)] = configChecksum({ data, stringData, binaryData });
-  }
-  return out;
+  if (!due) return { report, changes: [], decision, routes: s.routes, ...known };
+  const written = await writeCanary(ctx, s, decision, edits);
+  if ("error" in written) return { report: failedReport(c3, written.error), changes: [] };
+  for (const note of written.notes) report.message += `; ${note}`;
+  return { report, changes: written.changes, decision, routes: written.routes, ...known };
 }
 
 // src/reconcile/context.ts
-import { lstat as lstat3, readdir as readdir3, readFile as readFile6 } from "node:fs/promises";
-import { join as join7 } from "node:path";
+import { lstat as lstat4, readdir as readdir3, readFile as readFile6 } from "node:fs/promises";
+import { join as join8 } from "node:path";
 function diskFiles(root) {
   const verified = /* @__PURE__ */ new Set();
+  const reads = /* @__PURE__ */ new Map();
+  const read = async (path) => {
+    try {
+      await refuseLinks(root, path, verified);
+      return await readFile6(join8(root, path), "utf8");
+    } catch (e) {
+      const code2 = e.code;
+      if (code2 === "ENOENT") return void 0;
+      if (code2 === "EISDIR") throw new Error(`${path}: is a folder, not a file`);
+      throw e;
+    }
+  };
   return {
-    async read(path) {
-      try {
-        await refuseLinks(root, path, verified);
-        return await readFile6(join7(root, path), "utf8");
-      } catch (e) {
-        const code2 = e.code;
-        if (code2 === "ENOENT") return void 0;
-        if (code2 === "EISDIR") throw new Error(`${path}: is a folder, not a file`);
-        throw e;
+    read(path) {
+      let r2 = reads.get(path);
+      if (!r2) {
+        r2 = read(path);
+        reads.set(path, r2);
       }
+      return r2;
     },
     async list(dir) {
       let entries;
       try {
         await refuseLinks(root, dir, verified);
-        entries = await readdir3(join7(root, dir), { withFileTypes: true });
+        entries = await readdir3(join8(root, dir), { withFileTypes: true });
       } catch (e) {
         if (e.code === "ENOENT") return [];
         throw e;
       }
       const yaml = entries.filter((d2) => !d2.isSymbolicLink() && (d2.name.endsWith(".yaml") || d2.name.endsWith(".yml"))).map((d2) => d2.name).sort();
       return Promise.all(
-        yaml.map(async (n) => ({ path: `${dir}/${n}`, content: await readFile6(join7(root, dir, n), "utf8") }))
+        yaml.map(async (n) => ({ path: `${dir}/${n}`, content: await readFile6(join8(root, dir, n), "utf8") }))
       );
     },
     refuseLinks: (path) => refuseLinks(root, path, verified)
@@ -45743,7 +46003,7 @@ async function refuseLinks(root, path, verified) {
   for (let i = 1; i <= parts.length; i++) {
     const sub = parts.slice(0, i).join("/");
     if (verified?.has(sub)) continue;
-    const st2 = await lstat3(join7(root, sub)).catch((e) => {
+    const st2 = await lstat4(join8(root, sub)).catch((e) => {
       if (e.code === "ENOENT") return void 0;
       throw e;
     });
@@ -45772,13 +46032,13 @@ var silentLogger = { debug() {
 async function reconcile(opts) {
   const root = resolve4(opts.repoDir);
   const logger = opts.logger ?? silentLogger;
-  const git = opts.git ?? await openRepo(root);
+  const git2 = opts.git ?? await openRepo(root);
   const maxAttempts = opts.maxAttempts ?? 5;
   for (let attempt = 1; ; attempt++) {
-    if (!opts.dryRun) await git.sync();
-    const loaded = await loadAll(root, opts, logger, await git.recentChanges(100));
-    await assertBranch(git, loaded.ctx.config.branch);
-    const { pulls, plans, warnings, ctx } = await decideWithPulls(loaded, git, opts);
+    if (!opts.dryRun) await git2.sync();
+    const loaded = await loadAll(root, opts, logger, await git2.recentChanges(100));
+    await assertBranch(git2, loaded.ctx.config.branch);
+    const { pulls, plans, warnings, ctx } = await decideWithPulls(loaded, git2, opts);
     const routed = routePlans(plans, ctx.config, opts.forge);
     const changes = plans.flatMap((p2) => p2.changes);
     assertConfined(changes, ctx.inventory.canaries);
@@ -45794,37 +46054,39 @@ async function reconcile(opts) {
     if (opts.dryRun || changes.length === 0) return result;
     const message = commitMessage(routed.direct, ctx.now);
     try {
-      const sha = await git.commit(directChanges, message, ctx.config.author);
+      const sha = await git2.commit(directChanges, message, ctx.config.author);
       if (opts.push === false) return { ...result, commit: sha };
-      if (sha && await git.hasUpstream()) await git.push();
+      if (sha && await git2.hasUpstream()) await git2.push();
       if (!opts.forge) return { ...result, commit: sha };
-      const delivered = await deliver(git, opts.forge, ctx, logger, pulls, routed, sha);
+      const delivered = await deliver(git2, opts.forge, ctx, logger, pulls, routed, sha);
       return { ...result, ...delivered, canaries: plans.map((p2) => p2.report) };
     } catch (e) {
       if (!(e instanceof PushRejectedError) || attempt >= maxAttempts) throw e;
       logger.warn(`push rejected (the remote moved); re-reading and deciding again (attempt ${attempt + 1})`);
-      await git.resetToUpstream();
+      await git2.resetToUpstream();
     }
   }
 }
-async function decideWithPulls(loaded, git, opts) {
+async function decideWithPulls(loaded, git2, opts) {
   const { config: config2, files, now } = loaded.ctx;
   const forge = opts.forge;
   const listing = await pullListing(forge, config2, loaded.inventory.canaries, files, now);
   if (!forge || listing === "never")
     return { pulls: /* @__PURE__ */ new Map(), ...await decideAll(loaded, /* @__PURE__ */ new Map(), opts) };
+  let first;
   if (listing === "if-changed") {
     const decided = await decideAll(loaded, /* @__PURE__ */ new Map(), opts);
     if (!decided.plans.some(changedMidRun)) return { pulls: /* @__PURE__ */ new Map(), ...decided };
+    first = new Map(decided.plans.flatMap((p2) => p2.canary ? [[refId(p2.canary.ref), p2]] : []));
   }
-  const pulls = await readPulls(git, forge, config2);
-  return { pulls, ...await decideAll(loaded, pendingSteps(pulls), opts) };
+  const pulls = await readPulls(git2, forge, config2);
+  return { pulls, ...await decideAll(loaded, pendingSteps(pulls), opts, first) };
 }
-async function deliver(git, forge, ctx, logger, pulls, routed, commit) {
+async function deliver(git2, forge, ctx, logger, pulls, routed, commit) {
   const dctx = {
-    git,
+    git: git2,
     forge,
-    base: (ctx.config.branch ?? await git.branch()) || "main",
+    base: (ctx.config.branch ?? await git2.branch()) || "main",
     now: ctx.now,
     author: ctx.config.author,
     logger,
@@ -45835,18 +46097,18 @@ async function deliver(git, forge, ctx, logger, pulls, routed, commit) {
     dctx,
     routed.proposed,
     routed.direct,
-    await git.head(),
+    await git2.head(),
     commit
   );
   if (commit) await reportStatuses(dctx, routed.direct, commit);
   return { commit, pullRequests };
 }
-async function assertBranch(git, expected) {
+async function assertBranch(git2, expected) {
   if (!expected) return;
-  const actual = await git.branch();
+  const actual = await git2.branch();
   if (actual !== expected) {
     throw new ConfigurationError(
-      `gitcanary.yaml: branch: ${expected}, but ${git.dir} has ${actual ?? "a detached HEAD"} checked out`
+      `gitcanary.yaml: branch: ${expected}, but ${git2.dir} has ${actual ?? "a detached HEAD"} checked out`
     );
   }
 }
@@ -45870,11 +46132,13 @@ async function loadAll(root, opts, logger, recent) {
   };
   return { ctx, inventory };
 }
-async function decideAll({ ctx, inventory }, pending, opts) {
+async function decideAll({ ctx, inventory }, pending, opts, previous) {
   if (pending.size > 0) ctx.pending = pending;
   else delete ctx.pending;
   const { logger } = ctx;
   const plans = await mapLimit(inventory.canaries, opts.concurrency ?? 8, async (c3) => {
+    const kept = pending.has(refId(c3.ref)) ? void 0 : previous?.get(refId(c3.ref));
+    if (kept) return kept;
     try {
       return await reconcileCanary(ctx, c3);
     } catch (e) {
@@ -45883,8 +46147,10 @@ async function decideAll({ ctx, inventory }, pending, opts) {
     }
   });
   const invalid = invalidCanaries(inventory.errors, inventory.canaries);
+  const reused = new Set(previous?.values());
   for (const p2 of plans)
-    if (p2.report.error) logger.error(`${p2.report.namespace}/${p2.report.name}: ${p2.report.error}`);
+    if (p2.report.error && !reused.has(p2))
+      logger.error(`${p2.report.namespace}/${p2.report.name}: ${p2.report.error}`);
   const warnings = inventory.errors.filter((i) => i.severity === "warning").map(formatIssue);
   return { plans: [...plans, ...invalid], warnings, ctx };
 }
@@ -45913,7 +46179,7 @@ function workspaceFile(place, file2) {
   return rel.split(sep3).join("/");
 }
 function splitIssues(file2, error62) {
-  const start = new RegExp(`(?:^|; )(${escapeRegExp(file2)}):(\\d+): `, "g");
+  const start = new RegExp(`(?:^|; )(${escapeRegExp2(file2)}):(\\d+): `, "g");
   const starts = [...error62.matchAll(start)];
   if (starts.length === 0 || starts[0].index !== 0) return [{ file: file2, text: error62 }];
   return starts.map((m2, i) => {
@@ -45957,7 +46223,7 @@ function configurationErrors(place, message) {
 function inputNames(message) {
   return message.replace(/^overrides: metricsServer:/gm, "input metrics-server:").replace(/^overrides: meshProvider:/gm, "input mesh-provider:");
 }
-var escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+var escapeRegExp2 = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 // src/action/summary.ts
 var header = ["Canary", "Phase", "Weight", "Failed checks", "Verdict", "Change"];
