@@ -34,7 +34,15 @@ function chain(e: unknown): unknown[] {
   return out;
 }
 
-const firstLine = (s: string): string => s.split('\n')[0]!.trim();
+/** A message as one line: its lines joined, at most 400 characters. */
+export function oneLine(s: string): string {
+  const joined = s
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
+  return joined.length > 400 ? `${joined.slice(0, 399)}…` : joined;
+}
 
 /** What the GitHub API answered, from an Octokit RequestError anywhere in the chain. */
 function httpHint(status: number): string {
@@ -49,7 +57,7 @@ export function failure(e: unknown): Failure {
   const errors = chain(e);
   const top = errors[0];
   const name = (top as { name?: string } | undefined)?.name;
-  const text = firstLine(top instanceof Error ? top.message : String(top));
+  const text = oneLine(top instanceof Error ? top.message : String(top));
   if (name === 'ConfigurationError' || name === 'SpecError') return { code: 2, message: text };
   if (process.env.GITCANARY_DEBUG && top instanceof Error && top.stack)
     return { code: 1, message: top.stack };

@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { main } from '../../src/cli/main.js';
 import { createGitOps, type GitOps, git } from '../support/gitops.js';
 
@@ -111,6 +112,14 @@ describe('gitcanary reconcile', () => {
     expect(plan.code).toBe(0);
     expect(plan.out).toContain('+++ b/apps/podinfo/rendered/virtualservice-podinfo.yaml');
     expect(git(r.work, 'status', '--porcelain')).toBe('');
+    const asJson = JSON.parse(
+      (await run('plan', '--repo', r.work, '--now', '2026-01-01T00:00:00Z', '-o', 'json')).out,
+    );
+    const asYaml = parse(
+      (await run('plan', '--repo', r.work, '--now', '2026-01-01T00:00:00Z', '-o', 'yaml')).out,
+    );
+    expect(asYaml).toEqual(asJson);
+    expect(asYaml.canaries[0]).toMatchObject({ name: 'podinfo', phase: 'Initializing' });
     const local = await run(
       'reconcile',
       '--repo',

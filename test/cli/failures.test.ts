@@ -112,9 +112,9 @@ describe('failure', () => {
       code: 2,
       message: '--mode must be commit',
     });
-    expect(failure(new TerminalError('git push exited with 128: fatal: denied\nmore'))).toEqual({
+    expect(failure(new TerminalError('git push: refused:\n  fatal: denied\n'))).toEqual({
       code: 1,
-      message: 'git push exited with 128: fatal: denied',
+      message: 'git push: refused: fatal: denied',
     });
     const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), {
       code: 'ECONNREFUSED',

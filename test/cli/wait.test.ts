@@ -125,6 +125,33 @@ describe('gitcanary wait', () => {
     expect(w.stderr()).toMatch(/^error: test\/podinfo: revision [0-9a-f]{16} Failed \(rolled back\): .+$/m);
   }, 120_000);
 
+  it('keeps polling through a remote that cannot be reached for a while', async () => {
+    const { r, waiter } = await rolledOutThenBumped(false);
+    git(waiter, 'remote', 'set-url', 'origin', 'http://127.0.0.1:1/gitops.git');
+    const bin = symlinkedBin();
+    cleanups.push(bin.cleanup);
+    const w = start(bin.path, [
+      'wait',
+      'test/podinfo',
+      '--repo',
+      waiter,
+      '--interval',
+      '100ms',
+      '--timeout',
+      '5m',
+    ]);
+    cleanups.push(() => w.child.kill());
+    await w.stderrMatches(/waiting for test\/podinfo/);
+    await w.stderrMatches(/^warning: test\/podinfo: .*Failed to connect.*; polling again$/m);
+    expect(w.child.exitCode).toBeNull();
+    for (let m = 2; m <= 8; m++) await run('reconcile', '--repo', r.work, '--now', at(m));
+    git(waiter, 'remote', 'set-url', 'origin', r.remote);
+    expect(await w.exited).toBe(0);
+    expect(w.stdout()).toMatch(
+      /^test\/podinfo: revision [0-9a-f]{16} reached Succeeded at commit [0-9a-f]{12}\n$/,
+    );
+  }, 120_000);
+
   it('times out with exit 1, naming the phase it was left in', async () => {
     const { waiter } = await rolledOutThenBumped(false);
     const r = await run('wait', 'test/podinfo', '--repo', waiter, '--interval', '50ms', '--timeout', '.3s');

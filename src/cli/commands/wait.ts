@@ -2,13 +2,15 @@
  * `gitcanary wait NAMESPACE/NAME --for PHASE --timeout D --interval D`: polls the repository
  * (fetching each time) until the rollout of the source revision read at start reaches PHASE.
  * Only a status about that revision counts (`lastAppliedSpec` / `lastPromotedSpec`), never an
- * earlier revision's Succeeded. Progress goes to stderr, the result to stdout.
+ * earlier revision's Succeeded. A transient failure of a poll (network, a busy remote) is reported
+ * and the next poll tried. Progress goes to stderr, the result to stdout.
  */
 import type { CanaryStatus } from '../../core/types.js';
 import { phases } from '../../core/types.js';
-import { ConfigurationError } from '../../errors.js';
+import { ConfigurationError, TransientError } from '../../errors.js';
 import { type CanaryState, idOf, readCanaries } from '../canary-state.js';
 import { durationFlag, formatDuration } from '../duration.js';
+import { oneLine } from '../failure.js';
 import { checkout } from './checkout.js';
 import { canaryId, printResult, str } from './common.js';
 import type { CommandContext, FlagValues } from './context.js';
@@ -46,8 +48,12 @@ function durations(values: FlagValues): { timeout: number; interval: number } {
   return { timeout, interval };
 }
 
-async function poll(values: FlagValues, id: string): Promise<{ state: CanaryState; commit: string | null }> {
-  const co = await checkout(values, true);
+async function poll(
+  values: FlagValues,
+  id: string,
+  fetch = true,
+): Promise<{ state: CanaryState; commit: string | null }> {
+  const co = await checkout(values, fetch);
   const state = (await readCanaries(co.dir)).find((s) => idOf(s.canary) === id);
   if (!state) throw new ConfigurationError(`canary ${id} not found`);
   if (state.sourceError) throw new ConfigurationError(state.sourceError);
@@ -62,7 +68,16 @@ export async function run({ values, positionals, out, err }: CommandContext): Pr
     throw new ConfigurationError(`--for must be a phase (${phases.join(', ')}), got ${want}`);
   const { timeout, interval } = durations(values);
   const started = Date.now();
-  const first = await poll(values, id);
+  const warn = (e: unknown) => {
+    // A network blip or a busy remote: say so and poll again; anything else ends the wait.
+    if (!(e instanceof TransientError)) throw e;
+    err(`warning: ${id}: ${oneLine(e.message)}; polling again`);
+  };
+  // The revision is the source's as fetched, or as checked out when the remote cannot be reached.
+  const first = await poll(values, id).catch(async (e) => {
+    warn(e);
+    return await poll(values, id, false);
+  });
   const revision = first.state.revision!;
   err(`waiting for ${id} revision ${revision} to reach ${want} (timeout ${formatDuration(timeout)})`);
   let last = '';
@@ -106,6 +121,10 @@ export async function run({ values, positionals, out, err }: CommandContext): Pr
         `timed out after ${formatDuration(timeout)} waiting for ${want}; now ${report.phase}`,
       );
     await new Promise((r) => setTimeout(r, Math.min(interval, left)));
-    seen = await poll(values, id);
+    try {
+      seen = await poll(values, id);
+    } catch (e) {
+      warn(e);
+    }
   }
 }
