@@ -13,6 +13,7 @@ import { apexName, targetName } from '../inputs/defaults.js';
 import { formatIssue, type K8sObject, type LoadedCanary, type SourceWorkload } from '../inputs/model.js';
 import { resolveSource } from '../inputs/source.js';
 import { currentRoutes } from '../render/render.js';
+import { readOwnYaml } from '../render/yaml.js';
 import { routerFor } from '../routers/registry.js';
 import type { RouterInput } from '../routers/types.js';
 import { parseStatus, statusPath } from '../status/status-file.js';
@@ -116,7 +117,10 @@ export async function readCanary(ctx: ReconcileContext, c: LoadedCanary): Promis
   };
 }
 
+/** The objects of a rendered file: gitcanary's own output read directly, anything else by the library. */
 function parseObjects(content: string): K8sObject[] {
+  const own = readOwnYaml(content);
+  if (own) return own.filter((o): o is K8sObject => 'kind' in o);
   return parseAllDocuments(content)
     .flatMap((d) => ('toJS' in d ? [d.toJS({ maxAliasCount: 100 }) as unknown] : []))
     .filter((o): o is K8sObject => typeof o === 'object' && o !== null && 'kind' in o);

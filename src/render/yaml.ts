@@ -138,3 +138,102 @@ export function fastYaml(doc: unknown): string | undefined {
   }
   return out.join('');
 }
+
+const intPattern = /^-?(?:0|[1-9][0-9]*)$/;
+
+function parseScalar(s: string): unknown {
+  if (s === 'null') return null;
+  if (s === 'true') return true;
+  if (s === 'false') return false;
+  if (intPattern.test(s)) return Number(s);
+  if (plainChars.test(s) && !s.endsWith(':') && !coreScalar.test(s)) return s;
+  throw unsupported;
+}
+
+const indentOf = (line: string): number => line.length - line.trimStart().length;
+
+/** One block (map or list) starting at `lines[at]` with `indent` spaces; returns it and the next line. */
+function parseBlock(lines: string[], at: number, indent: number): [unknown, number] {
+  const first = lines[at];
+  if (first === undefined || indentOf(first) !== indent) throw unsupported;
+  if (first.startsWith('- ', indent)) {
+    const items: unknown[] = [];
+    let i = at;
+    for (
+      let line = lines[i];
+      line !== undefined && indentOf(line) === indent && line.startsWith('- ', indent);
+      line = lines[i]
+    ) {
+      const rest = line.slice(indent + 2);
+      if (rest === '{}' || rest === '[]') {
+        items.push(rest === '{}' ? {} : []);
+        i++;
+      } else if (rest.includes(': ') || rest.endsWith(':')) {
+        lines[i] = `${' '.repeat(indent + 2)}${rest}`;
+        const [item, next] = parseBlock(lines, i, indent + 2);
+        items.push(item);
+        i = next;
+      } else {
+        items.push(parseScalar(rest));
+        i++;
+      }
+    }
+    return [items, i];
+  }
+  const map: Record<string, unknown> = {};
+  let i = at;
+  for (
+    let line = lines[i];
+    line !== undefined && indentOf(line) === indent && !line.startsWith('- ', indent);
+    line = lines[i]
+  ) {
+    const body = line.slice(indent);
+    const sep = body.indexOf(': ');
+    const key = sep < 0 ? (body.endsWith(':') ? body.slice(0, -1) : undefined) : body.slice(0, sep);
+    if (key === undefined || typeof parseScalar(key) !== 'string') throw unsupported;
+    const rest = sep < 0 ? '' : body.slice(sep + 2);
+    if (rest === '') {
+      const next = lines[i + 1];
+      const childIndent = next === undefined ? -1 : indentOf(next);
+      // A list under a key is indented by 2 more; so is a map.
+      if (childIndent !== indent + 2) throw unsupported;
+      const [child, after] = parseBlock(lines, i + 1, indent + 2);
+      map[key] = child;
+      i = after;
+    } else {
+      map[key] = rest === '{}' ? {} : rest === '[]' ? [] : parseScalar(rest);
+      i++;
+    }
+  }
+  return [map, i];
+}
+
+/**
+ * The documents of a file gitcanary wrote, read without the `yaml` library: the exact inverse of
+ * `fastYaml` (header comment lines, documents joined by `---`), checked by writing the result
+ * again and comparing bytes. Undefined for any other text (a hand edit, a value the fast writer
+ * leaves to the library): then the caller parses it with the library.
+ */
+export function readOwnYaml(text: string): Record<string, unknown>[] | undefined {
+  let body = text;
+  while (body.startsWith('#')) {
+    const nl = body.indexOf('\n');
+    if (nl < 0) return undefined;
+    body = body.slice(nl + 1);
+  }
+  if (!body.endsWith('\n')) return undefined;
+  const docs: Record<string, unknown>[] = [];
+  try {
+    for (const part of body.split('---\n')) {
+      const lines = part.slice(0, -1).split('\n');
+      const [doc, next] = parseBlock(lines, 0, 0);
+      if (next !== lines.length || !isMap(doc)) return undefined;
+      if (fastYaml(doc) !== part) return undefined;
+      docs.push(doc);
+    }
+  } catch (e) {
+    if (e === unsupported) return undefined;
+    throw e;
+  }
+  return docs;
+}
