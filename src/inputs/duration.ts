@@ -18,7 +18,7 @@ const unitNs: Record<string, number> = {
 };
 
 /** Go's largest Duration (int64 nanoseconds). */
-const maxNs = 9_223_372_036_854_775_807;
+const maxNs = 2 ** 63 - 1;
 
 /**
  * Parses a duration exactly as Go's `time.ParseDuration` accepts it — an optional sign, then one
