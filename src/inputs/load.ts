@@ -7,6 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import picomatch from 'picomatch';
 import { type Document, isCollection, isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import { metricRefRules } from '../metrics/metric-rules.js';
 import type { RepoConfig } from './config.js';
 import {
   formatIssue,
@@ -28,7 +29,6 @@ import {
   parseStrict,
   remember,
   sortIssues,
-  templateRefRules,
 } from './validate.js';
 
 /** Largest file read; bigger ones are reported and skipped. */
@@ -267,8 +267,10 @@ function settleCanaries(pending: readonly PendingCanary[], inv: RepoInventory, c
       provider: p.canary.spec.provider ?? config.meshProvider,
       warnings: [],
     };
-    const refIssues = templateRefRules(loaded, inv.templates);
+    const refIssues = metricRefRules(loaded, inv.templates);
     inv.errors.push(...refIssues);
+    // A template metric that cannot be queried would fail every analysis: the canary is refused.
+    if (refIssues.some((i) => i.severity === 'error')) continue;
     loaded.warnings = sortIssues([...p.issues, ...refIssues]).map(formatIssue);
     inv.canaries.push(loaded);
   }
