@@ -7,6 +7,7 @@ import { loadConfig } from '../inputs/config.js';
 import { loadRepo, validateRepo } from '../inputs/load.js';
 import { formatIssue, type SpecIssue } from '../inputs/model.js';
 import { routerFor } from '../routers/registry.js';
+import { ignoredFields } from '../routers/rendered-fields.js';
 
 export async function runValidate(repoDir: string, out: (s: string) => void): Promise<number> {
   const root = resolve(repoDir);
@@ -20,16 +21,10 @@ export async function runValidate(repoDir: string, out: (s: string) => void): Pr
     } catch (e) {
       problems = [{ path: 'spec.provider', message: (e as Error).message }];
     }
-    for (const p of problems) {
-      issues.push({
-        file: c.origin.file,
-        line: c.origin.line,
-        object,
-        path: p.path,
-        message: p.message,
-        severity: 'error',
-      });
-    }
+    const at = { file: c.origin.file, line: c.origin.line, object };
+    for (const p of problems) issues.push({ ...at, path: p.path, message: p.message, severity: 'error' });
+    for (const p of ignoredFields(c))
+      issues.push({ ...at, path: p.path, message: p.message, severity: 'warning' });
   }
   const errors = issues.filter((i) => i.severity === 'error');
   for (const i of issues) out(`${i.severity === 'warning' ? 'warning: ' : ''}${formatIssue(i)}`);
