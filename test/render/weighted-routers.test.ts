@@ -382,17 +382,13 @@ describe('validate', () => {
     expect(paths(canary(provider, {}, { stepWeight: undefined, iterations: 5 }))).toEqual([]);
   });
 
-  it.each(providers)('%s rejects mirroring, session affinity and port discovery', (provider) => {
+  it.each(providers)('%s rejects mirroring and session affinity, accepts port discovery', (provider) => {
     const c = canary(
       provider,
       { portDiscovery: true },
       { mirror: true, sessionAffinity: { cookieName: 'c' } },
     );
-    expect(paths(c)).toEqual([
-      'spec.analysis.mirror',
-      'spec.analysis.sessionAffinity',
-      'spec.service.portDiscovery',
-    ]);
+    expect(paths(c)).toEqual(['spec.analysis.mirror', 'spec.analysis.sessionAffinity']);
     expect(routerFor(provider).validate(c)[0]?.message).toBe(
       `traffic mirroring (analysis.mirror) is not supported by the ${provider} router`,
     );
