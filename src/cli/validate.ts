@@ -7,6 +7,7 @@ import { loadConfig } from '../inputs/config.js';
 import { loadRepo, validateRepo } from '../inputs/load.js';
 import type { SpecIssue } from '../inputs/model.js';
 import { routerFor } from '../routers/registry.js';
+import { ignoredFields } from '../routers/rendered-fields.js';
 
 export interface ValidateResult {
   issues: SpecIssue[];
@@ -27,16 +28,10 @@ export async function runValidate(repoDir: string): Promise<ValidateResult> {
     } catch (e) {
       problems = [{ path: 'spec.provider', message: (e as Error).message }];
     }
-    for (const p of problems) {
-      issues.push({
-        file: c.origin.file,
-        line: c.origin.line,
-        object,
-        path: p.path,
-        message: p.message,
-        severity: 'error',
-      });
-    }
+    const at = { file: c.origin.file, line: c.origin.line, object };
+    for (const p of problems) issues.push({ ...at, path: p.path, message: p.message, severity: 'error' });
+    for (const p of ignoredFields(c))
+      issues.push({ ...at, path: p.path, message: p.message, severity: 'warning' });
   }
   const errors = issues.filter((i) => i.severity === 'error').length;
   return { issues, canaries: inv.canaries.length, errors, warnings: issues.length - errors };

@@ -18,6 +18,7 @@ import {
 import type { Canary, ProviderId } from '../inputs/schema.js';
 import { evaluate } from './analysis.js';
 import { emptyStatus, Tick, unchanged } from './decision-builder.js';
+import { closedGate, type Gates, heldMessage } from './gates.js';
 import { abortOnSourceRevert, obeyRequest, rejectStep, rollbackByHand } from './manual-requests.js';
 import { hasRevisionChanged } from './revision.js';
 import { nextTraffic } from './strategies.js';
@@ -47,6 +48,12 @@ export interface DecideInput {
    * roll it back, as `delivery.onClosed` says.
    */
   closedPullRequest?: { number: number; by: string; outcome: 'halt' | 'rollback' };
+  /**
+   * What the manual gates (confirm-rollout, confirm-traffic-increase, confirm-promotion webhooks)
+   * answered this tick. A gate without an answer is closed: a canary with such a webhook holds
+   * there until the gate opens (or a person runs `gitcanary promote`).
+   */
+  gates?: Gates;
 }
 
 /** Phases in which Flagger keeps advancing without a new revision (`shouldAdvance`). */
@@ -126,7 +133,15 @@ export function decide(input: DecideInput): Decision {
   if (!activePhases.has(prev.phase) && !changed) return unchanged(input, `${prev.phase}: no new revision`);
 
   // checkCanaryStatus (step 17): a new revision scales the canary up; no routing this tick.
+  // The confirm-rollout gate comes first: closed, the canary waits (phase Waiting) unscaled.
   if (!activePhases.has(prev.phase) || prev.phase === 'Waiting') {
+    const hook = closedGate(canary, 'confirm-rollout', input.gates);
+    if (hook) {
+      const message = heldMessage(input.id, 'confirm-rollout', hook, input.gates);
+      if (prev.phase === 'Waiting') return unchanged(input, message);
+      t.event('warning', message);
+      return t.done({ phase: 'Waiting' });
+    }
     t.act({ type: 'scale-canary', replicas: 'source' });
     t.event('info', `New revision detected! Scaling up ${target}`);
     return t.done(restart(input));

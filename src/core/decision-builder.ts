@@ -8,6 +8,12 @@ import type { Action, CanaryStatus, Decision, HistoryEntry, Phase, Verdict } fro
 
 /** Phases whose status keeps canaryWeight and iterations (`setStatusPhase` zeroes them otherwise). */
 const weightPhases: ReadonlySet<Phase> = new Set(['Progressing', 'Waiting', 'Promoting']);
+/**
+ * Phases whose status keeps iterations: the weight phases and WaitingPromotion, so a blue/green
+ * canary held at its confirm-promotion gate stays at its last iteration (Flagger instead resets
+ * it to `iterations - 1` and counts it up again every other tick).
+ */
+const iterationPhases: ReadonlySet<Phase> = new Set([...weightPhases, 'WaitingPromotion']);
 
 /** Status for a canary never seen before. */
 export function emptyStatus(): CanaryStatus {
@@ -68,7 +74,7 @@ export class Tick {
       phase,
       // Flagger's setStatusPhase: weight and iterations survive only these phases.
       canaryWeight: weightPhases.has(phase) ? weight : 0,
-      iterations: weightPhases.has(phase) ? iterations : 0,
+      iterations: iterationPhases.has(phase) ? iterations : 0,
       lastTransitionTime: now,
       lastStepTime: now,
       conditions: nextConditions(prev.conditions, phase, input.canary.spec.targetRef.kind, now),

@@ -5,6 +5,8 @@
 import { analysisOf, type Strategy, targetName } from '../inputs/defaults.js';
 import type { DecideInput } from './decide.js';
 import type { Tick } from './decision-builder.js';
+import { unchanged } from './decision-builder.js';
+import { closedGate, type GateType, heldMessage } from './gates.js';
 import type { Decision } from './types.js';
 import { advance, maxWeight, nextStepWeight } from './weights.js';
 
@@ -18,6 +20,24 @@ export function nextTraffic(t: Tick, input: DecideInput, strategy: Strategy): De
   if (strategy === 'ab-testing') return runAB(t, input);
   if (strategy === 'blue-green') return runBlueGreen(t, input);
   return runCanary(t, input);
+}
+
+/**
+ * The decision that holds the canary at a closed gate, or undefined when the gate passes.
+ * `confirm-promotion` enters WaitingPromotion once (a status write); afterwards, and for
+ * `confirm-traffic-increase` (which has no phase), the tick writes nothing: the routes stay as
+ * they are and the analysis runs again next tick, as in Flagger. The tick's verdict is kept.
+ */
+export function holdAtGate(t: Tick, input: DecideInput, gate: GateType): Decision | undefined {
+  const hook = closedGate(input.canary, gate, input.gates);
+  if (!hook) return undefined;
+  const message = heldMessage(input.id, gate, hook, input.gates);
+  if (gate === 'confirm-promotion' && input.status?.phase !== 'WaitingPromotion') {
+    t.event('warning', message);
+    return t.done({ phase: 'WaitingPromotion' });
+  }
+  const held = unchanged(input, message);
+  return t.verdict ? { ...held, verdict: t.verdict } : held;
 }
 
 function promote(t: Tick, input: DecideInput): Decision {
@@ -34,8 +54,12 @@ function promote(t: Tick, input: DecideInput): Decision {
 function runCanary(t: Tick, input: DecideInput): Decision {
   const a = analysisOf(input.canary);
   const { primary, canary, mirrored } = input.routes;
-  if (canary >= maxWeight(a)) return promote(t, input);
   const step = nextStepWeight(a, canary);
+  // Flagger asks confirm-traffic-increase whenever a step is configured, promotion included.
+  const gated = step > 0 && !mirrored && input.status?.phase !== 'WaitingPromotion';
+  const trafficHeld = gated ? holdAtGate(t, input, 'confirm-traffic-increase') : undefined;
+  if (trafficHeld) return trafficHeld;
+  if (canary >= maxWeight(a)) return holdAtGate(t, input, 'confirm-promotion') ?? promote(t, input);
   if (a?.mirror && canary === 0 && !mirrored) {
     // One interval of mirroring before any live traffic shifts.
     t.setRoutes(100, 0, true);
@@ -60,6 +84,8 @@ function runBlueGreen(t: Tick, input: DecideInput): Decision {
     t.event('info', `Advance ${input.id} canary iteration ${i + 1}/${n}`);
     return t.done({ iterations: i + 1 });
   }
+  const promotionHeld = holdAtGate(t, input, 'confirm-promotion');
+  if (promotionHeld) return promotionHeld;
   if (i === n) {
     if (!k8s) {
       t.setRoutes(0, 100, false);
@@ -80,5 +106,5 @@ function runAB(t: Tick, input: DecideInput): Decision {
     t.event('info', `Advance ${input.id} canary iteration ${i + 1}/${n}`);
     return t.done({ iterations: i + 1 });
   }
-  return promote(t, input);
+  return holdAtGate(t, input, 'confirm-promotion') ?? promote(t, input);
 }

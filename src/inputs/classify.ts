@@ -4,6 +4,7 @@
  * canary rules. Namespaces not written come from the nearest kustomization.
  */
 import { posix } from 'node:path';
+import { metricRefRules } from '../metrics/metric-rules.js';
 import type { RepoConfig } from './config.js';
 import {
   formatIssue,
@@ -23,7 +24,6 @@ import {
   parseStrict,
   remember,
   sortIssues,
-  templateRefRules,
 } from './validate.js';
 import type { ParsedDoc } from './yaml-docs.js';
 
@@ -137,8 +137,10 @@ export function settleCanaries(
       provider: p.canary.spec.provider ?? config.meshProvider,
       warnings: [],
     };
-    const refIssues = templateRefRules(loaded, inv.templates);
+    const refIssues = metricRefRules(loaded, inv.templates);
     inv.errors.push(...refIssues);
+    // A template metric that cannot be queried would fail every analysis: the canary is refused.
+    if (refIssues.some((i) => i.severity === 'error')) continue;
     loaded.warnings = sortIssues([...p.issues, ...refIssues]).map(formatIssue);
     inv.canaries.push(loaded);
   }

@@ -1,6 +1,7 @@
 /**
  * Flagger's defaults, in one place. Each function documents the Flagger function it mirrors.
  */
+import { parseGoDuration } from './duration.js';
 import type { AnalysisSpec, Canary, MetricSpec, ProviderId } from './schema.js';
 
 export const defaults = {
@@ -20,22 +21,11 @@ export const defaults = {
 } as const;
 
 /**
- * Parses a Go duration (`1m30s`, `10s`, `500ms`, `1h`) into milliseconds; undefined when invalid.
+ * Parses a Go duration (`1m30s`, `10s`, `500ms`, `1h`) into milliseconds, as Go's
+ * `time.ParseDuration`; undefined when invalid.
  * @example parseDuration('1m30s') === 90_000
  */
-export function parseDuration(s: string | undefined): number | undefined {
-  if (!s) return undefined;
-  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/gy;
-  let total = 0;
-  let matched = 0;
-  for (let m = re.exec(s); m; m = re.exec(s)) {
-    const n = Number(m[1]);
-    const unit = m[2];
-    total += n * (unit === 'h' ? 3_600_000 : unit === 'm' ? 60_000 : unit === 's' ? 1000 : 1);
-    matched = re.lastIndex;
-  }
-  return matched === s.length && matched > 0 ? total : undefined;
-}
+export const parseDuration = (s: string | undefined): number | undefined => parseGoDuration(s);
 
 /** `spec.analysis`, falling back to the deprecated `spec.canaryAnalysis` (Flagger `GetAnalysis`). */
 export const analysisOf = (c: Canary): AnalysisSpec | undefined => c.spec.analysis ?? c.spec.canaryAnalysis;

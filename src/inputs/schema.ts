@@ -6,6 +6,7 @@
  * status of "unset" is never lost.
  */
 import { z } from 'zod';
+import { durationProblem } from './duration.js';
 
 const str = z.string();
 const obj = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape);
@@ -13,9 +14,16 @@ const stringMap = z.record(z.string(), z.string());
 /** Free-form Kubernetes/Istio structures passed through to rendered objects. */
 const loose = z.record(z.string(), z.unknown());
 
-/** Go duration as accepted by Flagger's CRD pattern `^[0-9]+(m|s)` (e.g. `30s`, `1m`, `1m30s`). */
-export const durationPattern = /^[0-9]+(m|s)/;
-const duration = str.regex(durationPattern, 'must be a duration such as 30s, 1m or 1m30s');
+export { durationPattern } from './duration.js';
+
+/**
+ * A duration as Flagger admits it: the CRD pattern `^[0-9]+(m|s)`, then Go's `time.ParseDuration`
+ * (so `1m30s` and `500ms` pass, `.5s`, `1h` and `5mx` do not).
+ */
+const duration = str.superRefine((s, ctx) => {
+  const problem = durationProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /** Kubernetes object name (RFC 1123 label/subdomain); also rules out `/` and `..` in file names. */
 export const k8sName = str

@@ -200,9 +200,40 @@ function analysisRules(a: AnalysisSpec, base: Path, src: DocSource, object: stri
     if (m.threshold !== undefined) {
       out.push(issue(src, object, [...at, 'threshold'], 'deprecated: use thresholdRange', 'warning'));
     }
+    const range = m.thresholdRange;
+    if (range?.min !== undefined && range.max !== undefined && range.min > range.max) {
+      out.push(
+        issue(
+          src,
+          object,
+          [...at, 'thresholdRange'],
+          `min ${range.min} is above max ${range.max}: no value can pass, every analysis would fail`,
+        ),
+      );
+    }
+  });
+  (a.webhooks ?? []).forEach((w, i) => {
+    const held = w.type ? gateHolds[w.type] : undefined;
+    if (held)
+      out.push(
+        issue(
+          src,
+          object,
+          [...base, 'webhooks', i, 'type'],
+          `${w.type} gate: gitcanary does not call webhooks yet, so this gate stays closed and the canary will hold ${held} (\`gitcanary promote\` skips the analysis and promotes)`,
+          'warning',
+        ),
+      );
   });
   return out;
 }
+
+/** Where a canary holds at each manual gate while webhooks are not called (see src/core/gates.ts). */
+const gateHolds: Partial<Record<string, string>> = {
+  'confirm-rollout': 'in phase Waiting before each rollout',
+  'confirm-traffic-increase': 'at its current weight before each traffic increase',
+  'confirm-promotion': 'in phase WaitingPromotion before promotion',
+};
 
 /**
  * Rules zod cannot express for one schema-valid Canary: the analysis `oneOf`, metric sources,
@@ -249,38 +280,6 @@ export function canaryDocRules(docs: readonly CanaryDoc[]): SpecIssue[][] {
     if (first < i && holder) {
       out[i]?.push(at(d, `one Canary per folder: ${holder.origin.file} already holds ${refId(holder.ref)}`));
     }
-  });
-  return out;
-}
-
-/**
- * Warns about metric templateRefs naming no MetricTemplate in the repository (lookup namespace:
- * `templateRef.namespace`, else the canary's). At runtime such a metric is a failed check, as in Flagger.
- */
-export function templateRefRules(
-  c: LoadedCanary,
-  templates: readonly Located<MetricTemplate>[],
-): SpecIssue[] {
-  const key = c.canary.spec.analysis ? 'analysis' : 'canaryAnalysis';
-  const metrics = c.canary.spec[key]?.metrics ?? [];
-  const out: SpecIssue[] = [];
-  metrics.forEach((m, i) => {
-    const ref = m.templateRef;
-    if (!ref) return;
-    const namespace = ref.namespace ?? c.ref.namespace;
-    const found = templates.some(
-      (t) => t.value.metadata.name === ref.name && t.value.metadata.namespace === namespace,
-    );
-    if (found) return;
-    const path = ['spec', key, 'metrics', i, 'templateRef', 'name'];
-    out.push({
-      file: c.origin.file,
-      line: lineOf(c.canary, path, c.origin.line),
-      object: refId(c.ref),
-      path: dotPath(path),
-      message: `MetricTemplate ${namespace}/${ref.name} not found in the repository; the check will fail at runtime`,
-      severity: 'warning',
-    });
   });
   return out;
 }

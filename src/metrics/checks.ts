@@ -7,6 +7,7 @@ import { analysisOf, apexName, metricInterval, targetName } from '../inputs/defa
 import type { LoadedCanary, Located } from '../inputs/model.js';
 import type { MetricSpec, MetricTemplate } from '../inputs/schema.js';
 import { type Builtins, modelEncodingAnnotation, observerFor } from './builtins.js';
+import { isQueryable, queryableProviderTypes } from './queryable.js';
 import { encodeNonWord, renderQuery, type TemplateModel } from './template.js';
 
 /** A check plus where to send it. */
@@ -93,7 +94,11 @@ export function planChecks(
   return checks;
 }
 
-function templateCheck(
+/**
+ * The check of one templateRef metric: the rendered query and where to send it, or `error` saying
+ * why it cannot run (template not found, provider type not queryable, no address, render error).
+ */
+export function templateCheck(
   canary: LoadedCanary,
   m: MetricSpec,
   ref: { name: string; namespace?: string },
@@ -107,10 +112,10 @@ function templateCheck(
   )?.value;
   if (!found) return { ...check, error: `${id} not found` };
   const provider = found.spec.provider;
-  if (provider.type !== 'prometheus') {
+  if (!isQueryable(provider.type)) {
     return {
       ...check,
-      error: `${id}: provider type ${provider.type} is not supported yet (only prometheus)`,
+      error: `${id}: provider type ${provider.type} cannot be queried by gitcanary yet (queryable: ${queryableProviderTypes.join(', ')})`,
     };
   }
   if (!provider.address)

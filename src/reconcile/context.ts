@@ -44,7 +44,7 @@ export interface ReconcileContext {
   /** The newest commits with the files they touched (to see a person's `git revert`). */
   recent: ChangeEntry[];
   /** Looks up a user-owned object (e.g. an Ingress) by namespace, kind and name. */
-  lookup(namespace: string): (kind: string, name: string) => K8sObject | undefined;
+  lookup(namespace: string): (kind: string, name: string, namespace?: string) => K8sObject | undefined;
   /** What step pull requests say about each canary (`namespace/name`), in pull-request delivery. */
   pending?: ReadonlyMap<string, PendingStep>;
 }
@@ -128,5 +128,7 @@ export function inventoryLookup(inv: RepoInventory): ReconcileContext['lookup'] 
   for (const { value } of inv.objects) {
     index.set(`${value.metadata.namespace ?? 'default'}/${value.kind}/${value.metadata.name}`, value);
   }
-  return (namespace) => (kind, name) => index.get(`${namespace}/${kind}/${name}`);
+  return (namespace) =>
+    (kind, name, other = namespace) =>
+      index.get(`${other}/${kind}/${name}`);
 }

@@ -11,6 +11,7 @@ import type { RouterInput } from '../routers/types.js';
 import { kustomization } from './kustomization.js';
 import { rec, stamp } from './meta.js';
 import { configRefs } from './pod-spec.js';
+import { discoveredPorts } from './ports.js';
 import { services } from './services.js';
 import type { RenderedFile, RenderInput } from './types.js';
 import { workloads } from './workloads.js';
@@ -57,7 +58,11 @@ export function render(input: RenderInput): RenderedFile[] {
   const router = routerFor(c.provider);
   const objects = [
     ...workloads(input),
-    ...services(c, selectorLabel(input.source.object)),
+    ...services(
+      c,
+      selectorLabel(input.source.object),
+      discoveredPorts(c.canary.spec.service, input.source.object),
+    ),
     ...router.render(routerInputOf(input)),
   ].map((o) => stamp(o, c));
   const header = generatedHeader(c.origin.file);

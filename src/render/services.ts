@@ -6,6 +6,7 @@ import { apexName, defaults } from '../inputs/defaults.js';
 import type { K8sObject, LoadedCanary } from '../inputs/model.js';
 import type { ServiceSpec } from '../inputs/schema.js';
 import { objectMeta, type Raw } from './meta.js';
+import type { DiscoveredPort } from './ports.js';
 
 /** The selector label of the source workload, e.g. `{ key: 'app', value: 'podinfo' }`. */
 export interface SelectorLabel {
@@ -30,8 +31,10 @@ function service(
   selector: Record<string, string>,
   meta: ServiceSpec['apex'],
   label: SelectorLabel,
+  extra: readonly DiscoveredPort[],
 ): K8sObject {
   const svc = canary.canary.spec.service;
+  const discovered = extra.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: 'TCP' }));
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -45,7 +48,7 @@ function service(
       type: 'ClusterIP',
       ...(svc.headless ? { clusterIP: 'None' } : {}),
       selector,
-      ports: [servicePort(svc)],
+      ports: [servicePort(svc), ...discovered],
       ...(svc.trafficDistribution ? { trafficDistribution: svc.trafficDistribution } : {}),
     },
   };
@@ -54,17 +57,22 @@ function service(
 /**
  * Services `<apex>`, `<apex>-primary` (selector `<label>: <value>-primary`) and `<apex>-canary`
  * (selector `<label>: <value>`), with the labels/annotations of `service.apex|primary|canary`
- * and the label `<label>: <service name>`.
+ * and the label `<label>: <service name>`; `extra` are the discovered ports (`service.portDiscovery`),
+ * added after the service port.
  * @example services(podinfo, { key: 'app', value: 'podinfo' }).map((s) => s.metadata.name)
  * // ['podinfo', 'podinfo-primary', 'podinfo-canary']
  */
-export function services(canary: LoadedCanary, label: SelectorLabel): K8sObject[] {
+export function services(
+  canary: LoadedCanary,
+  label: SelectorLabel,
+  extra: readonly DiscoveredPort[] = [],
+): K8sObject[] {
   const apex = apexName(canary.canary);
   const svc = canary.canary.spec.service;
   const primarySelector = { [label.key]: `${label.value}-primary` };
   return [
-    service(canary, apex, primarySelector, svc.apex, label),
-    service(canary, `${apex}-primary`, primarySelector, svc.primary, label),
-    service(canary, `${apex}-canary`, { [label.key]: label.value }, svc.canary, label),
+    service(canary, apex, primarySelector, svc.apex, label, extra),
+    service(canary, `${apex}-primary`, primarySelector, svc.primary, label, extra),
+    service(canary, `${apex}-canary`, { [label.key]: label.value }, svc.canary, label, extra),
   ];
 }

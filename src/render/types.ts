@@ -19,7 +19,7 @@ export interface RenderInput {
   /** Revision of the current (or last) analysis run, `status.lastAppliedSpec` (see RouterInput). */
   runRevision: string;
   /** Finds a user-owned object in the repository (for routers that read one, e.g. NGINX ingressRef). */
-  lookup(kind: string, name: string): K8sObject | undefined;
+  lookup(kind: string, name: string, namespace?: string): K8sObject | undefined;
 }
 
 /** A file to write, repository-relative POSIX path, full content. */

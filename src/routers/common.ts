@@ -32,7 +32,7 @@ export const weightOf = (x: unknown): number => (typeof x === 'number' ? x : 0);
 
 /**
  * Issues for spec features gitcanary's routers do not render yet: A/B matches, session
- * affinity, blue/green iterations (and with them B/G mirroring), service port discovery;
+ * affinity, blue/green iterations (and with them B/G mirroring);
  * `supports` names the ones the calling router does render.
  * @example unsupportedYet(abCanary, 'traefik')
  * // [{ path: 'spec.analysis.match', message: 'A/B testing (analysis.match) is not supported yet by the traefik router in gitcanary' }]
@@ -54,7 +54,5 @@ export function unsupportedYet(
     notYet(`${at}.sessionAffinity`, 'session affinity (analysis.sessionAffinity)');
   if (no('iterations') && (a?.iterations ?? 0) > 0)
     notYet(`${at}.iterations`, 'blue/green (analysis.iterations)');
-  if (c.canary.spec.service.portDiscovery)
-    notYet('spec.service.portDiscovery', 'port discovery (service.portDiscovery)');
   return issues;
 }

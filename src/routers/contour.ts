@@ -15,6 +15,19 @@ import type { Router, RouterInput, RouterIssue } from './types.js';
 
 const apiVersion = 'projectcontour.io/v1';
 
+/** Canary annotation setting the HTTPProxy's `spec.ingressClassName` (Flagger's `-ingress-class` flag, per canary here). */
+export const ingressClassAnnotation = 'gitcanary.dev/ingress-class';
+
+/**
+ * The ingress class of a canary's HTTPProxy: its `gitcanary.dev/ingress-class` annotation, or
+ * undefined (no `ingressClassName`, as Flagger without `-ingress-class`).
+ * @example ingressClass(canaryAnnotated({ 'gitcanary.dev/ingress-class': 'contour-external' })) // 'contour-external'
+ */
+export function ingressClass(c: LoadedCanary): string | undefined {
+  const v = c.canary.metadata.annotations?.[ingressClassAnnotation]?.trim();
+  return v || undefined;
+}
+
 /** Values of Contour's `RetryOn` enum (HTTPProxy CRD, `routes[].retryPolicy.retryOn[]`). */
 export const contourRetryOn: ReadonlySet<string> = new Set([
   '5xx',
@@ -134,7 +147,9 @@ function httpProxy(input: RouterInput): K8sObject {
     match.length > 0
       ? [route(input, abConditions(match, prefix), primary, canary), route(input, [{ prefix }], 100, 0)]
       : [route(input, [{ prefix }], primary, canary)];
-  return { apiVersion, kind: 'HTTPProxy', metadata: routeMeta(input), spec: { routes } };
+  const className = ingressClass(input.canary);
+  const spec = { ...(className ? { ingressClassName: className } : {}), routes };
+  return { apiVersion, kind: 'HTTPProxy', metadata: routeMeta(input), spec };
 }
 
 /**

@@ -43,17 +43,19 @@ export function upstreamNames(input: Omit<RouterInput, 'routes'>): { primary: st
 }
 
 /**
- * The settings of the user's Upstream named by `spec.upstreamRef` (empty without upstreamRef).
+ * The settings of the user's Upstream named by `spec.upstreamRef`, read from `upstreamRef.namespace`
+ * or else the canary's (empty without upstreamRef).
  * Throws a SpecError when the Upstream is not in the repository.
  */
 function referencedUpstreamConfig(input: Omit<RouterInput, 'routes'>): Raw {
   const c = input.canary;
   const ref = c.canary.spec.upstreamRef;
   if (!ref) return {};
-  const upstream = input.lookup('Upstream', ref.name);
+  const namespace = ref.namespace ?? input.namespace;
+  const upstream = input.lookup('Upstream', ref.name, namespace);
   if (!upstream || upstream.apiVersion !== glooApiVersions.upstream)
     throw new SpecError(
-      `${glooApiVersions.upstream} Upstream ${input.namespace}/${ref.name} named by spec.upstreamRef was not found in the repository`,
+      `${glooApiVersions.upstream} Upstream ${namespace}/${ref.name} named by spec.upstreamRef was not found in the repository`,
       c.origin.file,
       refId(c.ref),
       'spec.upstreamRef',
@@ -165,7 +167,7 @@ function readRoutes(rendered: K8sObject[], input: Omit<RouterInput, 'routes'>): 
   return { primary: weightOf(primary['weight']), canary: weightOf(canary['weight']), mirrored: false };
 }
 
-/** A/B entries Gloo cannot express (anything but exact/regex headers and exact methods), and a foreign upstreamRef. */
+/** A/B entries Gloo cannot express (anything but exact/regex headers and exact methods). */
 function glooIssues(c: LoadedCanary): RouterIssue[] {
   const at = `${analysisAt(c)}.match`;
   const issues: RouterIssue[] = [];
@@ -182,12 +184,6 @@ function glooIssues(c: LoadedCanary): RouterIssue[] {
     if (m.method && m.method.exact === undefined)
       issues.push({ path: `${at}[${i}].method`, message: 'gloo A/B method matchers take exact values only' });
   });
-  const ref = c.canary.spec.upstreamRef;
-  if (ref?.namespace !== undefined && ref.namespace !== c.ref.namespace)
-    issues.push({
-      path: 'spec.upstreamRef.namespace',
-      message: `gitcanary reads the Upstream from the canary namespace ${c.ref.namespace} only`,
-    });
   return issues;
 }
 

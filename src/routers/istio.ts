@@ -55,9 +55,35 @@ function tcpRoute(input: RouterInput): Raw {
   };
 }
 
+/**
+ * Flagger `makeDestination`: with `portDiscovery` the Services have several ports, so a
+ * VirtualService bound to a gateway other than `mesh` (first gateway) or delegated names the
+ * service port on every destination.
+ * @example destinationPort({ port: 80, portDiscovery: true, gateways: ['public-gateway'] }) // 80
+ * @example destinationPort({ port: 80, portDiscovery: true }) // undefined (mesh)
+ */
+export function destinationPort(svc: ServiceSpec): number | undefined {
+  if (!svc.portDiscovery) return undefined;
+  const gateway = (svc.gateways?.length ?? 0) > 0 && svc.gateways?.[0] !== 'mesh';
+  return gateway || svc.delegation ? svc.port : undefined;
+}
+
+/** The routes with `port.number` on every destination (see destinationPort). */
+function withPort(routes: Raw[], port: number | undefined): Raw[] {
+  if (port === undefined) return routes;
+  return routes.map((r) => ({
+    ...r,
+    route: list(r['route']).map((d) => {
+      const { host, ...rest } = rec(rec(d)['destination']);
+      return { ...rec(d), destination: { host, port: { number: port }, ...rest } };
+    }),
+  }));
+}
+
 function virtualService(input: RouterInput, apiVersion: string): K8sObject {
   const svc = input.canary.canary.spec.service;
   const delegated = svc.delegation === true;
+  const port = destinationPort(svc);
   return {
     apiVersion,
     kind: 'VirtualService',
@@ -65,7 +91,9 @@ function virtualService(input: RouterInput, apiVersion: string): K8sObject {
     spec: {
       ...(delegated ? {} : { hosts: vsHosts(svc.hosts, input.apex) }),
       ...(delegated ? {} : { gateways: svc.gateways?.length ? [...svc.gateways] : ['mesh'] }),
-      ...(isTcp(svc) ? { tcp: [tcpRoute(input)] } : { http: httpRoutes(input) }),
+      ...(isTcp(svc)
+        ? { tcp: withPort([tcpRoute(input)], port) }
+        : { http: withPort(httpRoutes(input), port) }),
     },
   };
 }

@@ -24,8 +24,7 @@ export const analysisAt = (c: LoadedCanary): string =>
   c.canary.spec.analysis || !c.canary.spec.canaryAnalysis ? 'spec.analysis' : 'spec.canaryAnalysis';
 
 /**
- * One issue per feature of `lacking` that the canary uses, plus `service.portDiscovery`, which
- * gitcanary does not render for any provider yet.
+ * One issue per feature of `lacking` that the canary uses.
  * @example lackingFeatures(mirroring, 'traefik', ['match', 'mirror', 'sessionAffinity'])
  * // [{ path: 'spec.analysis.mirror', message: 'traffic mirroring (analysis.mirror) is not supported by the traefik router' }]
  */
@@ -40,16 +39,10 @@ export function lackingFeatures(
     mirror: a?.mirror === true,
     sessionAffinity: a?.sessionAffinity !== undefined,
   };
-  const issues: RouterIssue[] = lacking
+  return lacking
     .filter((f) => used[f])
     .map((f) => ({
       path: `${analysisAt(c)}.${f}`,
       message: `${featureNames[f]} is not supported by the ${router} router`,
     }));
-  if (c.canary.spec.service.portDiscovery)
-    issues.push({
-      path: 'spec.service.portDiscovery',
-      message: `port discovery (service.portDiscovery) is not supported yet by the ${router} router in gitcanary`,
-    });
-  return issues;
 }

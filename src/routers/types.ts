@@ -22,8 +22,11 @@ export interface RouterInput {
    * Stable for a whole run, so values derived from it (session-affinity cookies) are too.
    */
   runRevision: string;
-  /** Finds a user-owned object in the repository (e.g. the Ingress named by ingressRef). */
-  lookup(kind: string, name: string): K8sObject | undefined;
+  /**
+   * Finds a user-owned object in the repository (e.g. the Ingress named by ingressRef), in the
+   * canary's namespace unless `namespace` is given (e.g. `upstreamRef.namespace`).
+   */
+  lookup(kind: string, name: string, namespace?: string): K8sObject | undefined;
 }
 
 /** A problem with a spec that this provider cannot honour. */

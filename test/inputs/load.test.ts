@@ -93,7 +93,7 @@ describe('loadRepo', () => {
     });
     expect(inv.canaries.map((c) => c.ref.name)).toEqual(['podinfo']);
     expect(formatted(inv)).toEqual([
-      'apps/bad/canary.yaml:14: test/bad: spec.analysis.interval: must be a duration such as 30s, 1m or 1m30s',
+      'apps/bad/canary.yaml:14: test/bad: spec.analysis.interval: must start with digits followed by m or s (Flagger\'s pattern ^[0-9]+(m|s)), e.g. 30s, 1m or 1m30s; got "soon"',
     ]);
   });
 

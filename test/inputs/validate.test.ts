@@ -40,25 +40,83 @@ describe('canary rules', () => {
     ]);
   });
 
-  it('warns when a templateRef names no MetricTemplate, using the canary namespace by default', async () => {
+  it('refuses a canary whose template metric cannot be queried, naming the field', async () => {
     const text = canaryYaml.replace(
       '        interval: 1m\n',
-      '        interval: 1m\n      - name: latency\n        templateRef:\n          name: latency\n      - name: shared\n        templateRef:\n          name: shared\n          namespace: flagger\n',
+      '        interval: 1m\n      - name: latency\n        interval: 1m\n        templateRef:\n          name: latency\n      - name: shared\n        interval: 1m\n        templateRef:\n          name: shared\n          namespace: flagger\n',
     );
-    const template = (name: string, ns: string) =>
-      `apiVersion: flagger.app/v1beta1\nkind: MetricTemplate\nmetadata:\n  name: ${name}\n  namespace: ${ns}\nspec:\n  provider:\n    type: prometheus\n  query: up\n`;
+    const template = (name: string, ns: string, type = 'prometheus', query = 'up') =>
+      `apiVersion: flagger.app/v1beta1\nkind: MetricTemplate\nmetadata:\n  name: ${name}\n  namespace: ${ns}\nspec:\n  provider:\n    type: ${type}\n    address: http://prometheus:9090\n  query: ${query}\n`;
     const missing = await load(text, { 'policies/latency.yaml': template('latency', 'other') });
-    expect(missing.canaries).toHaveLength(1);
-    expect(missing.canaries[0]?.warnings).toEqual([
-      `${p}:25: test/podinfo: spec.analysis.metrics.1.templateRef.name: MetricTemplate test/latency not found in the repository; the check will fail at runtime`,
-      `${p}:28: test/podinfo: spec.analysis.metrics.2.templateRef.name: MetricTemplate flagger/shared not found in the repository; the check will fail at runtime`,
+    expect(missing.canaries).toEqual([]);
+    expect(missing.errors.map(formatIssue)).toEqual([
+      `${p}:26: test/podinfo: spec.analysis.metrics.1.templateRef.name: MetricTemplate test/latency not found; every analysis would fail this check`,
+      `${p}:30: test/podinfo: spec.analysis.metrics.2.templateRef.name: MetricTemplate flagger/shared not found; every analysis would fail this check`,
     ]);
-    expect(missing.errors.every((i) => i.severity === 'warning')).toBe(true);
+    const datadog = await load(text, {
+      'policies/latency.yaml': template('latency', 'test', 'datadog'),
+      'policies/shared.yaml': template(
+        'shared',
+        'flagger',
+        'prometheus',
+        '\'rate(x{a="{{ variables.nope }}"}[1m])\'',
+      ),
+    });
+    expect(datadog.errors.map(formatIssue)).toEqual([
+      `${p}:26: test/podinfo: spec.analysis.metrics.1.templateRef.name: MetricTemplate test/latency: provider type datadog cannot be queried by gitcanary yet (queryable: prometheus); every analysis would fail this check`,
+      expect.stringMatching(
+        /^app\/canary.yaml:30: test\/podinfo: spec.analysis.metrics.2.templateRef.name: MetricTemplate flagger\/shared: query render error: .*nope.*; every analysis would fail this check$/,
+      ),
+    ]);
     const found = await load(text, {
       'policies/latency.yaml': template('latency', 'test'),
       'policies/shared.yaml': template('shared', 'flagger'),
     });
     expect(found.errors).toEqual([]);
+    expect(found.canaries).toHaveLength(1);
+  });
+
+  it('refuses a template metric using {{ interval }} without an interval', async () => {
+    const text = canaryYaml.replace(
+      '        interval: 1m\n',
+      '        interval: 1m\n      - name: latency\n        templateRef:\n          name: latency\n',
+    );
+    const template =
+      'apiVersion: flagger.app/v1beta1\nkind: MetricTemplate\nmetadata:\n  name: latency\n  namespace: test\nspec:\n  provider:\n    type: prometheus\n    address: http://prometheus:9090\n  query: rate(x[{{ interval }}])\n';
+    const inv = await load(text, { 'policies/latency.yaml': template });
+    expect(inv.errors.map(formatIssue)).toEqual([
+      `${p}:23: test/podinfo: spec.analysis.metrics.1: MetricTemplate test/latency uses {{ interval }} but this metric sets no interval: it renders empty and the query cannot run; set interval (e.g. 1m)`,
+    ]);
+  });
+
+  it('refuses a thresholdRange no value can satisfy', async () => {
+    const text = canaryYaml.replace(
+      '        interval: 1m\n',
+      '        interval: 1m\n      - name: request-duration\n        interval: 1m\n        thresholdRange:\n          min: 99\n          max: 50\n',
+    );
+    const inv = await load(text);
+    expect(inv.canaries).toEqual([]);
+    expect(inv.errors.map(formatIssue)).toEqual([
+      expect.stringMatching(
+        /spec.analysis.metrics.1.thresholdRange: min 99 is above max 50: no value can pass/,
+      ),
+    ]);
+  });
+
+  it('warns that a confirm gate will hold the canary while webhooks are not called', async () => {
+    const text = canaryYaml.replace(
+      '        interval: 1m\n',
+      '        interval: 1m\n    webhooks:\n      - name: approve\n        type: confirm-promotion\n        url: http://loadtester/gate/check\n',
+    );
+    const inv = await load(text);
+    expect(inv.canaries).toHaveLength(1);
+    expect(inv.errors.map((i) => [i.severity, i.path, i.message])).toEqual([
+      [
+        'warning',
+        'spec.analysis.webhooks.0.type',
+        'confirm-promotion gate: gitcanary does not call webhooks yet, so this gate stays closed and the canary will hold in phase WaitingPromotion before promotion (`gitcanary promote` skips the analysis and promotes)',
+      ],
+    ]);
   });
 
   it('rejects equal session-affinity cookie names and warns on unordered stepWeights', async () => {

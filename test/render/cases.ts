@@ -49,7 +49,7 @@ export function inputsOf(objects: K8sObject[]): { canary: LoadedCanary; source: 
   const canaryDoc = objects.find((o) => o.kind === 'Canary');
   const workload = objects.find((o) => o.kind === 'Deployment' || o.kind === 'DaemonSet');
   if (!canaryDoc || !workload) throw new Error('a case needs a Canary and a Deployment or DaemonSet');
-  const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler');
+  const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler' || o.kind === 'ScaledObject');
   const source: SourceWorkload = {
     origin: { file: `${appDir}/deployment.yaml`, line: 1 },
     object: workload,

@@ -283,7 +283,47 @@ const apisixRoute = resource(
 );
 
 /** Schema of each routing kind, keyed by `<apiVersion>/<kind>`. */
+/** KEDA `keda.sh/v1alpha1` ScaledObject (keda CRD `scaledobjects.keda.sh`, main fields). */
+const scaledObject = resource(
+  'keda.sh/v1alpha1',
+  'ScaledObject',
+  closed(
+    {
+      scaleTargetRef: closed({ name: str, apiVersion: str, kind: str, envSourceContainerName: str }, [
+        'name',
+      ]),
+      pollingInterval: int,
+      cooldownPeriod: int,
+      initialCooldownPeriod: int,
+      idleReplicaCount: int,
+      minReplicaCount: int,
+      maxReplicaCount: int,
+      advanced: closed({
+        horizontalPodAutoscalerConfig: closed({ name: str, behavior: open }),
+        restoreToOriginalReplicaCount: bool,
+        scalingModifiers: open,
+      }),
+      fallback: closed({ failureThreshold: int, replicas: int }, ['failureThreshold', 'replicas']),
+      triggers: array(
+        closed(
+          {
+            type: str,
+            name: str,
+            metadata: stringMap,
+            authenticationRef: closed({ name: str, kind: str }, ['name']),
+            metricType: { enum: ['AverageValue', 'Value', 'Utilization'] },
+            useCachedMetrics: bool,
+          },
+          ['type', 'metadata'],
+        ),
+      ),
+    },
+    ['scaleTargetRef', 'triggers'],
+  ),
+);
+
 export const crdSchemas: Record<string, Schema> = {
+  'keda.sh/v1alpha1/ScaledObject': scaledObject,
   'projectcontour.io/v1/HTTPProxy': httpProxy,
   'split.smi-spec.io/v1alpha1/TrafficSplit': trafficSplit('v1alpha1', { anyOf: [int, quantity] }),
   'split.smi-spec.io/v1alpha2/TrafficSplit': trafficSplit('v1alpha2', { type: 'number' }),

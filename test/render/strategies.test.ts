@@ -268,13 +268,9 @@ describe('istio strategies', () => {
     ).toEqual(['spec.analysis.sessionAffinity']);
   });
 
-  it('still rejects port discovery', () => {
+  it('accepts port discovery', () => {
     const c = canary('istio', { stepWeight: 10 }, { portDiscovery: true });
-    expect(
-      routerFor('istio')
-        .validate(c)
-        .map((i) => i.path),
-    ).toEqual(['spec.service.portDiscovery']);
+    expect(routerFor('istio').validate(c)).toEqual([]);
   });
 });
 

@@ -93,7 +93,10 @@ function routerInput(c: LoadedCanary, routes: Routes, objects = userObjects()): 
     phase: 'Progressing',
     iterations: 0,
     runRevision: 'rev-1',
-    lookup: (kind, name) => objects.find((o) => o.kind === kind && o.metadata.name === name),
+    lookup: (kind, name, namespace = 'test') =>
+      objects.find(
+        (o) => o.kind === kind && o.metadata.name === name && (o.metadata.namespace ?? 'test') === namespace,
+      ),
   };
 }
 
@@ -206,6 +209,14 @@ describe('smi', () => {
 });
 
 describe('contour', () => {
+  it('sets spec.ingressClassName from the gitcanary.dev/ingress-class annotation', () => {
+    const proxy = (c: LoadedCanary) => specOf(routingObject(renderedObjects(c, split(10)), 'HTTPProxy'));
+    const annotated = canary('contour', {}, {}, {}, { 'gitcanary.dev/ingress-class': 'contour-external' });
+    expect(proxy(annotated)['ingressClassName']).toBe('contour-external');
+    expect(Object.keys(proxy(annotated))).toEqual(['ingressClassName', 'routes']);
+    expect(proxy(canary('contour'))['ingressClassName']).toBeUndefined();
+  });
+
   it('maps header StringMatches as Flagger does (prefix and suffix become contains)', () => {
     expect(headerCondition('x', { exact: 'a' })).toEqual({ name: 'x', exact: 'a' });
     expect(headerCondition('x', { suffix: 'b', exact: 'a' })).toEqual({ name: 'x', contains: 'b' });
@@ -303,6 +314,28 @@ describe('gloo', () => {
     ]);
   });
 
+  it('reads the upstreamRef Upstream from upstreamRef.namespace', () => {
+    const shared: K8sObject = {
+      apiVersion: 'gloo.solo.io/v1',
+      kind: 'Upstream',
+      metadata: { name: 'tuned', namespace: 'gloo-system' },
+      spec: { kube: { serviceName: 'x', servicePort: 1 }, useHttp2: true },
+    };
+    const ref = { upstreamRef: { kind: 'Upstream', name: 'tuned', namespace: 'gloo-system' } };
+    const objects = renderedObjects(canary('gloo', {}, {}, ref), split(0), [deployment, shared]);
+    const ups = objects.filter((o) => o.kind === 'Upstream');
+    expect(ups.map((o) => rec(o['spec'])['useHttp2'])).toEqual([true, true]);
+    expect(() =>
+      renderedObjects(
+        canary('gloo', {}, {}, { upstreamRef: { kind: 'Upstream', name: 'tuned' } }),
+        split(0),
+        [deployment, shared],
+      ),
+    ).toThrow(
+      'gloo.solo.io/v1 Upstream test/tuned named by spec.upstreamRef was not found in the repository',
+    );
+  });
+
   it('fails when the upstreamRef Upstream is not in the repository', () => {
     const c = canary('gloo', {}, {}, { upstreamRef: { kind: 'Upstream', name: 'missing' } });
     expect(() => renderedObjects(c, split(0))).toThrow(
@@ -382,17 +415,13 @@ describe('validate', () => {
     expect(paths(canary(provider, {}, { stepWeight: undefined, iterations: 5 }))).toEqual([]);
   });
 
-  it.each(providers)('%s rejects mirroring, session affinity and port discovery', (provider) => {
+  it.each(providers)('%s rejects mirroring and session affinity, accepts port discovery', (provider) => {
     const c = canary(
       provider,
       { portDiscovery: true },
       { mirror: true, sessionAffinity: { cookieName: 'c' } },
     );
-    expect(paths(c)).toEqual([
-      'spec.analysis.mirror',
-      'spec.analysis.sessionAffinity',
-      'spec.service.portDiscovery',
-    ]);
+    expect(paths(c)).toEqual(['spec.analysis.mirror', 'spec.analysis.sessionAffinity']);
     expect(routerFor(provider).validate(c)[0]?.message).toBe(
       `traffic mirroring (analysis.mirror) is not supported by the ${provider} router`,
     );
@@ -473,7 +502,7 @@ describe('validate', () => {
     ]);
   });
 
-  it('gloo rejects matchers it cannot express and a foreign upstreamRef namespace', () => {
+  it('gloo rejects matchers it cannot express; an upstreamRef in another namespace is fine', () => {
     const c = canary(
       'gloo',
       {},
@@ -487,7 +516,6 @@ describe('validate', () => {
       'spec.analysis.match[0].uri',
       'spec.analysis.match[0].headers.a.prefix',
       'spec.analysis.match[0].method',
-      'spec.upstreamRef.namespace',
     ]);
   });
 

@@ -56,6 +56,8 @@ export class Sim {
   analyses = 0;
   /** Set for one tick: a person closed the step pull request unmerged. */
   closedPullRequest?: DecideInput['closedPullRequest'];
+  /** Answers of the manual gates, passed to every tick (none: every gate is closed). */
+  gates?: DecideInput['gates'];
   readonly decisions: Decision[] = [];
 
   constructor(
@@ -75,6 +77,7 @@ export class Sim {
       now: this.now,
       ...(this.status ? { status: this.status } : {}),
       ...(this.closedPullRequest ? { closedPullRequest: this.closedPullRequest } : {}),
+      ...(this.gates ? { gates: this.gates } : {}),
     };
     this.closedPullRequest = undefined;
     let d = decide(base);

@@ -1,0 +1,15 @@
+/**
+ * The MetricTemplate provider types gitcanary can query: the one list that validation and the
+ * analysis check against. A provider added under src/metrics/ is added here.
+ */
+
+/** `MetricTemplate.spec.provider.type` values gitcanary queries. */
+export const queryableProviderTypes = ['prometheus'] as const;
+export type QueryableProviderType = (typeof queryableProviderTypes)[number];
+
+/**
+ * @example isQueryable('prometheus') // true
+ * @example isQueryable('datadog') // false
+ */
+export const isQueryable = (type: string): type is QueryableProviderType =>
+  (queryableProviderTypes as readonly string[]).includes(type);
