@@ -16984,6 +16984,54 @@ function dateTime(time3) {
   return Number.isNaN(d2.getTime()) ? text(time3, 64) : d2.toISOString().slice(0, 19).replace("T", " ");
 }
 
+// src/inputs/duration.ts
+var durationPattern = /^[0-9]+(m|s)/;
+var unitNs = {
+  ns: 1,
+  us: 1e3,
+  \u00B5s: 1e3,
+  // U+00B5 micro sign
+  \u03BCs: 1e3,
+  // U+03BC Greek mu
+  ms: 1e6,
+  s: 1e9,
+  m: 6e10,
+  h: 36e11
+};
+var maxNs = 2 ** 63 - 1;
+function parseGoDuration(s) {
+  if (s === void 0 || s === "") return void 0;
+  let rest = s;
+  let sign = 1;
+  if (rest[0] === "-" || rest[0] === "+") {
+    sign = rest[0] === "-" ? -1 : 1;
+    rest = rest.slice(1);
+  }
+  if (rest === "0") return 0;
+  if (rest === "") return void 0;
+  let ns2 = 0;
+  const term = /^(\d*)(?:\.(\d*))?([^\d.]*)/;
+  while (rest !== "") {
+    const m2 = term.exec(rest);
+    if (!m2) return void 0;
+    const [all, whole = "", frac, unit = ""] = m2;
+    if (whole === "" && (frac === void 0 || frac === "")) return void 0;
+    const scale = unitNs[unit];
+    if (scale === void 0) return void 0;
+    ns2 += Number(whole || "0") * scale + (frac ? Number(`0.${frac}`) * scale : 0);
+    if (ns2 > maxNs) return void 0;
+    rest = rest.slice(all.length);
+  }
+  return sign * ns2 / 1e6;
+}
+function durationProblem(s) {
+  if (!durationPattern.test(s))
+    return `must start with digits followed by m or s (Flagger's pattern ^[0-9]+(m|s)), e.g. 30s, 1m or 1m30s; got ${JSON.stringify(s)}`;
+  if (parseGoDuration(s) === void 0)
+    return `is not a Go duration (units ns, us, ms, s, m, h, e.g. 1m30s); got ${JSON.stringify(s)}`;
+  return void 0;
+}
+
 // src/inputs/defaults.ts
 var defaults = {
   meshProvider: "istio",
@@ -17000,19 +17048,7 @@ var defaults = {
   prometheusTimeoutMs: 5e3,
   historyLimit: 50
 };
-function parseDuration(s) {
-  if (!s) return void 0;
-  const re2 = /(\d+(?:\.\d+)?)(ms|h|m|s)/gy;
-  let total = 0;
-  let matched = 0;
-  for (let m2 = re2.exec(s); m2; m2 = re2.exec(s)) {
-    const n = Number(m2[1]);
-    const unit = m2[2];
-    total += n * (unit === "h" ? 36e5 : unit === "m" ? 6e4 : unit === "s" ? 1e3 : 1);
-    matched = re2.lastIndex;
-  }
-  return matched === s.length && matched > 0 ? total : void 0;
-}
+var parseDuration = (s) => parseGoDuration(s);
 var analysisOf = (c3) => c3.spec.analysis ?? c3.spec.canaryAnalysis;
 function analysisIntervalMs(c3) {
   const ms3 = parseDuration(analysisOf(c3)?.interval) ?? defaults.analysisIntervalSeconds * 1e3;
@@ -17392,6 +17428,7 @@ function nextConditions(previous, phase2, kind2, now) {
 
 // src/core/decision-builder.ts
 var weightPhases = /* @__PURE__ */ new Set(["Progressing", "Waiting", "Promoting"]);
+var iterationPhases = /* @__PURE__ */ new Set([...weightPhases, "WaitingPromotion"]);
 function emptyStatus() {
   return {
     phase: "Initializing",
@@ -17441,7 +17478,7 @@ var Tick = class {
       phase: phase2,
       // Flagger's setStatusPhase: weight and iterations survive only these phases.
       canaryWeight: weightPhases.has(phase2) ? weight2 : 0,
-      iterations: weightPhases.has(phase2) ? iterations : 0,
+      iterations: iterationPhases.has(phase2) ? iterations : 0,
       lastTransitionTime: now,
       lastStepTime: now,
       conditions: nextConditions(prev.conditions, phase2, input2.canary.spec.targetRef.kind, now)
@@ -17463,6 +17500,22 @@ var Tick = class {
     return decision;
   }
 };
+
+// src/core/gates.ts
+var gateHooks = (c3, gate) => (analysisOf(c3)?.webhooks ?? []).filter((w2) => w2.type === gate);
+function closedGate(c3, gate, gates) {
+  if (gates?.[gate] === "open") return void 0;
+  return gateHooks(c3, gate)[0];
+}
+var heldEvent = {
+  "confirm-rollout": "waiting for approval",
+  "confirm-traffic-increase": "waiting for traffic increase approval",
+  "confirm-promotion": "waiting for promotion approval"
+};
+function heldMessage(id2, gate, hook2, gates) {
+  const why = gates?.[gate] === void 0 ? " (webhooks are not called yet by gitcanary: the gate stays closed)" : "";
+  return `Halt ${id2} advancement ${heldEvent[gate]} ${hook2.name}${why}`;
+}
 
 // src/core/manual-requests.ts
 var running = /* @__PURE__ */ new Set(["Progressing", "Waiting", "WaitingPromotion"]);
@@ -17596,6 +17649,17 @@ function nextTraffic(t2, input2, strategy) {
   if (strategy === "blue-green") return runBlueGreen(t2, input2);
   return runCanary(t2, input2);
 }
+function holdAtGate(t2, input2, gate) {
+  const hook2 = closedGate(input2.canary, gate, input2.gates);
+  if (!hook2) return void 0;
+  const message = heldMessage(input2.id, gate, hook2, input2.gates);
+  if (gate === "confirm-promotion" && input2.status?.phase !== "WaitingPromotion") {
+    t2.event("warning", message);
+    return t2.done({ phase: "WaitingPromotion" });
+  }
+  const held = unchanged(input2, message);
+  return t2.verdict ? { ...held, verdict: t2.verdict } : held;
+}
 function promote(t2, input2) {
   const target = targetName(input2.canary);
   t2.act({ type: "promote" });
@@ -17608,8 +17672,11 @@ function promote(t2, input2) {
 function runCanary(t2, input2) {
   const a = analysisOf(input2.canary);
   const { primary, canary, mirrored } = input2.routes;
-  if (canary >= maxWeight(a)) return promote(t2, input2);
   const step = nextStepWeight(a, canary);
+  const gated = step > 0 && !mirrored && input2.status?.phase !== "WaitingPromotion";
+  const trafficHeld = gated ? holdAtGate(t2, input2, "confirm-traffic-increase") : void 0;
+  if (trafficHeld) return trafficHeld;
+  if (canary >= maxWeight(a)) return holdAtGate(t2, input2, "confirm-promotion") ?? promote(t2, input2);
   if (a?.mirror && canary === 0 && !mirrored) {
     t2.setRoutes(100, 0, true);
     t2.event("info", `Advance ${input2.id} canary weight 0 (mirroring traffic to the canary)`);
@@ -17630,6 +17697,8 @@ function runBlueGreen(t2, input2) {
     t2.event("info", `Advance ${input2.id} canary iteration ${i + 1}/${n}`);
     return t2.done({ iterations: i + 1 });
   }
+  const promotionHeld = holdAtGate(t2, input2, "confirm-promotion");
+  if (promotionHeld) return promotionHeld;
   if (i === n) {
     if (!k8s) {
       t2.setRoutes(0, 100, false);
@@ -17648,7 +17717,7 @@ function runAB(t2, input2) {
     t2.event("info", `Advance ${input2.id} canary iteration ${i + 1}/${n}`);
     return t2.done({ iterations: i + 1 });
   }
-  return promote(t2, input2);
+  return holdAtGate(t2, input2, "confirm-promotion") ?? promote(t2, input2);
 }
 
 // src/core/decide.ts
@@ -17707,6 +17776,13 @@ function decide(input2) {
   const changed = hasRevisionChanged(input2.revision, prev);
   if (!activePhases.has(prev.phase) && !changed) return unchanged(input2, `${prev.phase}: no new revision`);
   if (!activePhases.has(prev.phase) || prev.phase === "Waiting") {
+    const hook2 = closedGate(canary, "confirm-rollout", input2.gates);
+    if (hook2) {
+      const message = heldMessage(input2.id, "confirm-rollout", hook2, input2.gates);
+      if (prev.phase === "Waiting") return unchanged(input2, message);
+      t2.event("warning", message);
+      return t2.done({ phase: "Waiting" });
+    }
     t2.act({ type: "scale-canary", replicas: "source" });
     t2.event("info", `New revision detected! Scaling up ${target}`);
     return t2.done(restart(input2));
@@ -41631,8 +41707,10 @@ var str = external_exports.string();
 var obj = (shape) => external_exports.strictObject(shape);
 var stringMap = external_exports.record(external_exports.string(), external_exports.string());
 var loose = external_exports.record(external_exports.string(), external_exports.unknown());
-var durationPattern = /^[0-9]+(m|s)/;
-var duration3 = str.regex(durationPattern, "must be a duration such as 30s, 1m or 1m30s");
+var duration3 = str.superRefine((s, ctx) => {
+  const problem = durationProblem(s);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
 var k8sName = str.min(1).max(253).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a lowercase RFC 1123 name (a-z, 0-9, "-", ".")').refine((s) => !s.includes(".."), 'must not contain ".."');
 var stringMatch = obj({
   exact: str.optional(),
@@ -42005,9 +42083,38 @@ function analysisRules(a, base, src, object2) {
     if (m2.threshold !== void 0) {
       out.push(issue2(src, object2, [...at2, "threshold"], "deprecated: use thresholdRange", "warning"));
     }
+    const range = m2.thresholdRange;
+    if (range?.min !== void 0 && range.max !== void 0 && range.min > range.max) {
+      out.push(
+        issue2(
+          src,
+          object2,
+          [...at2, "thresholdRange"],
+          `min ${range.min} is above max ${range.max}: no value can pass, every analysis would fail`
+        )
+      );
+    }
+  });
+  (a.webhooks ?? []).forEach((w2, i) => {
+    const held = w2.type ? gateHolds[w2.type] : void 0;
+    if (held)
+      out.push(
+        issue2(
+          src,
+          object2,
+          [...base, "webhooks", i, "type"],
+          `${w2.type} gate: gitcanary does not call webhooks yet, so this gate stays closed and the canary will hold ${held} (\`gitcanary promote\` skips the analysis and promotes)`,
+          "warning"
+        )
+      );
   });
   return out;
 }
+var gateHolds = {
+  "confirm-rollout": "in phase Waiting before each rollout",
+  "confirm-traffic-increase": "at its current weight before each traffic increase",
+  "confirm-promotion": "in phase WaitingPromotion before promotion"
+};
 function canaryRules(c3, src, object2) {
   const out = [];
   if (c3.spec.canaryAnalysis) {
@@ -42034,30 +42141,6 @@ function canaryDocRules(docs) {
     if (first < i && holder) {
       out[i]?.push(at2(d2, `one Canary per folder: ${holder.origin.file} already holds ${refId(holder.ref)}`));
     }
-  });
-  return out;
-}
-function templateRefRules(c3, templates) {
-  const key = c3.canary.spec.analysis ? "analysis" : "canaryAnalysis";
-  const metrics = c3.canary.spec[key]?.metrics ?? [];
-  const out = [];
-  metrics.forEach((m2, i) => {
-    const ref = m2.templateRef;
-    if (!ref) return;
-    const namespace = ref.namespace ?? c3.ref.namespace;
-    const found = templates.some(
-      (t2) => t2.value.metadata.name === ref.name && t2.value.metadata.namespace === namespace
-    );
-    if (found) return;
-    const path = ["spec", key, "metrics", i, "templateRef", "name"];
-    out.push({
-      file: c3.origin.file,
-      line: lineOf(c3.canary, path, c3.origin.line),
-      object: refId(c3.ref),
-      path: dotPath(path),
-      message: `MetricTemplate ${namespace}/${ref.name} not found in the repository; the check will fail at runtime`,
-      severity: "warning"
-    });
   });
   return out;
 }
@@ -42180,6 +42263,355 @@ var import_picomatch = __toESM(require_picomatch2(), 1);
 
 // src/inputs/classify.ts
 import { posix as posix2 } from "node:path";
+
+// src/metrics/builtins.ts
+var import_yaml4 = __toESM(require_dist(), 1);
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname as dirname4, join as join4, relative, sep as sep2 } from "node:path";
+import { fileURLToPath } from "node:url";
+var observers = [
+  "istio",
+  "linkerd",
+  "nginx",
+  "http",
+  "appmesh",
+  "contour",
+  "gloo",
+  "traefik",
+  "osm",
+  "kuma",
+  "apisix",
+  "skipper",
+  "knative"
+];
+var builtinMetricNames = ["request-success-rate", "request-duration"];
+var observerLabel = "gitcanary.dev/observer";
+var modelEncodingAnnotation = "gitcanary.dev/model-encoding";
+var isObserver = (s) => observers.includes(s);
+var isBuiltinName = (s) => builtinMetricNames.includes(s);
+function packageRoot(from = import.meta.url) {
+  const start = dirname4(from.startsWith("file:") ? fileURLToPath(from) : from);
+  for (let dir = start; ; dir = dirname4(dir)) {
+    if (existsSync(join4(dir, "package.json"))) return dir;
+    if (dirname4(dir) === dir) throw new ConfigurationError(`no package.json found above ${start}`);
+  }
+}
+function loadBuiltins(dir = join4(packageRoot(), "policies", "builtin")) {
+  const root = rootOf(dir);
+  const found = /* @__PURE__ */ new Map();
+  const problems = [];
+  const files = existsSync(dir) ? readdirSync(dir).filter((f3) => f3.endsWith(".yaml")).sort() : [];
+  for (const name2 of files) {
+    const path = join4(dir, name2);
+    const file2 = relative(root, path).split(sep2).join("/");
+    const lines = new import_yaml4.LineCounter();
+    for (const doc of (0, import_yaml4.parseAllDocuments)(readFileSync(path, "utf8"), { lineCounter: lines })) {
+      const line = lines.linePos(doc.contents?.range?.[0] ?? doc.range[0]).line;
+      const where = `${file2}:${line}`;
+      if (doc.errors.length > 0) {
+        problems.push(`${where}: ${doc.errors.map((e) => e.message).join("; ")}`);
+        continue;
+      }
+      const parsed = metricTemplateSchema.safeParse(doc.toJS());
+      if (!parsed.success) {
+        for (const issue3 of parsed.error.issues)
+          problems.push(`${where}: ${issue3.path.join(".")}: ${issue3.message}`);
+        continue;
+      }
+      const template = parsed.data;
+      const observer = template.metadata.labels?.[observerLabel] ?? "";
+      const metric = template.metadata.name;
+      if (!isObserver(observer))
+        problems.push(`${where}: label ${observerLabel} "${observer}" is not a known observer`);
+      else if (!isBuiltinName(metric)) problems.push(`${where}: ${metric} is not a built-in metric name`);
+      else if (found.has(`${observer}/${metric}`)) problems.push(`${where}: duplicate ${observer} ${metric}`);
+      else found.set(`${observer}/${metric}`, { origin: { file: file2, line }, value: template });
+    }
+  }
+  const result = {};
+  for (const observer of observers) {
+    const rate = found.get(`${observer}/request-success-rate`);
+    const duration4 = found.get(`${observer}/request-duration`);
+    if (rate && duration4) result[observer] = { "request-success-rate": rate, "request-duration": duration4 };
+    else
+      problems.push(
+        `${dir}: observer ${observer} lacks ${rate ? "request-duration" : "request-success-rate"}`
+      );
+  }
+  if (problems.length > 0) throw new ConfigurationError(`invalid built-in metrics:
+${problems.join("\n")}`);
+  return result;
+}
+function rootOf(dir) {
+  try {
+    return packageRoot(join4(dir, "x"));
+  } catch {
+    return dirname4(dir);
+  }
+}
+var exact = /* @__PURE__ */ new Set([
+  "linkerd",
+  "istio",
+  "contour",
+  "nginx",
+  "skipper",
+  "traefik",
+  "osm",
+  "kuma",
+  "apisix",
+  "knative"
+]);
+function observerFor(globalProvider, specProvider, targetKind, targetApiVersion) {
+  let provider = globalProvider.includes("crossover") ? "crossover" : globalProvider;
+  if (specProvider) provider = globalProvider.includes("linkerd") ? "linkerd" : specProvider;
+  const knative = targetApiVersion?.startsWith("serving.knative.dev") ?? false;
+  if (targetKind === "Service" && !knative) provider += ":service";
+  if (provider.startsWith("appmesh")) return "appmesh";
+  if (provider.startsWith("gloo")) return "gloo";
+  if (provider.startsWith("gatewayapi") || provider === "kubernetes") return "http";
+  return exact.has(provider) && isObserver(provider) ? provider : "istio";
+}
+
+// src/metrics/queryable.ts
+var queryableProviderTypes = ["prometheus"];
+var isQueryable = (type) => queryableProviderTypes.includes(type);
+
+// src/metrics/template.ts
+var fields = ["name", "namespace", "target", "service", "ingress", "route", "interval"];
+var isField = (s) => fields.includes(s);
+function renderQuery(template, model) {
+  const parts = split(template);
+  if (typeof parts === "string") return { ok: false, error: parts };
+  let out = "";
+  let ctx = "code";
+  for (const part of parts) {
+    if (part.kind === "text") {
+      out += part.text;
+      ctx = advance2(ctx, part.text);
+      continue;
+    }
+    if (part.comment) continue;
+    const value = lookup(part.expr, model);
+    if (typeof value !== "string") return { ok: false, error: `${value.error} in {{ ${part.expr} }}` };
+    const safe = escapeFor(ctx, value);
+    if (safe === void 0) return { ok: false, error: unsafeMessage(ctx, part.expr, value) };
+    out += safe;
+  }
+  return { ok: true, query: out };
+}
+function encodeNonWord(model) {
+  const enc = (s) => s.replace(/[^0-9A-Za-z_]/g, "_");
+  return {
+    ...model,
+    name: enc(model.name),
+    namespace: enc(model.namespace),
+    target: enc(model.target),
+    service: enc(model.service),
+    ingress: enc(model.ingress)
+  };
+}
+function split(template) {
+  const parts = [];
+  let pos = 0;
+  let trimNext = false;
+  for (; ; ) {
+    const open2 = template.indexOf("{{", pos);
+    let text2 = template.slice(pos, open2 < 0 ? void 0 : open2);
+    if (trimNext) text2 = text2.replace(/^\s+/, "");
+    if (open2 < 0) {
+      parts.push({ kind: "text", text: text2 });
+      return parts;
+    }
+    const close = template.indexOf("}}", open2 + 2);
+    if (close < 0) return `unclosed action at offset ${open2}`;
+    let inner = template.slice(open2 + 2, close);
+    if (/^-\s/.test(inner)) {
+      text2 = text2.replace(/\s+$/, "");
+      inner = inner.slice(1);
+    }
+    trimNext = /\s-$/.test(inner);
+    if (trimNext) inner = inner.slice(0, -1);
+    parts.push({ kind: "text", text: text2 });
+    const expr = inner.trim();
+    const comment = expr.startsWith("/*");
+    if (comment && !expr.endsWith("*/")) return `unclosed comment at offset ${open2}`;
+    parts.push({ kind: "action", expr, comment });
+    pos = close + 2;
+  }
+}
+function lookup(expr, model) {
+  if (isField(expr)) return model[expr];
+  const variable = /^variables\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(expr);
+  if (variable) {
+    const key = variable[1];
+    return Object.hasOwn(model.variables, key) ? model.variables[key] : { error: `map has no entry for key "${key}"` };
+  }
+  const fn2 = /^[A-Za-z_][A-Za-z0-9_]*/.exec(expr)?.[0];
+  if (fn2 && fn2 !== "variables") return { error: `function "${fn2}" not defined` };
+  return {
+    error: `unsupported action (use one of ${fields.map((f3) => `{{ ${f3} }}`).join(", ")}, {{ variables.<key> }})`
+  };
+}
+function advance2(ctx, text2) {
+  let state = ctx;
+  for (let i = 0; i < text2.length; i++) {
+    const c3 = text2[i];
+    if (state === "code") {
+      if (c3 === '"') state = "dquote";
+      else if (c3 === "'") state = "squote";
+      else if (c3 === "`") state = "raw";
+      else if (c3 === "#") state = "comment";
+    } else if (state === "dquote" || state === "squote") {
+      if (c3 === "\\") i++;
+      else if (c3 === (state === "dquote" ? '"' : "'")) state = "code";
+    } else if (state === "raw") {
+      if (c3 === "`") state = "code";
+    } else if (c3 === "\n") {
+      state = "code";
+    }
+  }
+  return state;
+}
+function escapeFor(ctx, value) {
+  switch (ctx) {
+    case "dquote":
+      return value.replace(/[\\"]/g, (c3) => `\\${c3}`).replace(/\n/g, "\\n").replace(/\r/g, "\\r");
+    case "squote":
+      return value.replace(/[\\']/g, (c3) => `\\${c3}`).replace(/\n/g, "\\n").replace(/\r/g, "\\r");
+    case "raw":
+      return value.includes("`") ? void 0 : value;
+    default:
+      return /^[A-Za-z0-9_.:]*$/.test(value) ? value : void 0;
+  }
+}
+function unsafeMessage(ctx, expr, value) {
+  if (ctx === "raw") return `value of {{ ${expr} }} contains a backtick and is used inside a \`raw\` string`;
+  return `value ${JSON.stringify(value)} of {{ ${expr} }} is used outside a PromQL string literal, where only letters, digits, "_", "." and ":" are allowed (quote the placeholder in the template)`;
+}
+
+// src/metrics/checks.ts
+function templateModel(canary, interval, variables = {}) {
+  const spec = canary.canary.spec;
+  const target = targetName(canary.canary);
+  return {
+    name: canary.ref.name,
+    namespace: canary.ref.namespace,
+    target,
+    service: apexName(canary.canary),
+    ingress: spec.ingressRef?.name ?? target,
+    route: spec.routeRef?.name ?? target,
+    interval,
+    variables
+  };
+}
+function planChecks(canary, templates, builtins2, globalProvider) {
+  const metrics = analysisOf(canary.canary)?.metrics ?? [];
+  const target = canary.canary.spec.targetRef;
+  const observer = observerFor(globalProvider, canary.canary.spec.provider, target.kind, target.apiVersion);
+  const checks = [];
+  for (const m2 of metrics) {
+    const model = templateModel(canary, metricInterval(m2, true), m2.templateVariables);
+    if (m2.name === "request-success-rate" || m2.name === "request-duration") {
+      const template = builtins2[observer][m2.name].value;
+      const encoded = template.metadata.annotations?.[modelEncodingAnnotation] === "non-word-to-underscore";
+      const kind2 = m2.name === "request-success-rate" ? "success-rate" : "duration";
+      const check2 = withThresholds({ name: m2.name, kind: kind2 }, m2);
+      if (kind2 === "duration") check2.truncateMs = true;
+      const rendered = renderQuery(template.spec.query, encoded ? encodeNonWord(model) : model);
+      if (rendered.ok) check2.query = rendered.query;
+      else check2.error = `built-in ${observer} ${m2.name}: query render error: ${rendered.error}`;
+      checks.push(check2);
+    }
+    if (m2.query) checks.push({ ...withThresholds({ name: m2.name, kind: "custom" }, m2), query: m2.query });
+    const builtin = m2.name === "request-success-rate" || m2.name === "request-duration";
+    if (!builtin && !m2.query && !m2.templateRef) {
+      checks.push({
+        ...withThresholds({ name: m2.name, kind: "custom" }, m2),
+        error: `metric ${m2.name} is not a built-in metric and has neither a query nor a templateRef`
+      });
+    }
+  }
+  for (const m2 of metrics) {
+    if (m2.templateRef) checks.push(templateCheck(canary, m2, m2.templateRef, templates));
+  }
+  return checks;
+}
+function templateCheck(canary, m2, ref, templates) {
+  const check2 = withThresholds({ name: m2.name, kind: "custom" }, m2);
+  const namespace = ref.namespace ?? canary.ref.namespace;
+  const id2 = `MetricTemplate ${namespace}/${ref.name}`;
+  const found = templates.find(
+    (t2) => t2.value.metadata.name === ref.name && (t2.value.metadata.namespace ?? "default") === namespace
+  )?.value;
+  if (!found) return { ...check2, error: `${id2} not found` };
+  const provider = found.spec.provider;
+  if (!isQueryable(provider.type)) {
+    return {
+      ...check2,
+      error: `${id2}: provider type ${provider.type} cannot be queried by gitcanary yet (queryable: ${queryableProviderTypes.join(", ")})`
+    };
+  }
+  if (!provider.address)
+    return { ...check2, error: `${id2}: provider.address is required for type prometheus` };
+  check2.address = provider.address;
+  if (provider.secretRef) check2.secretName = provider.secretRef.name;
+  if (provider.headers) check2.headers = provider.headers;
+  const rendered = renderQuery(
+    found.spec.query,
+    templateModel(canary, metricInterval(m2, false), m2.templateVariables)
+  );
+  if (!rendered.ok) return { ...check2, error: `${id2}: query render error: ${rendered.error}` };
+  return { ...check2, query: rendered.query };
+}
+function withThresholds(base, m2) {
+  const check2 = { ...base };
+  if (m2.thresholdRange) {
+    const range = {};
+    if (m2.thresholdRange.min !== void 0) range.min = m2.thresholdRange.min;
+    if (m2.thresholdRange.max !== void 0) range.max = m2.thresholdRange.max;
+    check2.thresholdRange = range;
+  }
+  if (m2.threshold !== void 0) check2.threshold = m2.threshold;
+  return check2;
+}
+
+// src/metrics/metric-rules.ts
+function metricRefRules(c3, templates) {
+  const key = c3.canary.spec.analysis ? "analysis" : "canaryAnalysis";
+  const out = [];
+  const at2 = (path, message) => ({
+    file: c3.origin.file,
+    line: lineOf(c3.canary, path, c3.origin.line),
+    object: refId(c3.ref),
+    path: dotPath(path),
+    message,
+    severity: "error"
+  });
+  (analysisOf(c3.canary)?.metrics ?? []).forEach((m2, i) => {
+    const ref = m2.templateRef;
+    if (!ref) return;
+    const base = ["spec", key, "metrics", i];
+    const check2 = templateCheck(c3, m2, ref, templates);
+    if (check2.error) {
+      out.push(at2([...base, "templateRef", "name"], `${check2.error}; every analysis would fail this check`));
+      return;
+    }
+    if (m2.interval !== void 0) return;
+    const namespace = ref.namespace ?? c3.ref.namespace;
+    const template = templates.find(
+      (t2) => t2.value.metadata.name === ref.name && (t2.value.metadata.namespace ?? "default") === namespace
+    );
+    const probe = template && renderQuery(template.value.spec.query, templateModel(c3, "1m", m2.templateVariables));
+    if (probe?.ok && probe.query !== check2.query)
+      out.push(
+        at2(
+          base,
+          `MetricTemplate ${namespace}/${ref.name} uses {{ interval }} but this metric sets no interval: it renders empty and the query cannot run; set interval (e.g. 1m)`
+        )
+      );
+  });
+  return out;
+}
 
 // src/inputs/near-miss.ts
 var flaggerApiVersion = "flagger.app/v1beta1";
@@ -42365,8 +42797,9 @@ function settleCanaries(pending, inv, config2) {
       provider: p2.canary.spec.provider ?? config2.meshProvider,
       warnings: []
     };
-    const refIssues = templateRefRules(loaded, inv.templates);
+    const refIssues = metricRefRules(loaded, inv.templates);
     inv.errors.push(...refIssues);
+    if (refIssues.some((i) => i.severity === "error")) continue;
     loaded.warnings = sortIssues([...p2.issues, ...refIssues]).map(formatIssue);
     inv.canaries.push(loaded);
   }
@@ -42374,7 +42807,7 @@ function settleCanaries(pending, inv, config2) {
 
 // src/inputs/discover.ts
 import { readdir as readdir2 } from "node:fs/promises";
-import { join as join4, posix as posix3 } from "node:path";
+import { join as join5, posix as posix3 } from "node:path";
 
 // src/inputs/git-files.ts
 import { execFile as execFile2 } from "node:child_process";
@@ -42410,12 +42843,12 @@ function hasPcre(root) {
   pcre ??= git(root, ["grep", "-q", "-P", "-e", "(?<!x)y", "--", ":(literal)gitcanary-no-such-path"]).then(() => true).catch(() => false);
   return pcre;
 }
-var split = (out) => out.split("\0").filter((p2) => p2.length > 0);
+var split2 = (out) => out.split("\0").filter((p2) => p2.length > 0);
 async function gitFiles(root) {
   const top = await git(root, ["rev-parse", "--show-toplevel"]).catch(() => void 0);
   if (!top || top.out.trim() !== await realpath3(root)) return void 0;
   const listed = await git(root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]);
-  const files = [...new Set(split(listed.out))].sort((a, b3) => a < b3 ? -1 : a > b3 ? 1 : 0);
+  const files = [...new Set(split2(listed.out))].sort((a, b3) => a < b3 ? -1 : a > b3 ? 1 : 0);
   return {
     files,
     async grep(query, pathspecs) {
@@ -42429,14 +42862,14 @@ async function gitFiles(root) {
           "--",
           ...pathspecs
         ]);
-        return split(r2.out);
+        return split2(r2.out);
       }
       const out = /* @__PURE__ */ new Set();
       for (let i = 0; i < query.words.length; i += wordBatch) {
         const words = query.words.slice(i, i + wordBatch);
         const r2 = await hasPcre(root) ? await git(root, [...base, "-P", "-e", wordPattern(words), "--", ...pathspecs]) : await git(root, [...base, "-F", "-w", "-f", "-", "--", ...pathspecs], `${words.join("\n")}
 `);
-        for (const f3 of split(r2.out)) out.add(f3);
+        for (const f3 of split2(r2.out)) out.add(f3);
       }
       return [...out];
     }
@@ -42619,7 +43052,7 @@ function outsideSkipped(file2) {
   return !file2.split("/").some((part, i, parts) => i < parts.length - 1 && skippedDirs.has(part));
 }
 async function walk(root, dir = "") {
-  const entries = await readdir2(join4(root, dir), { withFileTypes: true });
+  const entries = await readdir2(join5(root, dir), { withFileTypes: true });
   entries.sort((a, b3) => a.name < b3.name ? -1 : a.name > b3.name ? 1 : 0);
   const out = [];
   for (const e of entries) {
@@ -42691,9 +43124,9 @@ function pathspecsOf(includes) {
 }
 
 // src/inputs/yaml-docs.ts
-var import_yaml4 = __toESM(require_dist(), 1);
+var import_yaml5 = __toESM(require_dist(), 1);
 import { lstat as lstat3, readFile as readFile5 } from "node:fs/promises";
-import { join as join5 } from "node:path";
+import { join as join6 } from "node:path";
 var maxFileBytes = 1024 * 1024;
 var maxAliasCount = 1e3;
 var fileIssue = (file2, line, message) => ({
@@ -42704,7 +43137,7 @@ var fileIssue = (file2, line, message) => ({
   severity: "error"
 });
 async function readDocs(root, file2, errors) {
-  const st2 = await lstat3(join5(root, file2)).catch((e) => {
+  const st2 = await lstat3(join6(root, file2)).catch((e) => {
     if (e.code === "ENOENT") return void 0;
     throw e;
   });
@@ -42714,11 +43147,11 @@ async function readDocs(root, file2, errors) {
     errors.push(fileIssue(file2, 1, `file is ${size} bytes, over the ${maxFileBytes}-byte limit; skipped`));
     return [];
   }
-  const text2 = await readFile5(join5(root, file2), "utf8");
-  const lineCounter = new import_yaml4.LineCounter();
+  const text2 = await readFile5(join6(root, file2), "utf8");
+  const lineCounter = new import_yaml5.LineCounter();
   const lineAt = (offset) => lineCounter.linePos(offset).line;
   const out = [];
-  for (const doc of (0, import_yaml4.parseAllDocuments)(text2, { lineCounter, prettyErrors: false, uniqueKeys: false })) {
+  for (const doc of (0, import_yaml5.parseAllDocuments)(text2, { lineCounter, prettyErrors: false, uniqueKeys: false })) {
     const line = lineAt(doc.contents?.range?.[0] ?? doc.range[0]);
     const duplicates = duplicateKeys(doc);
     if (doc.errors.length > 0 || duplicates.length > 0) {
@@ -42741,24 +43174,24 @@ async function readDocs(root, file2, errors) {
   return out;
 }
 var maxDuplicateKeys = 100;
-var segOf = (via) => typeof via === "number" ? via : String((0, import_yaml4.isScalar)(via.key) ? via.key.value : via.key);
+var segOf = (via) => typeof via === "number" ? via : String((0, import_yaml5.isScalar)(via.key) ? via.key.value : via.key);
 function duplicateKeys(doc) {
   const found = [];
   const stack = [{ node: doc.contents }];
   for (let f3 = stack.pop(); f3; f3 = stack.pop()) {
     const node2 = f3.node;
-    if ((0, import_yaml4.isSeq)(node2))
+    if ((0, import_yaml5.isSeq)(node2))
       for (const [i, item] of node2.items.entries()) stack.push({ node: item, parent: f3, via: i });
-    if (!(0, import_yaml4.isMap)(node2)) continue;
+    if (!(0, import_yaml5.isMap)(node2)) continue;
     const seen = /* @__PURE__ */ new Set();
     for (const { key, value } of node2.items) {
       const via = { key };
-      if ((0, import_yaml4.isScalar)(key) && !Number.isNaN(key.value)) {
+      if ((0, import_yaml5.isScalar)(key) && !Number.isNaN(key.value)) {
         const offset = key.range?.[0] ?? node2.range?.[0] ?? 0;
         if (seen.has(key.value)) found.push({ offset, at: { node: value, parent: f3, via } });
         else seen.add(key.value);
       }
-      if ((0, import_yaml4.isCollection)(key)) stack.push({ node: key, parent: f3, via });
+      if ((0, import_yaml5.isCollection)(key)) stack.push({ node: key, parent: f3, via });
       stack.push({ node: value, parent: f3, via });
     }
   }
@@ -42820,7 +43253,7 @@ async function loadRepo(root, config2) {
 }
 
 // src/reconcile/canary-state.ts
-var import_yaml7 = __toESM(require_dist(), 1);
+var import_yaml8 = __toESM(require_dist(), 1);
 
 // src/delivery/pending.ts
 var running2 = /* @__PURE__ */ new Set(["Progressing", "Waiting", "WaitingPromotion", "Promoting"]);
@@ -42894,8 +43327,6 @@ function unsupportedYet(c3, router, supports = []) {
     notYet(`${at2}.sessionAffinity`, "session affinity (analysis.sessionAffinity)");
   if (no2("iterations") && (a?.iterations ?? 0) > 0)
     notYet(`${at2}.iterations`, "blue/green (analysis.iterations)");
-  if (c3.canary.spec.service.portDiscovery)
-    notYet("spec.service.portDiscovery", "port discovery (service.portDiscovery)");
   return issues;
 }
 
@@ -42913,16 +43344,10 @@ function lackingFeatures(c3, router, lacking) {
     mirror: a?.mirror === true,
     sessionAffinity: a?.sessionAffinity !== void 0
   };
-  const issues = lacking.filter((f3) => used[f3]).map((f3) => ({
+  return lacking.filter((f3) => used[f3]).map((f3) => ({
     path: `${analysisAt(c3)}.${f3}`,
     message: `${featureNames[f3]} is not supported by the ${router} router`
   }));
-  if (c3.canary.spec.service.portDiscovery)
-    issues.push({
-      path: "spec.service.portDiscovery",
-      message: `port discovery (service.portDiscovery) is not supported yet by the ${router} router in gitcanary`
-    });
-  return issues;
 }
 
 // src/routers/apisix.ts
@@ -43323,6 +43748,11 @@ var appMeshV1beta2Router = {
 
 // src/routers/contour.ts
 var apiVersion2 = "projectcontour.io/v1";
+var ingressClassAnnotation = "gitcanary.dev/ingress-class";
+function ingressClass(c3) {
+  const v2 = c3.canary.metadata.annotations?.[ingressClassAnnotation]?.trim();
+  return v2 || void 0;
+}
 var contourRetryOn = /* @__PURE__ */ new Set([
   "5xx",
   "gateway-error",
@@ -43399,7 +43829,9 @@ function httpProxy(input2) {
   const match = analysisOf(input2.canary.canary)?.match ?? [];
   const { primary, canary } = input2.routes;
   const routes = match.length > 0 ? [route(input2, abConditions(match, prefix), primary, canary), route(input2, [{ prefix }], 100, 0)] : [route(input2, [{ prefix }], primary, canary)];
-  return { apiVersion: apiVersion2, kind: "HTTPProxy", metadata: routeMeta(input2), spec: { routes } };
+  const className = ingressClass(input2.canary);
+  const spec = { ...className ? { ingressClassName: className } : {}, routes };
+  return { apiVersion: apiVersion2, kind: "HTTPProxy", metadata: routeMeta(input2), spec };
 }
 function readRoutes2(rendered, input2) {
   const proxy = findObject(rendered, "HTTPProxy", input2.apex);
@@ -43850,10 +44282,11 @@ function referencedUpstreamConfig(input2) {
   const c3 = input2.canary;
   const ref = c3.canary.spec.upstreamRef;
   if (!ref) return {};
-  const upstream2 = input2.lookup("Upstream", ref.name);
+  const namespace = ref.namespace ?? input2.namespace;
+  const upstream2 = input2.lookup("Upstream", ref.name, namespace);
   if (!upstream2 || upstream2.apiVersion !== glooApiVersions.upstream)
     throw new SpecError(
-      `${glooApiVersions.upstream} Upstream ${input2.namespace}/${ref.name} named by spec.upstreamRef was not found in the repository`,
+      `${glooApiVersions.upstream} Upstream ${namespace}/${ref.name} named by spec.upstreamRef was not found in the repository`,
       c3.origin.file,
       refId(c3.ref),
       "spec.upstreamRef"
@@ -43953,12 +44386,6 @@ function glooIssues(c3) {
     if (m2.method && m2.method.exact === void 0)
       issues.push({ path: `${at2}[${i}].method`, message: "gloo A/B method matchers take exact values only" });
   });
-  const ref = c3.canary.spec.upstreamRef;
-  if (ref?.namespace !== void 0 && ref.namespace !== c3.ref.namespace)
-    issues.push({
-      path: "spec.upstreamRef.namespace",
-      message: `gitcanary reads the Upstream from the canary namespace ${c3.ref.namespace} only`
-    });
   return issues;
 }
 var glooRouter = {
@@ -44104,9 +44531,25 @@ function tcpRoute(input2) {
     ]
   };
 }
+function destinationPort(svc) {
+  if (!svc.portDiscovery) return void 0;
+  const gateway = (svc.gateways?.length ?? 0) > 0 && svc.gateways?.[0] !== "mesh";
+  return gateway || svc.delegation ? svc.port : void 0;
+}
+function withPort(routes, port) {
+  if (port === void 0) return routes;
+  return routes.map((r2) => ({
+    ...r2,
+    route: list2(r2["route"]).map((d2) => {
+      const { host, ...rest } = rec2(rec2(d2)["destination"]);
+      return { ...rec2(d2), destination: { host, port: { number: port }, ...rest } };
+    })
+  }));
+}
 function virtualService(input2, apiVersion3) {
   const svc = input2.canary.canary.spec.service;
   const delegated = svc.delegation === true;
+  const port = destinationPort(svc);
   return {
     apiVersion: apiVersion3,
     kind: "VirtualService",
@@ -44114,7 +44557,7 @@ function virtualService(input2, apiVersion3) {
     spec: {
       ...delegated ? {} : { hosts: vsHosts(svc.hosts, input2.apex) },
       ...delegated ? {} : { gateways: svc.gateways?.length ? [...svc.gateways] : ["mesh"] },
-      ...isTcp(svc) ? { tcp: [tcpRoute(input2)] } : { http: httpRoutes(input2) }
+      ...isTcp(svc) ? { tcp: withPort([tcpRoute(input2)], port) } : { http: withPort(httpRoutes(input2), port) }
     }
   };
 }
@@ -44766,6 +45209,27 @@ function primaryPodSpec(podSpec, tracked, target) {
   return spec;
 }
 
+// src/render/ports.ts
+var sidecars = /* @__PURE__ */ new Set(["istio-proxy", "envoy"]);
+function discoveredPorts(svc, workload) {
+  if (!svc.portDiscovery) return [];
+  const podSpec = rec2(rec2(rec2(workload["spec"])["template"])["spec"]);
+  const found = /* @__PURE__ */ new Map();
+  for (const container of list2(podSpec["containers"]).map(rec2)) {
+    const containerName = typeof container["name"] === "string" ? container["name"] : "";
+    if (sidecars.has(containerName)) continue;
+    list2(container["ports"]).map(rec2).forEach((p2, i) => {
+      const port = p2["containerPort"];
+      if (typeof port !== "number") return;
+      const name2 = typeof p2["name"] === "string" && p2["name"] !== "" ? p2["name"] : void 0;
+      const own2 = svc.targetPort === void 0 ? port === svc.port : typeof svc.targetPort === "number" ? port === svc.targetPort : name2 === svc.targetPort;
+      if (own2) return;
+      found.set(name2 ?? `tcp-${containerName}-${i}`, port);
+    });
+  }
+  return [...found].map(([name2, port]) => ({ name: name2, port }));
+}
+
 // src/render/services.ts
 function servicePort(svc) {
   return {
@@ -44776,8 +45240,9 @@ function servicePort(svc) {
     ...svc.appProtocol ? { appProtocol: svc.appProtocol } : {}
   };
 }
-function service(canary, name2, selector, meta3, label) {
+function service(canary, name2, selector, meta3, label, extra) {
   const svc = canary.canary.spec.service;
+  const discovered = extra.map((p2) => ({ name: p2.name, port: p2.port, targetPort: p2.port, protocol: "TCP" }));
   return {
     apiVersion: "v1",
     kind: "Service",
@@ -44791,33 +45256,90 @@ function service(canary, name2, selector, meta3, label) {
       type: "ClusterIP",
       ...svc.headless ? { clusterIP: "None" } : {},
       selector,
-      ports: [servicePort(svc)],
+      ports: [servicePort(svc), ...discovered],
       ...svc.trafficDistribution ? { trafficDistribution: svc.trafficDistribution } : {}
     }
   };
 }
-function services(canary, label) {
+function services(canary, label, extra = []) {
   const apex = apexName(canary.canary);
   const svc = canary.canary.spec.service;
   const primarySelector = { [label.key]: `${label.value}-primary` };
   return [
-    service(canary, apex, primarySelector, svc.apex, label),
-    service(canary, `${apex}-primary`, primarySelector, svc.primary, label),
-    service(canary, `${apex}-canary`, { [label.key]: label.value }, svc.canary, label)
+    service(canary, apex, primarySelector, svc.apex, label, extra),
+    service(canary, `${apex}-primary`, primarySelector, svc.primary, label, extra),
+    service(canary, `${apex}-canary`, { [label.key]: label.value }, svc.canary, label, extra)
   ];
 }
 
 // src/render/autoscaler.ts
-function autoscalers(input2) {
-  const hpa = input2.source.autoscaler?.value;
-  if (hpa?.kind !== "HorizontalPodAutoscaler") return [];
-  const namespace = input2.canary.ref.namespace;
-  const { metadata, status: _status, ...rest } = structuredClone(hpa);
-  const user = {
+var pausedReplicasAnnotation = "autoscaling.keda.sh/paused-replicas";
+function userCopy(scaler, namespace, annotations) {
+  const { metadata, status: _status, ...rest } = structuredClone(scaler);
+  return {
     ...rest,
-    metadata: objectMeta2(metadata.name, namespace, metadata.labels, metadata.annotations)
+    metadata: objectMeta2(metadata.name, namespace, metadata.labels, annotations ?? metadata.annotations)
   };
-  const spec = rec2(structuredClone(hpa["spec"]));
+}
+function primaryQuery(query, target) {
+  const primary = `${target}-primary`;
+  return query.split(`${target}-canary`).map((part) => part.split(target).join(primary)).join(primary);
+}
+function primaryScaledObject(input2, so2) {
+  const target = targetName(input2.canary.canary);
+  const ref = input2.canary.canary.spec.autoscalerRef;
+  const spec = rec2(structuredClone(so2["spec"]));
+  spec["scaleTargetRef"] = { ...rec2(spec["scaleTargetRef"]), name: `${target}-primary` };
+  spec["triggers"] = list2(spec["triggers"]).map((t2) => {
+    const trigger = rec2(t2);
+    const metadata = { ...rec2(trigger["metadata"]) };
+    const named = typeof trigger["name"] === "string" ? trigger["name"] : void 0;
+    if (ref?.primaryScalerQueries) {
+      const query = named !== void 0 ? ref.primaryScalerQueries[named] : void 0;
+      if (query !== void 0) metadata["query"] = query;
+    } else if (typeof metadata["query"] === "string") {
+      metadata["query"] = primaryQuery(metadata["query"], target);
+    }
+    return { ...trigger, metadata };
+  });
+  const hpaConfig = rec2(rec2(spec["advanced"])["horizontalPodAutoscalerConfig"]);
+  if (typeof hpaConfig["name"] === "string" && hpaConfig["name"] !== "") {
+    spec["advanced"] = {
+      ...rec2(spec["advanced"]),
+      horizontalPodAutoscalerConfig: { ...hpaConfig, name: `${hpaConfig["name"]}-primary` }
+    };
+  }
+  const replicas = ref?.primaryScalerReplicas;
+  if (replicas?.minReplicas !== void 0) spec["minReplicaCount"] = replicas.minReplicas;
+  if (replicas?.maxReplicas !== void 0) spec["maxReplicaCount"] = replicas.maxReplicas;
+  const { [pausedReplicasAnnotation]: _paused, ...annotations } = withoutToolkitKeys(so2.metadata.annotations);
+  return {
+    apiVersion: so2.apiVersion,
+    kind: so2.kind,
+    metadata: objectMeta2(
+      `${so2.metadata.name}-primary`,
+      input2.canary.ref.namespace,
+      withoutToolkitKeys(so2.metadata.labels),
+      annotations
+    ),
+    spec
+  };
+}
+function autoscalers(input2) {
+  const scaler = input2.source.autoscaler?.value;
+  const namespace = input2.canary.ref.namespace;
+  if (scaler?.kind === "ScaledObject") {
+    const { [pausedReplicasAnnotation]: _paused, ...annotations } = scaler.metadata.annotations ?? {};
+    const user = userCopy(
+      scaler,
+      namespace,
+      input2.canaryReplicas === 0 ? { ...annotations, [pausedReplicasAnnotation]: "0" } : annotations
+    );
+    return [primaryScaledObject(input2, scaler), user];
+  }
+  if (scaler?.kind !== "HorizontalPodAutoscaler") return [];
+  const { metadata } = scaler;
+  const spec = rec2(structuredClone(scaler["spec"]));
   spec["scaleTargetRef"] = {
     ...rec2(spec["scaleTargetRef"]),
     name: `${targetName(input2.canary.canary)}-primary`
@@ -44826,12 +45348,12 @@ function autoscalers(input2) {
   if (replicas?.minReplicas !== void 0) spec["minReplicas"] = replicas.minReplicas;
   if (replicas?.maxReplicas !== void 0) spec["maxReplicas"] = replicas.maxReplicas;
   const primary = {
-    apiVersion: hpa.apiVersion,
-    kind: hpa.kind,
+    apiVersion: scaler.apiVersion,
+    kind: scaler.kind,
     metadata: objectMeta2(`${metadata.name}-primary`, namespace, withoutToolkitKeys(metadata.labels)),
     spec
   };
-  return [primary, user];
+  return [primary, userCopy(scaler, namespace)];
 }
 
 // src/render/workloads.ts
@@ -44931,7 +45453,7 @@ function workloads(input2) {
 }
 
 // src/render/yaml.ts
-var import_yaml5 = __toESM(require_dist(), 1);
+var import_yaml6 = __toESM(require_dist(), 1);
 var topOrder = ["apiVersion", "kind", "metadata", "spec"];
 var metaOrder = ["name", "namespace", "labels", "annotations"];
 var generatedHeader = (sourceFile) => `Generated by gitcanary from ${sourceFile} \u2014 do not edit; changes are overwritten.`;
@@ -44961,7 +45483,7 @@ function canonical(value) {
 function toYaml(objects, header2) {
   const docs = objects.map((o2) => {
     const doc = canonical(ordered(o2, topOrder));
-    return fastYaml(doc) ?? (0, import_yaml5.stringify)(doc, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
+    return fastYaml(doc) ?? (0, import_yaml6.stringify)(doc, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
   });
   const head = header2 === void 0 ? "" : `${header2.split("\n").map((l3) => `# ${l3}`.trimEnd()).join("\n")}
 `;
@@ -45026,6 +45548,84 @@ function fastYaml(doc) {
   }
   return out.join("");
 }
+var intPattern = /^-?(?:0|[1-9][0-9]*)$/;
+function parseScalar(s) {
+  if (s === "null") return null;
+  if (s === "true") return true;
+  if (s === "false") return false;
+  if (intPattern.test(s)) return Number(s);
+  if (plainChars.test(s) && !s.endsWith(":") && !coreScalar.test(s)) return s;
+  throw unsupported;
+}
+var indentOf = (line) => line.length - line.trimStart().length;
+function parseBlock(lines, at2, indent) {
+  const first = lines[at2];
+  if (first === void 0 || indentOf(first) !== indent) throw unsupported;
+  if (first.startsWith("- ", indent)) {
+    const items = [];
+    let i2 = at2;
+    for (let line = lines[i2]; line !== void 0 && indentOf(line) === indent && line.startsWith("- ", indent); line = lines[i2]) {
+      const rest = line.slice(indent + 2);
+      if (rest === "{}" || rest === "[]") {
+        items.push(rest === "{}" ? {} : []);
+        i2++;
+      } else if (rest.includes(": ") || rest.endsWith(":")) {
+        lines[i2] = `${" ".repeat(indent + 2)}${rest}`;
+        const [item, next] = parseBlock(lines, i2, indent + 2);
+        items.push(item);
+        i2 = next;
+      } else {
+        items.push(parseScalar(rest));
+        i2++;
+      }
+    }
+    return [items, i2];
+  }
+  const map2 = {};
+  let i = at2;
+  for (let line = lines[i]; line !== void 0 && indentOf(line) === indent && !line.startsWith("- ", indent); line = lines[i]) {
+    const body = line.slice(indent);
+    const sep4 = body.indexOf(": ");
+    const key = sep4 < 0 ? body.endsWith(":") ? body.slice(0, -1) : void 0 : body.slice(0, sep4);
+    if (key === void 0 || typeof parseScalar(key) !== "string") throw unsupported;
+    const rest = sep4 < 0 ? "" : body.slice(sep4 + 2);
+    if (rest === "") {
+      const next = lines[i + 1];
+      const childIndent = next === void 0 ? -1 : indentOf(next);
+      if (childIndent !== indent + 2) throw unsupported;
+      const [child, after] = parseBlock(lines, i + 1, indent + 2);
+      map2[key] = child;
+      i = after;
+    } else {
+      map2[key] = rest === "{}" ? {} : rest === "[]" ? [] : parseScalar(rest);
+      i++;
+    }
+  }
+  return [map2, i];
+}
+function readOwnYaml(text2) {
+  let body = text2;
+  while (body.startsWith("#")) {
+    const nl = body.indexOf("\n");
+    if (nl < 0) return void 0;
+    body = body.slice(nl + 1);
+  }
+  if (!body.endsWith("\n")) return void 0;
+  const docs = [];
+  try {
+    for (const part of body.split("---\n")) {
+      const lines = part.slice(0, -1).split("\n");
+      const [doc, next] = parseBlock(lines, 0, 0);
+      if (next !== lines.length || !isMap3(doc)) return void 0;
+      if (fastYaml(doc) !== part) return void 0;
+      docs.push(doc);
+    }
+  } catch (e) {
+    if (e === unsupported) return void 0;
+    throw e;
+  }
+  return docs;
+}
 
 // src/render/render.ts
 var renderedDir = (c3) => c3.dir ? `${c3.dir}/rendered` : "rendered";
@@ -45049,7 +45649,11 @@ function render3(input2) {
   const router = routerFor(c3.provider);
   const objects = [
     ...workloads(input2),
-    ...services(c3, selectorLabel(input2.source.object)),
+    ...services(
+      c3,
+      selectorLabel(input2.source.object),
+      discoveredPorts(c3.canary.spec.service, input2.source.object)
+    ),
     ...router.render(routerInputOf(input2))
   ].map((o2) => stamp(o2, c3));
   const header2 = generatedHeader(c3.origin.file);
@@ -45202,7 +45806,9 @@ async function readCanary(ctx, c3) {
   };
 }
 function parseObjects(content) {
-  return (0, import_yaml7.parseAllDocuments)(content).flatMap((d2) => "toJS" in d2 ? [d2.toJS({ maxAliasCount: 100 })] : []).filter((o2) => typeof o2 === "object" && o2 !== null && "kind" in o2);
+  const own2 = readOwnYaml(content);
+  if (own2) return own2.filter((o2) => "kind" in o2);
+  return (0, import_yaml8.parseAllDocuments)(content).flatMap((d2) => "toJS" in d2 ? [d2.toJS({ maxAliasCount: 100 })] : []).filter((o2) => typeof o2 === "object" && o2 !== null && "kind" in o2);
 }
 function podTemplate(source) {
   return source.object.spec?.template;
@@ -45309,313 +45915,6 @@ async function writeCanary(ctx, s, decision, edits) {
   for (const ch of changes) await ctx.files.refuseLinks(ch.path);
   if (!decision.stepped && changes.length > 0) notes.push("rendered files re-synced with the spec");
   return { changes, routes: nextRoutes, notes };
-}
-
-// src/metrics/builtins.ts
-var import_yaml8 = __toESM(require_dist(), 1);
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname as dirname4, join as join6, relative, sep as sep2 } from "node:path";
-import { fileURLToPath } from "node:url";
-var observers = [
-  "istio",
-  "linkerd",
-  "nginx",
-  "http",
-  "appmesh",
-  "contour",
-  "gloo",
-  "traefik",
-  "osm",
-  "kuma",
-  "apisix",
-  "skipper",
-  "knative"
-];
-var builtinMetricNames = ["request-success-rate", "request-duration"];
-var observerLabel = "gitcanary.dev/observer";
-var modelEncodingAnnotation = "gitcanary.dev/model-encoding";
-var isObserver = (s) => observers.includes(s);
-var isBuiltinName = (s) => builtinMetricNames.includes(s);
-function packageRoot(from = import.meta.url) {
-  const start = dirname4(from.startsWith("file:") ? fileURLToPath(from) : from);
-  for (let dir = start; ; dir = dirname4(dir)) {
-    if (existsSync(join6(dir, "package.json"))) return dir;
-    if (dirname4(dir) === dir) throw new ConfigurationError(`no package.json found above ${start}`);
-  }
-}
-function loadBuiltins(dir = join6(packageRoot(), "policies", "builtin")) {
-  const root = rootOf(dir);
-  const found = /* @__PURE__ */ new Map();
-  const problems = [];
-  const files = existsSync(dir) ? readdirSync(dir).filter((f3) => f3.endsWith(".yaml")).sort() : [];
-  for (const name2 of files) {
-    const path = join6(dir, name2);
-    const file2 = relative(root, path).split(sep2).join("/");
-    const lines = new import_yaml8.LineCounter();
-    for (const doc of (0, import_yaml8.parseAllDocuments)(readFileSync(path, "utf8"), { lineCounter: lines })) {
-      const line = lines.linePos(doc.contents?.range?.[0] ?? doc.range[0]).line;
-      const where = `${file2}:${line}`;
-      if (doc.errors.length > 0) {
-        problems.push(`${where}: ${doc.errors.map((e) => e.message).join("; ")}`);
-        continue;
-      }
-      const parsed = metricTemplateSchema.safeParse(doc.toJS());
-      if (!parsed.success) {
-        for (const issue3 of parsed.error.issues)
-          problems.push(`${where}: ${issue3.path.join(".")}: ${issue3.message}`);
-        continue;
-      }
-      const template = parsed.data;
-      const observer = template.metadata.labels?.[observerLabel] ?? "";
-      const metric = template.metadata.name;
-      if (!isObserver(observer))
-        problems.push(`${where}: label ${observerLabel} "${observer}" is not a known observer`);
-      else if (!isBuiltinName(metric)) problems.push(`${where}: ${metric} is not a built-in metric name`);
-      else if (found.has(`${observer}/${metric}`)) problems.push(`${where}: duplicate ${observer} ${metric}`);
-      else found.set(`${observer}/${metric}`, { origin: { file: file2, line }, value: template });
-    }
-  }
-  const result = {};
-  for (const observer of observers) {
-    const rate = found.get(`${observer}/request-success-rate`);
-    const duration4 = found.get(`${observer}/request-duration`);
-    if (rate && duration4) result[observer] = { "request-success-rate": rate, "request-duration": duration4 };
-    else
-      problems.push(
-        `${dir}: observer ${observer} lacks ${rate ? "request-duration" : "request-success-rate"}`
-      );
-  }
-  if (problems.length > 0) throw new ConfigurationError(`invalid built-in metrics:
-${problems.join("\n")}`);
-  return result;
-}
-function rootOf(dir) {
-  try {
-    return packageRoot(join6(dir, "x"));
-  } catch {
-    return dirname4(dir);
-  }
-}
-var exact = /* @__PURE__ */ new Set([
-  "linkerd",
-  "istio",
-  "contour",
-  "nginx",
-  "skipper",
-  "traefik",
-  "osm",
-  "kuma",
-  "apisix",
-  "knative"
-]);
-function observerFor(globalProvider, specProvider, targetKind, targetApiVersion) {
-  let provider = globalProvider.includes("crossover") ? "crossover" : globalProvider;
-  if (specProvider) provider = globalProvider.includes("linkerd") ? "linkerd" : specProvider;
-  const knative = targetApiVersion?.startsWith("serving.knative.dev") ?? false;
-  if (targetKind === "Service" && !knative) provider += ":service";
-  if (provider.startsWith("appmesh")) return "appmesh";
-  if (provider.startsWith("gloo")) return "gloo";
-  if (provider.startsWith("gatewayapi") || provider === "kubernetes") return "http";
-  return exact.has(provider) && isObserver(provider) ? provider : "istio";
-}
-
-// src/metrics/template.ts
-var fields = ["name", "namespace", "target", "service", "ingress", "route", "interval"];
-var isField = (s) => fields.includes(s);
-function renderQuery(template, model) {
-  const parts = split2(template);
-  if (typeof parts === "string") return { ok: false, error: parts };
-  let out = "";
-  let ctx = "code";
-  for (const part of parts) {
-    if (part.kind === "text") {
-      out += part.text;
-      ctx = advance2(ctx, part.text);
-      continue;
-    }
-    if (part.comment) continue;
-    const value = lookup(part.expr, model);
-    if (typeof value !== "string") return { ok: false, error: `${value.error} in {{ ${part.expr} }}` };
-    const safe = escapeFor(ctx, value);
-    if (safe === void 0) return { ok: false, error: unsafeMessage(ctx, part.expr, value) };
-    out += safe;
-  }
-  return { ok: true, query: out };
-}
-function encodeNonWord(model) {
-  const enc = (s) => s.replace(/[^0-9A-Za-z_]/g, "_");
-  return {
-    ...model,
-    name: enc(model.name),
-    namespace: enc(model.namespace),
-    target: enc(model.target),
-    service: enc(model.service),
-    ingress: enc(model.ingress)
-  };
-}
-function split2(template) {
-  const parts = [];
-  let pos = 0;
-  let trimNext = false;
-  for (; ; ) {
-    const open2 = template.indexOf("{{", pos);
-    let text2 = template.slice(pos, open2 < 0 ? void 0 : open2);
-    if (trimNext) text2 = text2.replace(/^\s+/, "");
-    if (open2 < 0) {
-      parts.push({ kind: "text", text: text2 });
-      return parts;
-    }
-    const close = template.indexOf("}}", open2 + 2);
-    if (close < 0) return `unclosed action at offset ${open2}`;
-    let inner = template.slice(open2 + 2, close);
-    if (/^-\s/.test(inner)) {
-      text2 = text2.replace(/\s+$/, "");
-      inner = inner.slice(1);
-    }
-    trimNext = /\s-$/.test(inner);
-    if (trimNext) inner = inner.slice(0, -1);
-    parts.push({ kind: "text", text: text2 });
-    const expr = inner.trim();
-    const comment = expr.startsWith("/*");
-    if (comment && !expr.endsWith("*/")) return `unclosed comment at offset ${open2}`;
-    parts.push({ kind: "action", expr, comment });
-    pos = close + 2;
-  }
-}
-function lookup(expr, model) {
-  if (isField(expr)) return model[expr];
-  const variable = /^variables\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(expr);
-  if (variable) {
-    const key = variable[1];
-    return Object.hasOwn(model.variables, key) ? model.variables[key] : { error: `map has no entry for key "${key}"` };
-  }
-  const fn2 = /^[A-Za-z_][A-Za-z0-9_]*/.exec(expr)?.[0];
-  if (fn2 && fn2 !== "variables") return { error: `function "${fn2}" not defined` };
-  return {
-    error: `unsupported action (use one of ${fields.map((f3) => `{{ ${f3} }}`).join(", ")}, {{ variables.<key> }})`
-  };
-}
-function advance2(ctx, text2) {
-  let state = ctx;
-  for (let i = 0; i < text2.length; i++) {
-    const c3 = text2[i];
-    if (state === "code") {
-      if (c3 === '"') state = "dquote";
-      else if (c3 === "'") state = "squote";
-      else if (c3 === "`") state = "raw";
-      else if (c3 === "#") state = "comment";
-    } else if (state === "dquote" || state === "squote") {
-      if (c3 === "\\") i++;
-      else if (c3 === (state === "dquote" ? '"' : "'")) state = "code";
-    } else if (state === "raw") {
-      if (c3 === "`") state = "code";
-    } else if (c3 === "\n") {
-      state = "code";
-    }
-  }
-  return state;
-}
-function escapeFor(ctx, value) {
-  switch (ctx) {
-    case "dquote":
-      return value.replace(/[\\"]/g, (c3) => `\\${c3}`).replace(/\n/g, "\\n").replace(/\r/g, "\\r");
-    case "squote":
-      return value.replace(/[\\']/g, (c3) => `\\${c3}`).replace(/\n/g, "\\n").replace(/\r/g, "\\r");
-    case "raw":
-      return value.includes("`") ? void 0 : value;
-    default:
-      return /^[A-Za-z0-9_.:]*$/.test(value) ? value : void 0;
-  }
-}
-function unsafeMessage(ctx, expr, value) {
-  if (ctx === "raw") return `value of {{ ${expr} }} contains a backtick and is used inside a \`raw\` string`;
-  return `value ${JSON.stringify(value)} of {{ ${expr} }} is used outside a PromQL string literal, where only letters, digits, "_", "." and ":" are allowed (quote the placeholder in the template)`;
-}
-
-// src/metrics/checks.ts
-function templateModel(canary, interval, variables = {}) {
-  const spec = canary.canary.spec;
-  const target = targetName(canary.canary);
-  return {
-    name: canary.ref.name,
-    namespace: canary.ref.namespace,
-    target,
-    service: apexName(canary.canary),
-    ingress: spec.ingressRef?.name ?? target,
-    route: spec.routeRef?.name ?? target,
-    interval,
-    variables
-  };
-}
-function planChecks(canary, templates, builtins2, globalProvider) {
-  const metrics = analysisOf(canary.canary)?.metrics ?? [];
-  const target = canary.canary.spec.targetRef;
-  const observer = observerFor(globalProvider, canary.canary.spec.provider, target.kind, target.apiVersion);
-  const checks = [];
-  for (const m2 of metrics) {
-    const model = templateModel(canary, metricInterval(m2, true), m2.templateVariables);
-    if (m2.name === "request-success-rate" || m2.name === "request-duration") {
-      const template = builtins2[observer][m2.name].value;
-      const encoded = template.metadata.annotations?.[modelEncodingAnnotation] === "non-word-to-underscore";
-      const kind2 = m2.name === "request-success-rate" ? "success-rate" : "duration";
-      const check2 = withThresholds({ name: m2.name, kind: kind2 }, m2);
-      if (kind2 === "duration") check2.truncateMs = true;
-      const rendered = renderQuery(template.spec.query, encoded ? encodeNonWord(model) : model);
-      if (rendered.ok) check2.query = rendered.query;
-      else check2.error = `built-in ${observer} ${m2.name}: query render error: ${rendered.error}`;
-      checks.push(check2);
-    }
-    if (m2.query) checks.push({ ...withThresholds({ name: m2.name, kind: "custom" }, m2), query: m2.query });
-    const builtin = m2.name === "request-success-rate" || m2.name === "request-duration";
-    if (!builtin && !m2.query && !m2.templateRef) {
-      checks.push({
-        ...withThresholds({ name: m2.name, kind: "custom" }, m2),
-        error: `metric ${m2.name} is not a built-in metric and has neither a query nor a templateRef`
-      });
-    }
-  }
-  for (const m2 of metrics) {
-    if (m2.templateRef) checks.push(templateCheck(canary, m2, m2.templateRef, templates));
-  }
-  return checks;
-}
-function templateCheck(canary, m2, ref, templates) {
-  const check2 = withThresholds({ name: m2.name, kind: "custom" }, m2);
-  const namespace = ref.namespace ?? canary.ref.namespace;
-  const id2 = `MetricTemplate ${namespace}/${ref.name}`;
-  const found = templates.find(
-    (t2) => t2.value.metadata.name === ref.name && (t2.value.metadata.namespace ?? "default") === namespace
-  )?.value;
-  if (!found) return { ...check2, error: `${id2} not found` };
-  const provider = found.spec.provider;
-  if (provider.type !== "prometheus") {
-    return {
-      ...check2,
-      error: `${id2}: provider type ${provider.type} is not supported yet (only prometheus)`
-    };
-  }
-  if (!provider.address)
-    return { ...check2, error: `${id2}: provider.address is required for type prometheus` };
-  check2.address = provider.address;
-  if (provider.secretRef) check2.secretName = provider.secretRef.name;
-  if (provider.headers) check2.headers = provider.headers;
-  const rendered = renderQuery(
-    found.spec.query,
-    templateModel(canary, metricInterval(m2, false), m2.templateVariables)
-  );
-  if (!rendered.ok) return { ...check2, error: `${id2}: query render error: ${rendered.error}` };
-  return { ...check2, query: rendered.query };
-}
-function withThresholds(base, m2) {
-  const check2 = { ...base };
-  if (m2.thresholdRange) {
-    const range = {};
-    if (m2.thresholdRange.min !== void 0) range.min = m2.thresholdRange.min;
-    if (m2.thresholdRange.max !== void 0) range.max = m2.thresholdRange.max;
-    check2.thresholdRange = range;
-  }
-  if (m2.threshold !== void 0) check2.threshold = m2.threshold;
-  return check2;
 }
 
 // src/metrics/auth.ts
@@ -46018,7 +46317,7 @@ function inventoryLookup(inv) {
   for (const { value } of inv.objects) {
     index.set(`${value.metadata.namespace ?? "default"}/${value.kind}/${value.metadata.name}`, value);
   }
-  return (namespace) => (kind2, name2) => index.get(`${namespace}/${kind2}/${name2}`);
+  return (namespace) => (kind2, name2, other = namespace) => index.get(`${other}/${kind2}/${name2}`);
 }
 
 // src/reconcile/logger.ts
