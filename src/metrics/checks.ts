@@ -7,7 +7,7 @@ import { analysisOf, apexName, metricInterval, targetName } from '../inputs/defa
 import type { LoadedCanary, Located } from '../inputs/model.js';
 import type { MetricSpec, MetricTemplate } from '../inputs/schema.js';
 import { type Builtins, modelEncodingAnnotation, observerFor } from './builtins.js';
-import { isQueryable, queryableProviderTypes } from './queryable.js';
+import { isQueryable, queryableProviderTypes, refusedProviderTypes } from './queryable.js';
 import { encodeNonWord, renderQuery, type TemplateModel } from './template.js';
 
 /** A check plus where to send it. */
@@ -112,6 +112,9 @@ export function templateCheck(
   )?.value;
   if (!found) return { ...check, error: `${id} not found` };
   const provider = found.spec.provider;
+  const refused = refusedProviderTypes[provider.type];
+  if (refused)
+    return { ...check, error: `${id}: provider type ${provider.type} is not supported: ${refused}` };
   if (!isQueryable(provider.type)) {
     return {
       ...check,

@@ -13,3 +13,9 @@ export type QueryableProviderType = (typeof queryableProviderTypes)[number];
  */
 export const isQueryable = (type: string): type is QueryableProviderType =>
   (queryableProviderTypes as readonly string[]).includes(type);
+
+/** Provider types gitcanary refuses for good, and why (no later version will query them). */
+export const refusedProviderTypes: Readonly<Record<string, string>> = {
+  keptn:
+    'keptn creates KeptnMetric and Analysis objects in the cluster, and gitcanary never writes to the cluster',
+};

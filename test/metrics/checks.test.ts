@@ -136,6 +136,19 @@ describe('planChecks', () => {
     expect(checks[0]?.thresholdRange).toEqual({ max: 1 });
   });
 
+  it('keptn is refused for good, saying why: it would create objects in the cluster', () => {
+    const canary = loadedCanary([{ name: 'k', templateRef: { name: 'keptn' } }]);
+    const [k] = planChecks(
+      canary,
+      [template('keptn', 'keptnmetric/test/podinfo/1m', { type: 'keptn' as never })],
+      builtins,
+      'istio',
+    );
+    expect(k?.error).toBe(
+      'MetricTemplate test/keptn: provider type keptn is not supported: keptn creates KeptnMetric and Analysis objects in the cluster, and gitcanary never writes to the cluster',
+    );
+  });
+
   it('picks the observer’s queries: nginx uses the ingressRef, skipper encodes names', () => {
     const metrics = [{ name: 'request-success-rate' }];
     const nginx = loadedCanary(metrics, {
