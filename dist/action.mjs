@@ -42375,6 +42375,9 @@ function observerFor(globalProvider, specProvider, targetKind, targetApiVersion)
 // src/metrics/queryable.ts
 var queryableProviderTypes = ["prometheus"];
 var isQueryable = (type) => queryableProviderTypes.includes(type);
+var refusedProviderTypes = {
+  keptn: "keptn creates KeptnMetric and Analysis objects in the cluster, and gitcanary never writes to the cluster"
+};
 
 // src/metrics/template.ts
 var fields = ["name", "namespace", "target", "service", "ingress", "route", "interval"];
@@ -42545,6 +42548,9 @@ function templateCheck(canary, m2, ref, templates) {
   )?.value;
   if (!found) return { ...check2, error: `${id2} not found` };
   const provider = found.spec.provider;
+  const refused2 = refusedProviderTypes[provider.type];
+  if (refused2)
+    return { ...check2, error: `${id2}: provider type ${provider.type} is not supported: ${refused2}` };
   if (!isQueryable(provider.type)) {
     return {
       ...check2,
