@@ -44,11 +44,13 @@ const gatewayApi: readonly RoutingField[] = [
   'mirror',
 ];
 
+const appMesh: readonly RoutingField[] = ['timeout', 'hosts', 'match', 'retries', 'meshName', 'backends'];
+
 /** The routing fields each provider renders (others are ignored by its router, as in Flagger). */
 export const renderedFields: Partial<Record<RoutedProvider, readonly RoutingField[]>> = {
   apisix: [],
-  appmesh: ['timeout', 'hosts', 'match', 'retries', 'meshName', 'backends'],
-  'appmesh:v1beta2': ['timeout', 'hosts', 'match', 'retries', 'meshName', 'backends'],
+  appmesh: appMesh,
+  'appmesh:v1beta2': appMesh,
   contour: ['timeout', 'retries', 'match'],
   'gatewayapi:v1': gatewayApi,
   // v1beta1 refuses timeout, backendTimeout and corsPolicy outright (see gateway-api.ts).
