@@ -4,6 +4,8 @@
  * answer is read only to report a failure, and cut.
  */
 
+import { readBody } from '../net/read-body.js';
+
 export interface PushResult {
   ok: boolean;
   status?: number;
@@ -32,25 +34,9 @@ export async function pushMetrics(
       signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
     });
     if (r.ok) return { ok: true, status: r.status };
-    const body = await readCapped(r, 300);
+    const body = (await readBody(r, 300)).text;
     return { ok: false, status: r.status, message: `Pushgateway answered ${r.status}: ${body}` };
   } catch (e) {
     return { ok: false, message: `Pushgateway unreachable: ${(e as Error).message}` };
   }
-}
-
-/** At most `limit` characters of a response body; the rest is not read. */
-async function readCapped(r: Response, limit: number): Promise<string> {
-  const reader = r.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (size < limit) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.length;
-  }
-  await reader.cancel().catch(() => {});
-  return Buffer.concat(chunks).toString('utf8').slice(0, limit);
 }

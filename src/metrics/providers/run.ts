@@ -4,6 +4,7 @@
  * outage can never pass a check.
  */
 import type { QueryResult } from '../../core/types.js';
+import { readBody } from '../../net/read-body.js';
 import type { HttpMetricsProvider, HttpQuery, QueryInput } from './types.js';
 
 export interface HttpAnswer {
@@ -26,22 +27,9 @@ export const fetchTransport: Transport = async (q) => {
     redirect: 'manual',
     signal: AbortSignal.timeout(q.timeoutMs),
   });
-  const reader = r.body?.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (reader) {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.length;
-      if (size > maxAnswerBytes) {
-        await reader.cancel().catch(() => {});
-        throw new Error(`answer larger than ${maxAnswerBytes} bytes`);
-      }
-      chunks.push(value);
-    }
-  }
-  return { status: r.status, body: Buffer.concat(chunks).toString('utf8') };
+  const { text, truncated } = await readBody(r, maxAnswerBytes);
+  if (truncated) throw new Error(`answer larger than ${maxAnswerBytes} bytes`);
+  return { status: r.status, body: text };
 };
 
 export async function runHttpQuery(
