@@ -5,7 +5,7 @@
  * method is a violation (gitcanary never writes the cluster), recorded and refused.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLoopback } from './loopback.js';
 
 export interface FakeKube {
   url: string;
@@ -81,14 +81,9 @@ export async function startFakeKube(token = 'kube-test-token'): Promise<FakeKube
     const meta = (o.metadata ?? {}) as Record<string, unknown>;
     return send(200, JSON.stringify({ ...o, metadata: { ...meta, resourceVersion: String(version++) } }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const served = await listenLoopback(server);
   return Object.assign(state, {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    url: served.url,
+    close: served.close,
   });
 }

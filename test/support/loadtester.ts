@@ -9,7 +9,7 @@
  * in `violations`. Commands are recorded, never executed.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLoopback } from './loopback.js';
 
 export interface LoadTesterRequest {
   path: string;
@@ -121,19 +121,14 @@ export async function startLoadTester(): Promise<LoadTester> {
     state.commands.push(cmd);
     return reply(202);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const served = await listenLoopback(server);
   return Object.assign(state, {
-    url: `http://127.0.0.1:${port}`,
+    url: served.url,
     setGate(name: string, namespace: string, open: boolean, rollback = false) {
       const k = `${rollback ? 'rollback.' : ''}${name}.${namespace}`;
       if (open) gates.add(k);
       else gates.delete(k);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: served.close,
   });
 }

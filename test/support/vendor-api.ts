@@ -4,7 +4,7 @@
  * A request that no route accepts gets 400 with the reason, and is listed in `problems`.
  */
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLoopback } from './loopback.js';
 
 export interface VendorRequest {
   method: string;
@@ -54,14 +54,9 @@ export async function startVendorApi(answer: Route): Promise<VendorApi> {
       res.end(a.body);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const served = await listenLoopback(server);
   return Object.assign(api, {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    url: served.url,
+    close: served.close,
   });
 }
