@@ -5,7 +5,7 @@
  */
 import { nextDueTime } from '../core/decide.js';
 import type { Verdict } from '../core/types.js';
-import { maxWeight, nextStepWeight } from '../core/weights.js';
+import { maxWeight, plannedWeights } from '../core/weights.js';
 import { analysisOf, strategyOf } from '../inputs/defaults.js';
 import { specNotes } from '../reconcile/report.js';
 import { type CanaryState, idOf } from './canary-state.js';
@@ -41,19 +41,6 @@ export interface StatusDetail extends StatusRow {
   revision: { source?: string; applied?: string; promoted?: string };
   lastVerdict?: Verdict & { time: string };
   waitingFor: string;
-}
-
-/** The canary weights of one run, as the steps set them (Flagger's `nextStepWeight`, to maxWeight). */
-export function plannedWeights(a: ReturnType<typeof analysisOf>): number[] {
-  const max = maxWeight(a);
-  const out: number[] = [];
-  for (let w = 0; w < max && out.length < 100; ) {
-    const step = nextStepWeight(a, w);
-    if (step <= 0) break;
-    w = Math.min(100, w + step);
-    out.push(w);
-  }
-  return out;
 }
 
 export function statusRow(s: CanaryState): StatusRow {

@@ -82,20 +82,3 @@ export function routeOf(
       return 'commit';
   }
 }
-
-/**
- * The canary weights a whole run steps through, for the PR body.
- * @example plannedWeights({ stepWeight: 20, maxWeight: 50 }) → [20, 40, 60]
- * @example plannedWeights({ stepWeights: [1, 10, 80] }) → [1, 10, 80]
- */
-export function plannedWeights(a: AnalysisSpec | undefined): number[] {
-  const out: number[] = [];
-  const max = maxWeight(a);
-  for (let w = 0; w < max && out.length < 100; ) {
-    const step = nextStepWeight(a, w);
-    if (step <= 0) break;
-    w = Math.min(100, w + step);
-    out.push(w);
-  }
-  return out;
-}

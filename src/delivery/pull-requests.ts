@@ -6,6 +6,7 @@
  * for a canary with an open step PR (a rollback, a failed check, a restart) closes that PR with
  * the reason.
  */
+import { plannedWeights } from '../core/weights.js';
 import { errorMessage } from '../errors.js';
 import type { Forge, PullRequest } from '../forge/port.js';
 import {
@@ -24,7 +25,6 @@ import type { CanaryPlan } from '../reconcile/canary.js';
 import { commitMessage } from '../reconcile/commit-message.js';
 import type { Logger } from '../reconcile/logger.js';
 import type { PendingStep } from './pending.js';
-import { plannedWeights } from './policy.js';
 import type { PullRequestReport } from './types.js';
 
 export const branchPrefix = 'gitcanary/';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CanaryStatus, Decision, Routes } from '../../src/core/types.js';
+import { plannedWeights } from '../../src/core/weights.js';
 import { type PendingStep, pendingView } from '../../src/delivery/pending.js';
-import { type ChangeFacts, changeKind, plannedWeights, routeOf } from '../../src/delivery/policy.js';
+import { type ChangeFacts, changeKind, routeOf } from '../../src/delivery/policy.js';
 import { defaultConfig } from '../../src/inputs/config.js';
 
 const split = (canary: number, mirrored = false): Routes => ({ primary: 100 - canary, canary, mirrored });
