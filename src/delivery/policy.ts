@@ -7,9 +7,8 @@
  */
 
 import type { CanaryStatus, Decision, Routes } from '../core/types.js';
-import { maxWeight, nextStepWeight } from '../core/weights.js';
 import type { RepoConfig } from '../inputs/config.js';
-import type { AnalysisSpec, Canary } from '../inputs/schema.js';
+import type { Canary } from '../inputs/schema.js';
 import type { DeliveryMode } from './types.js';
 
 /** Annotation on a Canary choosing its delivery mode (overrides `gitcanary.yaml`). */
