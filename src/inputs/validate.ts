@@ -8,13 +8,11 @@ import { type Document, isMap, isScalar, isSeq, type LineCounter, type Pair, typ
 import type { z } from 'zod';
 import {
   type CanaryRef,
-  type LoadedCanary,
-  type Located,
   type Origin,
   refId,
   type SpecIssue,
 } from './model.js';
-import type { AnalysisSpec, Canary, MetricTemplate } from './schema.js';
+import type { AnalysisSpec, Canary, } from './schema.js';
 
 export type Path = readonly PropertyKey[];
 
