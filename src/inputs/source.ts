@@ -170,45 +170,42 @@ export function resolveSource(inv: RepoInventory, c: LoadedCanary): SourceWorklo
   const w = workload.value;
   const selectorPath = ['spec', 'selector', 'matchLabels'];
   const labels = rec(rec(rec(w['spec'])['selector'])['matchLabels']);
+  /** An error at `path` of the source workload itself. */
+  const onWorkload = (path: Path, message: string): SpecIssue => ({
+    file: workload.origin.file,
+    line: lineOf(w, path, workload.origin.line),
+    object: `${namespace}/${w.metadata.name}`,
+    path: dotPath(path),
+    message,
+    severity: 'error',
+  });
   if (!defaults.selectorLabels.some((k) => typeof labels[k] === 'string')) {
-    issues.push({
-      file: workload.origin.file,
-      line: lineOf(w, selectorPath, workload.origin.line),
-      object: `${namespace}/${w.metadata.name}`,
-      path: dotPath(selectorPath),
-      message: `must contain one of ${defaults.selectorLabels.join(', ')}`,
-      severity: 'error',
-    });
+    issues.push(onWorkload(selectorPath, `must contain one of ${defaults.selectorLabels.join(', ')}`));
   }
 
   const configs: Located<K8sObject>[] = [];
+  const podSpecPath = ['spec', 'template', 'spec'];
   const podSpec = rec(rec(rec(w['spec'])['template'])['spec']);
   for (const ref of configRefs(podSpec)) {
     if (!k8sName.safeParse(ref.name).success) {
       // The name becomes a rendered file name (`<name>-primary`): it must be a Kubernetes name.
-      const path = ['spec', 'template', 'spec'];
-      issues.push({
-        file: workload.origin.file,
-        line: lineOf(w, path, workload.origin.line),
-        object: `${namespace}/${w.metadata.name}`,
-        path: dotPath(path),
-        message: `referenced ${ref.kind} name ${JSON.stringify(ref.name)} is not a valid Kubernetes name`,
-        severity: 'error',
-      });
+      issues.push(
+        onWorkload(
+          podSpecPath,
+          `referenced ${ref.kind} name ${JSON.stringify(ref.name)} is not a valid Kubernetes name`,
+        ),
+      );
       continue;
     }
     const found = candidates(inv, ref.kind, ref.name, namespace, c.dir);
     if (found.length > 1) {
       const files = found.map((o) => `${o.origin.file}:${o.origin.line}`).join(' and ');
-      const path = ['spec', 'template', 'spec'];
-      issues.push({
-        file: workload.origin.file,
-        line: lineOf(w, path, workload.origin.line),
-        object: `${namespace}/${w.metadata.name}`,
-        path: dotPath(path),
-        message: `referenced ${ref.kind} ${namespace}/${ref.name} is ambiguous: found in ${files}`,
-        severity: 'error',
-      });
+      issues.push(
+        onWorkload(
+          podSpecPath,
+          `referenced ${ref.kind} ${namespace}/${ref.name} is ambiguous: found in ${files}`,
+        ),
+      );
     } else if (found[0] && isTracked(found[0].value)) {
       configs.push(found[0]);
     }

@@ -6,13 +6,8 @@
  */
 import { type Document, isMap, isScalar, isSeq, type LineCounter, type Pair, type YAMLMap } from 'yaml';
 import type { z } from 'zod';
-import {
-  type CanaryRef,
-  type Origin,
-  refId,
-  type SpecIssue,
-} from './model.js';
-import type { AnalysisSpec, Canary, } from './schema.js';
+import { type CanaryRef, type Origin, refId, type SpecIssue } from './model.js';
+import type { AnalysisSpec, Canary } from './schema.js';
 
 export type Path = readonly PropertyKey[];
 
