@@ -8,24 +8,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { main } from '../../src/cli/main.js';
 import { createGitOps, type GitOps, git } from '../support/gitops.js';
+import { run } from './cli-support.js';
 
 const repos: GitOps[] = [];
 afterEach(() => {
   for (const r of repos.splice(0)) r.cleanup();
 });
-
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  const code = await main(
-    args,
-    (s) => lines.push(s),
-    (s) => errors.push(s),
-  );
-  return { code, out: lines.join('\n'), err: errors.join('\n') };
-}
 
 function repo(): GitOps {
   const r = createGitOps('istio-podinfo');
