@@ -48,24 +48,29 @@ function statusOnRemote(r: GitOps) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** `gitcanary wait test/podinfo` through the symlinked binary, polling every 100 ms for up to 5 minutes. */
+function startWait(waiter: string, ...extra: string[]) {
+  const bin = symlinkedBin();
+  cleanups.push(bin.cleanup);
+  const w = start(bin.path, [
+    'wait',
+    'test/podinfo',
+    '--repo',
+    waiter,
+    '--interval',
+    '100ms',
+    '--timeout',
+    '5m',
+    ...extra,
+  ]);
+  cleanups.push(() => w.child.kill());
+  return w;
+}
+
 describe('gitcanary wait', () => {
   it('returns on the new revision’s Succeeded, not on the earlier one’s', async () => {
     const { r, waiter, before } = await rolledOutThenBumped(false);
-    const bin = symlinkedBin();
-    cleanups.push(bin.cleanup);
-    const w = start(bin.path, [
-      'wait',
-      'test/podinfo',
-      '--repo',
-      waiter,
-      '--interval',
-      '100ms',
-      '--timeout',
-      '5m',
-      '-o',
-      'json',
-    ]);
-    cleanups.push(() => w.child.kill());
+    const w = startWait(waiter, '-o', 'json');
     await w.stderrMatches(
       /waiting for test\/podinfo revision [0-9a-f]{16} to reach Succeeded \(timeout 5m0s\)/,
     );
@@ -100,19 +105,7 @@ describe('gitcanary wait', () => {
 
   it('exits 1 saying Failed when the revision is rolled back', async () => {
     const { r, waiter } = await rolledOutThenBumped(true);
-    const bin = symlinkedBin();
-    cleanups.push(bin.cleanup);
-    const w = start(bin.path, [
-      'wait',
-      'test/podinfo',
-      '--repo',
-      waiter,
-      '--interval',
-      '100ms',
-      '--timeout',
-      '5m',
-    ]);
-    cleanups.push(() => w.child.kill());
+    const w = startWait(waiter);
     await w.stderrMatches(/waiting for test\/podinfo/);
     // Prometheus refuses connections: every analysis fails, and threshold 2 rolls back.
     for (let m = 2; m <= 8 && w.child.exitCode === null; m++) {
@@ -128,19 +121,7 @@ describe('gitcanary wait', () => {
   it('keeps polling through a remote that cannot be reached for a while', async () => {
     const { r, waiter } = await rolledOutThenBumped(false);
     git(waiter, 'remote', 'set-url', 'origin', 'http://127.0.0.1:1/gitops.git');
-    const bin = symlinkedBin();
-    cleanups.push(bin.cleanup);
-    const w = start(bin.path, [
-      'wait',
-      'test/podinfo',
-      '--repo',
-      waiter,
-      '--interval',
-      '100ms',
-      '--timeout',
-      '5m',
-    ]);
-    cleanups.push(() => w.child.kill());
+    const w = startWait(waiter);
     await w.stderrMatches(/waiting for test\/podinfo/);
     await w.stderrMatches(/^warning: test\/podinfo: .*Failed to connect.*; polling again$/m);
     expect(w.child.exitCode).toBeNull();
