@@ -17,7 +17,7 @@ import {
 } from '../inputs/defaults.js';
 import type { Canary, ProviderId } from '../inputs/schema.js';
 import { evaluate } from './analysis.js';
-import { emptyStatus, Tick, unchanged } from './decision-builder.js';
+import { emptyStatus, restartStatus, Tick, unchanged } from './decision-builder.js';
 import { closedGate, type Gates, heldMessage } from './gates.js';
 import { abortOnSourceRevert, obeyRequest, rejectStep, rollbackByHand } from './manual-requests.js';
 import { hasRevisionChanged } from './revision.js';
@@ -144,14 +144,14 @@ export function decide(input: DecideInput): Decision {
     }
     t.act({ type: 'scale-canary', replicas: 'source' });
     t.event('info', `New revision detected! Scaling up ${target}`);
-    return t.done(restart(input));
+    return t.done(restartStatus(input));
   }
 
   // New revision mid-analysis (step 18): back to 100/0 and start over, canary stays up.
   if ((prev.phase === 'Progressing' || prev.phase === 'WaitingPromotion') && changed) {
     t.setRoutes(100, 0, false);
     t.event('info', `New revision detected! Restarting analysis for ${target}`);
-    return t.done(restart(input));
+    return t.done(restartStatus(input));
   }
 
   // shouldSkipAnalysis (step 20): promote straight away.
@@ -196,19 +196,6 @@ export function decide(input: DecideInput): Decision {
     }
   }
   return nextTraffic(t, input, strategyOf(canary));
-}
-
-/** Full status sync that starts (or restarts) a run. */
-function restart(input: DecideInput): Partial<CanaryStatus> {
-  return {
-    phase: 'Progressing',
-    canaryWeight: 0,
-    failedChecks: 0,
-    iterations: 0,
-    lastAppliedSpec: input.revision,
-    trackedConfigs: input.trackedConfigs,
-    halted: undefined,
-  };
 }
 
 /** `runPromotionTrafficShift` (§3.6): all at once, or back by stepWeightPromotion per tick. */

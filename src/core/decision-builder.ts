@@ -96,3 +96,16 @@ export class Tick {
     return decision;
   }
 }
+
+/** Full status sync that starts (or restarts) a run. */
+export function restartStatus(input: DecideInput): Partial<CanaryStatus> {
+  return {
+    phase: 'Progressing',
+    canaryWeight: 0,
+    failedChecks: 0,
+    iterations: 0,
+    lastAppliedSpec: input.revision,
+    trackedConfigs: input.trackedConfigs,
+    halted: undefined,
+  };
+}

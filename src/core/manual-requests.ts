@@ -4,7 +4,7 @@
  */
 import { targetName } from '../inputs/defaults.js';
 import type { DecideInput } from './decide.js';
-import { Tick } from './decision-builder.js';
+import { restartStatus, Tick } from './decision-builder.js';
 import type { CanaryStatus, Decision, ManualRequest } from './types.js';
 
 const running: ReadonlySet<string> = new Set(['Progressing', 'Waiting', 'WaitingPromotion']);
@@ -46,16 +46,7 @@ export function obeyRequest(input: DecideInput): Decision | undefined {
       if (prev.phase !== 'Failed') break;
       t.act({ type: 'scale-canary', replicas: 'source' });
       t.event('info', `${said}; analysing the same revision again, scaling up ${target}`);
-      return t.done({
-        ...cleared,
-        halted: undefined,
-        phase: 'Progressing',
-        canaryWeight: 0,
-        failedChecks: 0,
-        iterations: 0,
-        lastAppliedSpec: input.revision,
-        trackedConfigs: input.trackedConfigs,
-      });
+      return t.done({ ...cleared, ...restartStatus(input) });
   }
   t.event('info', `${said}; ignored: nothing to ${request.action} in phase ${prev.phase}`);
   return t.done(cleared);
