@@ -16544,6 +16544,39 @@ function checkAuthor({ name: name2, email: email3 }) {
 // src/reconcile/run.ts
 import { resolve as resolve4 } from "node:path";
 
+// src/core/weights.ts
+function maxWeight(a) {
+  const list3 = a?.stepWeights ?? [];
+  if (list3.length > 0) return Math.min(100, list3[list3.length - 1]);
+  return a?.maxWeight && a.maxWeight > 0 ? a.maxWeight : 100;
+}
+function nextStepWeight(a, current) {
+  const step = a?.stepWeight ?? 0;
+  const list3 = a?.stepWeights ?? [];
+  if (step > 0 || list3.length === 0) return step;
+  const maxStep = 100 - current;
+  if (maxStep === 0) return 1;
+  if (current === 0) return Math.min(maxStep, list3[0]);
+  for (let i = 0; i < list3.length - 1; i++) {
+    if (list3[i] === current) return Math.min(maxStep, list3[i + 1] - current);
+  }
+  return maxStep;
+}
+function advance(routes, step) {
+  return { primary: Math.max(0, routes.primary - step), canary: Math.min(100, routes.canary + step) };
+}
+function plannedWeights(a) {
+  const out = [];
+  const max = maxWeight(a);
+  for (let w2 = 0; w2 < max && out.length < 100; ) {
+    const step = nextStepWeight(a, w2);
+    if (step <= 0) break;
+    w2 = Math.min(100, w2 + step);
+    out.push(w2);
+  }
+  return out;
+}
+
 // src/forge/pr-body.ts
 import { createHash as createHash2 } from "node:crypto";
 
@@ -17136,76 +17169,6 @@ function commitMessage(plans, now) {
 var weightOf = (p2) => p2.routes?.canary ?? p2.report.canaryWeight;
 var round = (n) => Math.round(n * 1e3) / 1e3;
 
-// src/core/weights.ts
-function maxWeight(a) {
-  const list3 = a?.stepWeights ?? [];
-  if (list3.length > 0) return Math.min(100, list3[list3.length - 1]);
-  return a?.maxWeight && a.maxWeight > 0 ? a.maxWeight : 100;
-}
-function nextStepWeight(a, current) {
-  const step = a?.stepWeight ?? 0;
-  const list3 = a?.stepWeights ?? [];
-  if (step > 0 || list3.length === 0) return step;
-  const maxStep = 100 - current;
-  if (maxStep === 0) return 1;
-  if (current === 0) return Math.min(maxStep, list3[0]);
-  for (let i = 0; i < list3.length - 1; i++) {
-    if (list3[i] === current) return Math.min(maxStep, list3[i + 1] - current);
-  }
-  return maxStep;
-}
-function advance(routes, step) {
-  return { primary: Math.max(0, routes.primary - step), canary: Math.min(100, routes.canary + step) };
-}
-
-// src/delivery/policy.ts
-var deliveryAnnotation = "gitcanary.dev/delivery";
-function changeKind(f3) {
-  if (!f3.changes) return "none";
-  const d2 = f3.decision;
-  if (!d2?.stepped || f3.byPerson) return "bookkeeping";
-  if (d2.status.phase === "Failed" && f3.before?.phase !== "Failed") return "rollback";
-  if (d2.actions.some((a) => a.type === "promote")) return "promotion";
-  const more = f3.routesAfter.canary > f3.routesBefore.canary;
-  const mirrorOn = f3.routesAfter.mirrored && !f3.routesBefore.mirrored;
-  return more || mirrorOn ? "exposure" : "bookkeeping";
-}
-function canaryMode(canary, config2) {
-  const value = canary.metadata.annotations?.[deliveryAnnotation];
-  if (value === void 0) return config2.delivery.mode;
-  if (value === "commit" || value === "pull-request") return value;
-  throw new Error(
-    `metadata.annotations.${deliveryAnnotation}: ${JSON.stringify(value)} is not a delivery mode; use commit or pull-request`
-  );
-}
-function routeOf(kind2, toWeight, mode, policy) {
-  switch (kind2) {
-    case "rollback":
-      return policy.direct === "pull-request" ? "pull-request" : policy.rollback;
-    case "bookkeeping":
-      return policy.direct;
-    case "exposure": {
-      const above = policy.pullRequestFor.weightAbove;
-      return mode === "pull-request" || above !== void 0 && toWeight > above ? "pull-request" : "commit";
-    }
-    case "promotion":
-      return mode === "pull-request" || policy.pullRequestFor.promotion ? "pull-request" : "commit";
-    default:
-      return "commit";
-  }
-}
-function plannedWeights(a) {
-  const out = [];
-  const max = maxWeight(a);
-  for (let w2 = 0; w2 < max && out.length < 100; ) {
-    const step = nextStepWeight(a, w2);
-    if (step <= 0) break;
-    w2 = Math.min(100, w2 + step);
-    out.push(w2);
-  }
-  return out;
-}
-
 // src/delivery/pull-requests.ts
 var branchPrefix = "gitcanary/";
 var branchOf = (id2) => `${branchPrefix}${id2}`;
@@ -17500,6 +17463,17 @@ var Tick = class {
     return decision;
   }
 };
+function restartStatus(input2) {
+  return {
+    phase: "Progressing",
+    canaryWeight: 0,
+    failedChecks: 0,
+    iterations: 0,
+    lastAppliedSpec: input2.revision,
+    trackedConfigs: input2.trackedConfigs,
+    halted: void 0
+  };
+}
 
 // src/core/gates.ts
 var gateHooks = (c3, gate) => (analysisOf(c3)?.webhooks ?? []).filter((w2) => w2.type === gate);
@@ -17549,16 +17523,7 @@ function obeyRequest(input2) {
       if (prev.phase !== "Failed") break;
       t2.act({ type: "scale-canary", replicas: "source" });
       t2.event("info", `${said}; analysing the same revision again, scaling up ${target}`);
-      return t2.done({
-        ...cleared,
-        halted: void 0,
-        phase: "Progressing",
-        canaryWeight: 0,
-        failedChecks: 0,
-        iterations: 0,
-        lastAppliedSpec: input2.revision,
-        trackedConfigs: input2.trackedConfigs
-      });
+      return t2.done({ ...cleared, ...restartStatus(input2) });
   }
   t2.event("info", `${said}; ignored: nothing to ${request2.action} in phase ${prev.phase}`);
   return t2.done(cleared);
@@ -17785,12 +17750,12 @@ function decide(input2) {
     }
     t2.act({ type: "scale-canary", replicas: "source" });
     t2.event("info", `New revision detected! Scaling up ${target}`);
-    return t2.done(restart(input2));
+    return t2.done(restartStatus(input2));
   }
   if ((prev.phase === "Progressing" || prev.phase === "WaitingPromotion") && changed) {
     t2.setRoutes(100, 0, false);
     t2.event("info", `New revision detected! Restarting analysis for ${target}`);
-    return t2.done(restart(input2));
+    return t2.done(restartStatus(input2));
   }
   if (skipAnalysis(canary)) {
     t2.setRoutes(100, 0, false);
@@ -17828,17 +17793,6 @@ function decide(input2) {
     }
   }
   return nextTraffic(t2, input2, strategyOf(canary));
-}
-function restart(input2) {
-  return {
-    phase: "Progressing",
-    canaryWeight: 0,
-    failedChecks: 0,
-    iterations: 0,
-    lastAppliedSpec: input2.revision,
-    trackedConfigs: input2.trackedConfigs,
-    halted: void 0
-  };
 }
 function promotionTrafficShift(t2, input2) {
   const step = analysisOf(input2.canary)?.stepWeightPromotion ?? 0;
@@ -37663,6 +37617,43 @@ function formatStatus(ref, status) {
   return header2 + (0, import_yaml.stringify)(doc, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
+// src/delivery/policy.ts
+var deliveryAnnotation = "gitcanary.dev/delivery";
+function changeKind(f3) {
+  if (!f3.changes) return "none";
+  const d2 = f3.decision;
+  if (!d2?.stepped || f3.byPerson) return "bookkeeping";
+  if (d2.status.phase === "Failed" && f3.before?.phase !== "Failed") return "rollback";
+  if (d2.actions.some((a) => a.type === "promote")) return "promotion";
+  const more = f3.routesAfter.canary > f3.routesBefore.canary;
+  const mirrorOn = f3.routesAfter.mirrored && !f3.routesBefore.mirrored;
+  return more || mirrorOn ? "exposure" : "bookkeeping";
+}
+function canaryMode(canary, config2) {
+  const value = canary.metadata.annotations?.[deliveryAnnotation];
+  if (value === void 0) return config2.delivery.mode;
+  if (value === "commit" || value === "pull-request") return value;
+  throw new Error(
+    `metadata.annotations.${deliveryAnnotation}: ${JSON.stringify(value)} is not a delivery mode; use commit or pull-request`
+  );
+}
+function routeOf(kind2, toWeight, mode, policy) {
+  switch (kind2) {
+    case "rollback":
+      return policy.direct === "pull-request" ? "pull-request" : policy.rollback;
+    case "bookkeeping":
+      return policy.direct;
+    case "exposure": {
+      const above = policy.pullRequestFor.weightAbove;
+      return mode === "pull-request" || above !== void 0 && toWeight > above ? "pull-request" : "commit";
+    }
+    case "promotion":
+      return mode === "pull-request" || policy.pullRequestFor.promotion ? "pull-request" : "commit";
+    default:
+      return "commit";
+  }
+}
+
 // src/delivery/run-delivery.ts
 function mayPropose(config2, canaries) {
   const d2 = config2.delivery;
@@ -43004,43 +42995,39 @@ function resolveSource(inv, c3) {
   const w2 = workload.value;
   const selectorPath = ["spec", "selector", "matchLabels"];
   const labels = rec(rec(rec(w2["spec"])["selector"])["matchLabels"]);
+  const onWorkload = (path, message) => ({
+    file: workload.origin.file,
+    line: lineOf(w2, path, workload.origin.line),
+    object: `${namespace}/${w2.metadata.name}`,
+    path: dotPath(path),
+    message,
+    severity: "error"
+  });
   if (!defaults.selectorLabels.some((k2) => typeof labels[k2] === "string")) {
-    issues.push({
-      file: workload.origin.file,
-      line: lineOf(w2, selectorPath, workload.origin.line),
-      object: `${namespace}/${w2.metadata.name}`,
-      path: dotPath(selectorPath),
-      message: `must contain one of ${defaults.selectorLabels.join(", ")}`,
-      severity: "error"
-    });
+    issues.push(onWorkload(selectorPath, `must contain one of ${defaults.selectorLabels.join(", ")}`));
   }
   const configs = [];
+  const podSpecPath = ["spec", "template", "spec"];
   const podSpec = rec(rec(rec(w2["spec"])["template"])["spec"]);
   for (const ref of configRefs(podSpec)) {
     if (!k8sName.safeParse(ref.name).success) {
-      const path = ["spec", "template", "spec"];
-      issues.push({
-        file: workload.origin.file,
-        line: lineOf(w2, path, workload.origin.line),
-        object: `${namespace}/${w2.metadata.name}`,
-        path: dotPath(path),
-        message: `referenced ${ref.kind} name ${JSON.stringify(ref.name)} is not a valid Kubernetes name`,
-        severity: "error"
-      });
+      issues.push(
+        onWorkload(
+          podSpecPath,
+          `referenced ${ref.kind} name ${JSON.stringify(ref.name)} is not a valid Kubernetes name`
+        )
+      );
       continue;
     }
     const found = candidates(inv, ref.kind, ref.name, namespace, c3.dir);
     if (found.length > 1) {
       const files = found.map((o2) => `${o2.origin.file}:${o2.origin.line}`).join(" and ");
-      const path = ["spec", "template", "spec"];
-      issues.push({
-        file: workload.origin.file,
-        line: lineOf(w2, path, workload.origin.line),
-        object: `${namespace}/${w2.metadata.name}`,
-        path: dotPath(path),
-        message: `referenced ${ref.kind} ${namespace}/${ref.name} is ambiguous: found in ${files}`,
-        severity: "error"
-      });
+      issues.push(
+        onWorkload(
+          podSpecPath,
+          `referenced ${ref.kind} ${namespace}/${ref.name} is ambiguous: found in ${files}`
+        )
+      );
     } else if (found[0] && isTracked(found[0].value)) {
       configs.push(found[0]);
     }
