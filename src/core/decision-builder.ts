@@ -1,13 +1,10 @@
 /**
  * The accumulator of one tick: actions, events and the next status. Pure.
  */
-
 import { nextConditions } from './conditions.js';
 import type { DecideInput } from './decide.js';
-import type { Action, CanaryStatus, Decision, HistoryEntry, Phase, Verdict } from './types.js';
-
-/** Phases whose status keeps canaryWeight and iterations (`setStatusPhase` zeroes them otherwise). */
-const weightPhases: ReadonlySet<Phase> = new Set(['Progressing', 'Waiting', 'Promoting']);
+import { weightPhases } from './phases.js';
+import type { Action, CanaryStatus, Decision, HistoryEntry, Verdict } from './types.js';
 
 /** Status for a canary never seen before. */
 export function emptyStatus(): CanaryStatus {
