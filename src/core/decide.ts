@@ -20,9 +20,10 @@ import { evaluate } from './analysis.js';
 import { emptyStatus, restartStatus, Tick, unchanged } from './decision-builder.js';
 import { closedGate, type Gates, heldMessage } from './gates.js';
 import { abortOnSourceRevert, obeyRequest, rejectStep, rollbackByHand } from './manual-requests.js';
+import { advancingPhases as activePhases } from './phases.js';
 import { hasRevisionChanged } from './revision.js';
 import { nextTraffic } from './strategies.js';
-import type { CanaryStatus, Decision, Observation, Phase, Routes } from './types.js';
+import type { CanaryStatus, Decision, Observation, Routes } from './types.js';
 
 export interface DecideInput {
   /** `namespace/name` of the Canary. */
@@ -55,15 +56,6 @@ export interface DecideInput {
    */
   gates?: Gates;
 }
-
-/** Phases in which Flagger keeps advancing without a new revision (`shouldAdvance`). */
-const activePhases: ReadonlySet<Phase> = new Set([
-  'Progressing',
-  'Waiting',
-  'WaitingPromotion',
-  'Promoting',
-  'Finalising',
-]);
 
 /**
  * Slack on the interval check: schedulers jitter, and a job run every interval must take one step

@@ -1,19 +1,10 @@
 /**
  * The accumulator of one tick: actions, events and the next status. Pure.
  */
-
 import { nextConditions } from './conditions.js';
 import type { DecideInput } from './decide.js';
-import type { Action, CanaryStatus, Decision, HistoryEntry, Phase, Verdict } from './types.js';
-
-/** Phases whose status keeps canaryWeight and iterations (`setStatusPhase` zeroes them otherwise). */
-const weightPhases: ReadonlySet<Phase> = new Set(['Progressing', 'Waiting', 'Promoting']);
-/**
- * Phases whose status keeps iterations: the weight phases and WaitingPromotion, so a blue/green
- * canary held at its confirm-promotion gate stays at its last iteration (Flagger instead resets
- * it to `iterations - 1` and counts it up again every other tick).
- */
-const iterationPhases: ReadonlySet<Phase> = new Set([...weightPhases, 'WaitingPromotion']);
+import { iterationPhases, weightPhases } from './phases.js';
+import type { Action, CanaryStatus, Decision, HistoryEntry, Verdict } from './types.js';
 
 /** Status for a canary never seen before. */
 export function emptyStatus(): CanaryStatus {

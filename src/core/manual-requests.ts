@@ -5,9 +5,8 @@
 import { targetName } from '../inputs/defaults.js';
 import type { DecideInput } from './decide.js';
 import { restartStatus, Tick } from './decision-builder.js';
+import { analysingPhases as running } from './phases.js';
 import type { CanaryStatus, Decision, ManualRequest } from './types.js';
-
-const running: ReadonlySet<string> = new Set(['Progressing', 'Waiting', 'WaitingPromotion']);
 
 /** The request's words for history and commits: `promote requested by Ann <a@x>: looks good`. */
 export const describeRequest = (r: ManualRequest): string =>

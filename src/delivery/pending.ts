@@ -7,6 +7,7 @@
  * - closed unmerged by a person (not by gitcanary), for the revision and weight still live and
  *   after the last step: the step is rejected (halt or rollback, `delivery.onClosed`).
  */
+import { midRunPhases as running } from '../core/phases.js';
 import type { CanaryStatus } from '../core/types.js';
 
 /** The latest step pull request of a canary, as listed once per run. */
@@ -27,8 +28,6 @@ export interface PendingView {
   status: CanaryStatus | undefined;
   closed?: { number: number; by: string; outcome: 'halt' | 'rollback' };
 }
-
-const running: ReadonlySet<string> = new Set(['Progressing', 'Waiting', 'WaitingPromotion', 'Promoting']);
 
 /**
  * @example an open PR decided at 10:05, status last step 10:00 → status.lastStepTime 10:05

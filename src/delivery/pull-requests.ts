@@ -145,6 +145,8 @@ async function propose(
     m.toWeight === evidence.to.weight &&
     m.toPhase === evidence.to.phase
   ) {
+    // A PR that merges itself may have been left unmerged by a failure after its creation.
+    if (autoMerge) await mergeNow(ctx, open.pr);
     return { ...base, number: open.pr.number, url: open.pr.url, action: 'unchanged' };
   }
   const sha = await ctx.git.proposeBranch({
@@ -155,9 +157,9 @@ async function propose(
     author: ctx.author,
     ...(open ? { lease: open.pr.headSha } : {}),
   });
-  const pr = open
-    ? await ctx.forge.updatePull(open.pr.number, { title, body })
-    : await ctx.forge.createPull({ head: branchOf(id), base: ctx.base, title, body });
+  // The status goes on the branch commit before the PR carries the new marker: a PR whose marker
+  // matches always has its status, so a run that failed anywhere converges on the next one (the
+  // branch and status are redone while no PR carries this proposal).
   const { phase, canaryWeight, failedChecks } = plan.decision!.status;
   const threshold = analysisThreshold(plan.canary!.canary);
   await ctx.forge.setStatus(sha, {
@@ -166,8 +168,11 @@ async function propose(
     description: autoMerge
       ? statusDescription(phase, canaryWeight, failedChecks, threshold)
       : `awaiting merge: ${statusDescription(evidence.to.phase, evidence.to.weight, failedChecks, threshold)}`,
-    targetUrl: pr.url,
+    ...(open ? { targetUrl: open.pr.url } : {}),
   });
+  const pr = open
+    ? await ctx.forge.updatePull(open.pr.number, { title, body })
+    : await ctx.forge.createPull({ head: branchOf(id), base: ctx.base, title, body });
   if (autoMerge) await mergeNow(ctx, { ...pr, headSha: sha });
   return { ...base, number: pr.number, url: pr.url, action: open ? 'updated' : 'created' };
 }

@@ -3,6 +3,7 @@
  * the direct commit and which to pull requests, and the commit statuses of direct commits.
  */
 import { isDue } from '../core/decide.js';
+import { midRunPhases as runPhases } from '../core/phases.js';
 import { type CanaryStatus, idleRoutes } from '../core/types.js';
 import { errorMessage } from '../errors.js';
 import type { CommitState, Forge } from '../forge/port.js';
@@ -31,9 +32,6 @@ export function mayPropose(config: RepoConfig, canaries: LoadedCanary[]): boolea
     }
   });
 }
-
-/** Phases in which a step PR can be open, just merged or just closed (a run is under way). */
-const runPhases: ReadonlySet<string> = new Set(['Progressing', 'Waiting', 'WaitingPromotion', 'Promoting']);
 
 /**
  * When a run must list the step PRs (one API call), in a repository where some step may need a

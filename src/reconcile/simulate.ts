@@ -5,6 +5,7 @@
  * reproduces that run's decisions.
  */
 import { type DecideInput, decide } from '../core/decide.js';
+import { terminalPhases as terminal } from '../core/phases.js';
 import type { CanaryStatus, HistoryEntry, Observation, QueryResult, Routes } from '../core/types.js';
 import { idleRoutes } from '../core/types.js';
 import { analysisIntervalMs } from '../inputs/defaults.js';
@@ -25,8 +26,6 @@ export interface SimLine {
   message: string;
   analysed: boolean;
 }
-
-const terminal = new Set(['Succeeded', 'Failed']);
 
 /**
  * Simulates one run of a new revision from an Initialized canary. Each tick that analyses

@@ -5,7 +5,7 @@
  * revision, which is stable for the whole run and needs no status field.
  */
 import { createHash } from 'node:crypto';
-import type { Phase } from '../core/types.js';
+import { afterRunPhases as afterRun } from '../core/phases.js';
 import { analysisIntervalMs, analysisOf, defaults } from '../inputs/defaults.js';
 import type { Canary } from '../inputs/schema.js';
 import type { RouterInput } from './types.js';
@@ -30,9 +30,6 @@ export type AffinityPlan =
   | { kind: 'none' }
   | { kind: 'sticky'; affinity: Affinity; canary: Cookie; primary?: Cookie }
   | { kind: 'cleanup'; affinity: Affinity; canary: Cookie };
-
-/** Phases in which a weight of 0 means the run that set the cookie is over. */
-const afterRun: ReadonlySet<Phase> = new Set(['Finalising', 'Succeeded', 'Failed']);
 
 /**
  * Ten lowercase letters from SHA-256 of `seed` (byte mod 26), the shape of Flagger's `randSeq`.
