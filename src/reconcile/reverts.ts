@@ -15,7 +15,7 @@ export function findRevert(
   for (const path of index.under.get(renderedDir) ?? []) at = Math.min(at, index.newest.get(path)!);
   const newest = recent[at];
   if (!newest) return undefined;
-  const m = /This reverts commit ([0-9a-f]{7,40})/.exec(newest.message);
+  const m = /^This reverts commit ([0-9a-f]{7,40})\b/m.exec(newest.message);
   if (!m) return undefined;
   return { by: `${newest.author} <${newest.authorEmail}>`, commit: newest.sha, reverted: m[1]! };
 }
