@@ -75,7 +75,7 @@ export async function reconcileCanary(ctx: ReconcileContext, c: LoadedCanary): P
   );
   const status = seen.status;
   const renderedDir = c.dir ? `${c.dir}/rendered` : 'rendered';
-  const reverted = findRevert(ctx.recent, sPath, renderedDir);
+  const reverted = findRevert(ctx.recent, sPath, renderedDir, id);
   // Most canaries are idle in a run: read and parse the rendered files only when a step may be taken.
   const mayStep =
     !status ||
