@@ -41,7 +41,7 @@ describe('forged reverts', () => {
   ])('a status-file edit whose message %s is no rollback', async (_, target) => {
     const { r, tick, bump } = await midRun();
     r.humanEdit(
-      'apps/podinfo/status.yaml',
+      'apps/podinfo/podinfo.status.yaml',
       (s) => `${s}\n# note\n`,
       `Revert "x"\n\nThis reverts commit ${target(bump)}.`,
     );
@@ -55,7 +55,7 @@ describe('forged reverts', () => {
     git(r.human, 'pull', '-q');
     const step = git(r.human, 'rev-parse', 'HEAD');
     r.humanEdit(
-      'apps/podinfo/status.yaml',
+      'apps/podinfo/podinfo.status.yaml',
       (s) => `${s}\n# note\n`,
       `Revert\n\nThis reverts commit ${step}.`,
     );
