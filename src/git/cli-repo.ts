@@ -143,6 +143,7 @@ class CliRepo implements GitRepo {
     await this.git('commit', ['update-ref', '-m', 'gitcanary: commit', 'HEAD', sha, parent ?? ''], {
       who: author,
     });
+    this.own.add(sha);
     return sha;
   }
 
@@ -190,6 +191,17 @@ class CliRepo implements GitRepo {
   async resetToUpstream(): Promise<void> {
     const up = await this.requireUpstream('reset to upstream');
     const upstream = await this.fetch(up);
+    // Only this run's own commits may be dropped: a person's unpushed commits or uncommitted
+    // changes in this clone stop the run instead (a terminal, `gitcanary promote` in a working copy).
+    const local = (await this.git('rev-list', ['rev-list', `${upstream}..HEAD`])).split('\n').filter(Boolean);
+    const theirs = local.filter((sha) => !this.own.has(sha));
+    if (theirs.length > 0) {
+      throw new ConfigurationError(
+        `${this.dir}: the push lost a race, and starting over would drop ${theirs.length} local commit(s) ` +
+          `not made by this run (${theirs.map((s) => s.slice(0, 7)).join(', ')}); push or move them, then run again`,
+      );
+    }
+    await this.assertCleanTree();
     await this.git('reset', ['reset', '--hard', upstream]);
   }
 
@@ -297,6 +309,8 @@ class CliRepo implements GitRepo {
 
   /** The upstream, read once per GitRepo (a run never switches branches). */
   private upstreamOnce?: Promise<Upstream | null>;
+  /** Commits this object made (the only ones {@link resetToUpstream} may drop). */
+  private readonly own = new Set<string>();
 
   private upstream(): Promise<Upstream | null> {
     this.upstreamOnce ??= this.readUpstream();
