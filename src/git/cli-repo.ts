@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { GitError, type SimpleGit, simpleGit } from 'simple-git';
 import { ConfigurationError, TerminalError } from '../errors.js';
 import { classifyGitError, GitCommandError } from './errors.js';
+import { changesFormat, logFormat, parseChanges, parseLog } from './log-parse.js';
 import type {
   BranchProposal,
   ChangeEntry,
@@ -142,6 +143,7 @@ class CliRepo implements GitRepo {
     await this.git('commit', ['update-ref', '-m', 'gitcanary: commit', 'HEAD', sha, parent ?? ''], {
       who: author,
     });
+    this.own.add(sha);
     return sha;
   }
 
@@ -189,6 +191,17 @@ class CliRepo implements GitRepo {
   async resetToUpstream(): Promise<void> {
     const up = await this.requireUpstream('reset to upstream');
     const upstream = await this.fetch(up);
+    // Only this run's own commits may be dropped: a person's unpushed commits or uncommitted
+    // changes in this clone stop the run instead (a terminal, `gitcanary promote` in a working copy).
+    const local = (await this.git('rev-list', ['rev-list', `${upstream}..HEAD`])).split('\n').filter(Boolean);
+    const theirs = local.filter((sha) => !this.own.has(sha));
+    if (theirs.length > 0) {
+      throw new ConfigurationError(
+        `${this.dir}: the push lost a race, and starting over would drop ${theirs.length} local commit(s) ` +
+          `not made by this run (${theirs.map((s) => s.slice(0, 7)).join(', ')}); push or move them, then run again`,
+      );
+    }
+    await this.assertCleanTree();
     await this.git('reset', ['reset', '--hard', upstream]);
   }
 
@@ -204,23 +217,15 @@ class CliRepo implements GitRepo {
 
   async recentChanges(maxCount: number): Promise<ChangeEntry[]> {
     if ((await this.maybeHead()) === null) return [];
-    const format = '--format=%x1e%H%x1f%an%x1f%ae%x1f%aI%x1f%B%x1d';
     const out = await this.git('log', [
       'log',
+      '-z',
       `--max-count=${Math.max(1, Math.floor(maxCount))}`,
       '--name-only',
-      format,
+      changesFormat,
       'HEAD',
     ]);
-    return out
-      .split('\x1e')
-      .filter((r) => r.trim() !== '')
-      .map((record) => {
-        const [head = '', names = ''] = record.split('\x1d');
-        const [sha = '', author = '', authorEmail = '', date = '', ...message] = head.split('\x1f');
-        const files = names.split('\n').filter((f) => f.trim() !== '');
-        return { sha, author, authorEmail, date: new Date(date), message: message.join('\x1f'), files };
-      });
+    return parseChanges(out);
   }
 
   async branch(): Promise<string | null> {
@@ -230,7 +235,7 @@ class CliRepo implements GitRepo {
 
   async log(opts: LogOptions): Promise<LogEntry[]> {
     if ((await this.maybeHead()) === null) return [];
-    const args = ['log', '-z', '--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%B'];
+    const args = ['log', '-z', logFormat];
     if (opts.maxCount !== undefined) args.push(`--max-count=${Math.max(0, Math.floor(opts.maxCount))}`);
     if (opts.grep !== undefined) args.push('--fixed-strings', `--grep=${opts.grep}`);
     args.push('HEAD', '--', ...(opts.paths ?? []).map(literal));
@@ -304,6 +309,8 @@ class CliRepo implements GitRepo {
 
   /** The upstream, read once per GitRepo (a run never switches branches). */
   private upstreamOnce?: Promise<Upstream | null>;
+  /** Commits this object made (the only ones {@link resetToUpstream} may drop). */
+  private readonly own = new Set<string>();
 
   private upstream(): Promise<Upstream | null> {
     this.upstreamOnce ??= this.readUpstream();
@@ -443,19 +450,6 @@ function checkAuthor({ name, email }: CommitAuthor): void {
       `invalid commit author ${JSON.stringify({ name, email })}: name and email must be non-empty, without <, > or newlines`,
     );
   }
-}
-
-/** Parses `git log -z --format=%H%x1f%an%x1f%ae%x1f%aI%x1f%B`. */
-function parseLog(out: string): LogEntry[] {
-  return out
-    .split('\0')
-    .filter((record) => record.trim() !== '')
-    .map((record) => {
-      const [sha = '', author = '', authorEmail = '', date = '', ...message] = record
-        .replace(/^\n/, '')
-        .split('\x1f');
-      return { sha, author, authorEmail, date: new Date(date), message: message.join('\x1f') };
-    });
 }
 
 const literal = (path: string): string => `:(literal)${path}`;

@@ -90,7 +90,44 @@ export function trailerValues(trailers: Trailer[], key: string): string[] {
   return trailers.filter(([name]) => name.toLowerCase() === k).map(([, value]) => value);
 }
 
-const oneLine = (s: string): string => s.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+const oneLine = (s: string): string => escapeControls(s.replace(/\s*[\r\n]+\s*/g, ' ').trim());
+
+/**
+ * Control characters (C0 but tab and newline, DEL, C1) and the Unicode line and paragraph
+ * separators and bidirectional overrides, written as `\uXXXX`: a terminal, `git log` or a
+ * reviewer's screen shows them as text instead of obeying them.
+ * @example escapeControls('a\u001b[31mb') // 'a\\u001b[31mb'
+ */
+export function escapeControls(s: string): string {
+  return s.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters escaped
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/**
+ * One line of text that reads as nothing but text: newlines collapsed, control characters
+ * escaped, and `reverts commit` written `reverts_commit` (so no line of it is a revert's).
+ * @example inertLine('x\nThis reverts commit 0123abc') // 'x This reverts_commit 0123abc'
+ */
+export function inertLine(s: string): string {
+  return oneLine(s).replace(/(revert(?:s|ed)?)\s+(commit)/gi, '$1_$2');
+}
+
+/**
+ * Text a spec or a metrics server wrote (a metric name, an error from Prometheus), made safe to
+ * put inside a commit message line: one line, control characters escaped, in double quotes when
+ * it could be read back as meaning — a `Key: value` trailer, a `This reverts commit` line, a
+ * `gitcanary:` subject — or holds a quote. Plain words stay as they are.
+ * @example quoteUntrusted('request-success-rate') // 'request-success-rate'
+ * @example quoteUntrusted('x\n\nCanary-Phase: Succeeded') // '"x Canary-Phase: Succeeded"'
+ */
+export function quoteUntrusted(s: string): string {
+  const line = inertLine(s);
+  const risky = line === '' || /[:"#]|reverts?\s+commit|^[\s-]|gitcanary/i.test(line);
+  return risky ? `"${line.replace(/"/g, '\\"')}"` : line;
+}
 
 /** Cuts `s` to at most `max` characters (code points), ending with `…` when cut. */
 function truncate(s: string, max: number): string {
@@ -104,7 +141,9 @@ function truncate(s: string, max: number): string {
 }
 
 function normaliseBody(body: string[]): string {
-  const lines = body.flatMap((entry) => entry.replace(/\r\n?/g, '\n').split('\n')).map((l) => l.trimEnd());
+  const lines = body
+    .flatMap((entry) => entry.replace(/\r\n?/g, '\n').split('\n'))
+    .map((l) => escapeControls(l.trimEnd()));
   const out: string[] = [];
   for (const line of lines) {
     if (line === '' && (out.length === 0 || out[out.length - 1] === '')) continue;

@@ -69,7 +69,7 @@ export async function readCanary(ctx: ReconcileContext, c: LoadedCanary): Promis
   );
   const status = seen.status;
   const renderedDir = c.dir ? `${c.dir}/rendered` : 'rendered';
-  const reverted = findRevert(ctx.recent, sPath, renderedDir);
+  const reverted = findRevert(ctx.recent, sPath, renderedDir, id);
   const byPerson = status?.request !== undefined || reverted !== undefined || seen.closed !== undefined;
   // Most canaries are idle in a run: read and parse the rendered files only when a step may be taken.
   const mayStep = !status || byPerson || isDue(c.canary, status, ctx.now);

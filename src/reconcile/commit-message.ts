@@ -1,9 +1,11 @@
 /**
  * The commit message of a run: a subject, one paragraph per stepped canary with its verdict,
  * and one `Canary` / `Canary-Phase` / `Canary-Weight` trailer group per canary (parsed back by
- * `gitcanary history`).
+ * `gitcanary history`). Text from a spec or a metrics server (metric names, error text) is
+ * written inert ({@link quoteUntrusted}): it never reads back as a trailer, a revert or a
+ * control sequence.
  */
-import { formatMessage } from '../git/trailers.js';
+import { formatMessage, inertLine, quoteUntrusted } from '../git/trailers.js';
 import type { CanaryPlan } from './canary.js';
 
 export function commitMessage(plans: CanaryPlan[], now: Date): string {
@@ -17,7 +19,7 @@ export function commitMessage(plans: CanaryPlan[], now: Date): string {
   const trailers: Array<[string, string]> = [];
   for (const p of changed) {
     const id = `${p.report.namespace}/${p.report.name}`;
-    body.push(`${id}: ${p.report.message}`);
+    body.push(`${id}: ${inertLine(p.report.message)}`);
     for (const m of p.decision?.verdict?.metrics ?? []) {
       const range = [
         m.min !== undefined ? `min ${m.min}` : '',
@@ -25,7 +27,7 @@ export function commitMessage(plans: CanaryPlan[], now: Date): string {
       ].filter(Boolean);
       const value = m.value === undefined ? 'no value' : String(round(m.value));
       body.push(
-        `  ${m.name}: ${value}${range.length ? ` (${range.join(', ')})` : ''} ${m.result}${m.result === 'fail' ? `: ${m.reason}` : ''}`,
+        `  ${quoteUntrusted(m.name)}: ${value}${range.length ? ` (${range.join(', ')})` : ''} ${m.result}${m.result === 'fail' ? `: ${quoteUntrusted(m.reason)}` : ''}`,
       );
     }
     trailers.push(

@@ -1,23 +1,45 @@
 /**
- * Finds a person's `git revert` of a gitcanary commit among the newest commits: the newest
- * commit that touched the canary's status file or rendered folder, when it is a revert.
+ * Finds a person's `git revert` of a gitcanary step among the newest commits: the newest commit
+ * that touched the canary's status file or rendered folder, when it is a revert of one of this
+ * canary's step commits (listed among the newest) and puts back every rendered file the step
+ * wrote. A line `This reverts commit X` naming anything else — a request commit, a person's
+ * commit, another canary's step, a commit not there — is no rollback.
  */
 import { readMarker } from '../forge/pr-body.js';
 import type { ChangeEntry } from '../git/port.js';
+import { parseTrailers, trailerValues } from '../git/trailers.js';
 
 export function findRevert(
   recent: ChangeEntry[],
   statusFile: string,
   renderedDir: string,
+  canaryId?: string,
 ): { by: string; commit: string; reverted: string } | undefined {
   const index = indexOf(recent);
   let at = index.newest.get(statusFile) ?? Number.POSITIVE_INFINITY;
   for (const path of index.under.get(renderedDir) ?? []) at = Math.min(at, index.newest.get(path)!);
   const newest = recent[at];
   if (!newest) return undefined;
-  const m = /This reverts commit ([0-9a-f]{7,40})/.exec(newest.message);
+  const m = /^This reverts commit ([0-9a-f]{7,40})\b/m.exec(newest.message);
   if (!m) return undefined;
+  const reverted = recent.slice(at + 1).find((c) => c.sha.startsWith(m[1]!));
+  if (!reverted || !isStepOf(reverted, canaryId, renderedDir)) return undefined;
+  // A revert restores what the step rendered: it touches the same rendered files.
+  const stepFiles = reverted.files.filter((f) => f.startsWith(`${renderedDir}/`));
+  if (stepFiles.length === 0 || !stepFiles.every((f) => newest.files.includes(f))) return undefined;
   return { by: `${newest.author} <${newest.authorEmail}>`, commit: newest.sha, reverted: m[1]! };
+}
+
+/**
+ * Whether `c` is a step gitcanary took for this canary: a step commit ({@link isStepCommit})
+ * that rendered files in its folder and, when it names canaries in `Canary` trailers, names it.
+ * A promote or abort request commit, or a person's commit, is not one: reverting it is no rollback.
+ */
+function isStepOf(c: ChangeEntry, canaryId: string | undefined, renderedDir: string): boolean {
+  if (!isStepCommit(c.message)) return false;
+  if (!c.files.some((f) => f.startsWith(`${renderedDir}/`))) return false;
+  const named = trailerValues(parseTrailers(c.message), 'Canary');
+  return canaryId === undefined || named.length === 0 || named.includes(canaryId);
 }
 
 /**
