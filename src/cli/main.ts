@@ -8,6 +8,7 @@ import type { DeliveryMode } from '../delivery/types.js';
 import { runDemo } from '../demo/demo.js';
 import { ConfigurationError, errorMessage } from '../errors.js';
 import type { GitRepo } from '../git/port.js';
+import { secretsOfEnv } from '../net/redact.js';
 import { canaryHistory } from '../reconcile/history.js';
 import { stderrLogger } from '../reconcile/logger.js';
 import { requestOperation } from '../reconcile/manual.js';
@@ -112,7 +113,7 @@ export async function main(
           ...(values['mesh-provider'] ? { meshProvider: values['mesh-provider'] } : {}),
           dryRun,
           push: !values['no-push'],
-          logger: stderrLogger(level, secretValues()),
+          logger: stderrLogger(level, secretsOfEnv(process.env)),
         });
         if (json) out(JSON.stringify(jsonReconcile(result), null, 2));
         else out(dryRun ? await formatPlan(result, values.repo) : formatReconcile(result));
@@ -203,12 +204,4 @@ function parseNow(s: string | undefined): Date | undefined {
     throw new ConfigurationError(`--now must be an RFC3339 time such as 2026-01-01T12:00:00Z, got ${s}`);
   }
   return d;
-}
-
-/** Values that must never be printed: tokens and passwords from the environment. */
-function secretValues(): string[] {
-  return Object.entries(process.env)
-    .filter(([k]) => /TOKEN|PASSWORD|SECRET/i.test(k))
-    .map(([, v]) => v ?? '')
-    .filter((v) => v.length >= 4);
 }
