@@ -220,3 +220,20 @@ describe('sample values as Go strconv.ParseFloat(s, 64)', () => {
     else expect(got).toBe(want);
   });
 });
+
+describe('validate names what the egress policy does to spec URLs', () => {
+  it('a refused template address is an error with file and field', async () => {
+    const { tempRepo } = await import('../inputs/temp-repo.js');
+    const { runValidate } = await import('../../src/cli/validate.js');
+    const root = await tempRepo({
+      'gitcanary.yaml': 'egress:\n  allowedUrls: [https://prom.example.com/]\n',
+      'apps/t.yaml':
+        'apiVersion: flagger.app/v1beta1\nkind: MetricTemplate\nmetadata: { name: t, namespace: apps }\nspec:\n  provider: { type: prometheus, address: "http://evil.example:9090" }\n  query: up\n',
+    });
+    const lines: string[] = [];
+    expect(await runValidate(root, (l) => lines.push(l))).toBe(1);
+    expect(lines.join('\n')).toMatch(
+      /apps\/t\.yaml:\d+: apps\/t: spec\.provider\.address: egress policy refuses http:\/\/evil\.example:9090/,
+    );
+  });
+});
