@@ -1046,11 +1046,11 @@ var require_light = __commonJS({
             }
           }
           async _free(index, job, options, eventInfo) {
-            var e, running3;
+            var e, running;
             try {
-              ({ running: running3 } = await this._store.__free__(index, options.weight));
+              ({ running } = await this._store.__free__(index, options.weight));
               this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
-              if (running3 === 0 && this.empty()) {
+              if (running === 0 && this.empty()) {
                 return this.Events.trigger("idle");
               }
             } catch (error1) {
@@ -4347,18 +4347,18 @@ var require_set = __commonJS({
       }
       static from(schema, iterable, ctx) {
         const { replacer } = ctx;
-        const set3 = new this(schema);
+        const set4 = new this(schema);
         if (iterable && Symbol.iterator in Object(iterable))
           for (let value of iterable) {
             if (typeof replacer === "function")
               value = replacer.call(iterable, value, value);
-            set3.items.push(Pair.createPair(value, null, ctx));
+            set4.items.push(Pair.createPair(value, null, ctx));
           }
-        return set3;
+        return set4;
       }
     };
     YAMLSet.tag = "tag:yaml.org,2002:set";
-    var set2 = {
+    var set3 = {
       collection: "map",
       identify: (value) => value instanceof Set,
       nodeClass: YAMLSet,
@@ -4377,7 +4377,7 @@ var require_set = __commonJS({
       }
     };
     exports.YAMLSet = YAMLSet;
-    exports.set = set2;
+    exports.set = set3;
   }
 });
 
@@ -4484,7 +4484,7 @@ var require_schema3 = __commonJS({
     var merge3 = require_merge();
     var omap = require_omap();
     var pairs = require_pairs();
-    var set2 = require_set();
+    var set3 = require_set();
     var timestamp = require_timestamp();
     var schema = [
       map2.map,
@@ -4504,7 +4504,7 @@ var require_schema3 = __commonJS({
       merge3.merge,
       omap.omap,
       pairs.pairs,
-      set2.set,
+      set3.set,
       timestamp.intTime,
       timestamp.floatTime,
       timestamp.timestamp
@@ -4531,7 +4531,7 @@ var require_tags = __commonJS({
     var omap = require_omap();
     var pairs = require_pairs();
     var schema$2 = require_schema3();
-    var set2 = require_set();
+    var set3 = require_set();
     var timestamp = require_timestamp();
     var schemas = /* @__PURE__ */ new Map([
       ["core", schema.schema],
@@ -4557,7 +4557,7 @@ var require_tags = __commonJS({
       omap: omap.omap,
       pairs: pairs.pairs,
       seq: seq.seq,
-      set: set2.set,
+      set: set3.set,
       timestamp: timestamp.timestamp
     };
     var coreKnownTags = {
@@ -4565,7 +4565,7 @@ var require_tags = __commonJS({
       "tag:yaml.org,2002:merge": merge3.merge,
       "tag:yaml.org,2002:omap": omap.omap,
       "tag:yaml.org,2002:pairs": pairs.pairs,
-      "tag:yaml.org,2002:set": set2.set,
+      "tag:yaml.org,2002:set": set3.set,
       "tag:yaml.org,2002:timestamp": timestamp.timestamp
     };
     function getTags(customTags, schemaName, addMergeTag) {
@@ -5322,10 +5322,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep4, value } = collItem;
+        const { start, key, sep: sep5, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep4?.[0],
+          next: key ?? sep5?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -5339,7 +5339,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep4) {
+          if (!keyProps.anchor && !keyProps.tag && !sep5) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map2.comment)
@@ -5363,7 +5363,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep4 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep5 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -5379,7 +5379,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep4, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep5, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -5470,7 +5470,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep4 = "";
+        let sep5 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -5484,13 +5484,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep4 + cb;
-              sep4 = "";
+                comment += sep5 + cb;
+              sep5 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep4 += source;
+                sep5 += source;
               hasSpace = true;
               break;
             default:
@@ -5533,18 +5533,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep4, value } = collItem;
+        const { start, key, sep: sep5, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep4?.[0],
+          next: key ?? sep5?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep4 && !value) {
+          if (!props.anchor && !props.tag && !sep5 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -5598,8 +5598,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap4 && !sep4 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep4, null, props, onError);
+        if (!isMap4 && !sep5 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep5, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -5611,7 +5611,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep4 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep5 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -5622,8 +5622,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap4 && !props.found && ctx.options.strict) {
-              if (sep4)
-                for (const st2 of sep4) {
+              if (sep5)
+                for (const st2 of sep5) {
                   if (st2 === valueProps.found)
                     break;
                   if (st2.type === "newline") {
@@ -5640,7 +5640,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep4, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep5, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -5820,7 +5820,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep4 = "";
+      let sep5 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -5837,24 +5837,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep4 + indent.slice(trimIndent) + content;
-          sep4 = "\n";
+          value += sep5 + indent.slice(trimIndent) + content;
+          sep5 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep4 === " ")
-            sep4 = "\n";
-          else if (!prevMoreIndented && sep4 === "\n")
-            sep4 = "\n\n";
-          value += sep4 + indent.slice(trimIndent) + content;
-          sep4 = "\n";
+          if (sep5 === " ")
+            sep5 = "\n";
+          else if (!prevMoreIndented && sep5 === "\n")
+            sep5 = "\n\n";
+          value += sep5 + indent.slice(trimIndent) + content;
+          sep5 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep4 === "\n")
+          if (sep5 === "\n")
             value += "\n";
           else
-            sep4 = "\n";
+            sep5 = "\n";
         } else {
-          value += sep4 + content;
-          sep4 = " ";
+          value += sep5 + content;
+          sep5 = " ";
           prevMoreIndented = false;
         }
       }
@@ -6037,25 +6037,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep4 = " ";
+      let sep5 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep4 === "\n")
-            res += sep4;
+          if (sep5 === "\n")
+            res += sep5;
           else
-            sep4 = "\n";
+            sep5 = "\n";
         } else {
-          res += sep4 + lm;
-          sep4 = " ";
+          res += sep5 + lm;
+          sep5 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep4 + (match?.[1] ?? "");
+      return res + sep5 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -6865,14 +6865,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep4, value }) {
+    function stringifyItem({ start, key, sep: sep5, value }) {
       let res = "";
       for (const st2 of start)
         res += st2.source;
       if (key)
         res += stringifyToken(key);
-      if (sep4)
-        for (const st2 of sep4)
+      if (sep5)
+        for (const st2 of sep5)
           res += st2.source;
       if (value)
         res += stringifyToken(value);
@@ -8039,18 +8039,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep4;
+          let sep5;
           if (scalar2.end) {
-            sep4 = scalar2.end;
-            sep4.push(this.sourceToken);
+            sep5 = scalar2.end;
+            sep5.push(this.sourceToken);
             delete scalar2.end;
           } else
-            sep4 = [this.sourceToken];
+            sep5 = [this.sourceToken];
           const map2 = {
             type: "block-map",
             offset: scalar2.offset,
             indent: scalar2.indent,
-            items: [{ start, key: scalar2, sep: sep4 }]
+            items: [{ start, key: scalar2, sep: sep5 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
@@ -8203,15 +8203,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it2.key) && !includesToken(it2.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it2.start);
                   const key = it2.key;
-                  const sep4 = it2.sep;
-                  sep4.push(this.sourceToken);
+                  const sep5 = it2.sep;
+                  sep5.push(this.sourceToken);
                   delete it2.key;
                   delete it2.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep4 }]
+                    items: [{ start: start2, key, sep: sep5 }]
                   });
                 } else if (start.length > 0) {
                   it2.sep = it2.sep.concat(start, this.sourceToken);
@@ -8405,13 +8405,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep4 = fc.end.splice(1, fc.end.length);
-            sep4.push(this.sourceToken);
+            const sep5 = fc.end.splice(1, fc.end.length);
+            sep5.push(this.sourceToken);
             const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep4 }]
+              items: [{ start, key: fc, sep: sep5 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map2;
@@ -8589,7 +8589,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse6(src, reviver, options) {
+    function parse7(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -8630,7 +8630,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse6;
+    exports.parse = parse7;
     exports.parseAllDocuments = parseAllDocuments4;
     exports.parseDocument = parseDocument2;
     exports.stringify = stringify3;
@@ -8702,7 +8702,7 @@ var require_ms = __commonJS({
       options = options || {};
       var type = typeof val;
       if (type === "string" && val.length > 0) {
-        return parse6(val);
+        return parse7(val);
       } else if (type === "number" && isFinite(val)) {
         return options.long ? fmtLong(val) : fmtShort(val);
       }
@@ -8710,7 +8710,7 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
       );
     };
-    function parse6(str2) {
+    function parse7(str2) {
       str2 = String(str2);
       if (str2.length > 100) {
         return;
@@ -9351,12 +9351,12 @@ var require_src2 = __commonJS({
     function check2(path, isFile, isDirectory2) {
       log(`checking %s`, path);
       try {
-        const stat2 = fs_1.statSync(path);
-        if (stat2.isFile() && isFile) {
+        const stat3 = fs_1.statSync(path);
+        if (stat3.isFile() && isFile) {
           log(`[OK] path represents a file`);
           return true;
         }
-        if (stat2.isDirectory() && isDirectory2) {
+        if (stat3.isDirectory() && isDirectory2) {
           log(`[OK] path represents a directory`);
           return true;
         }
@@ -10057,7 +10057,7 @@ var require_parse = __commonJS({
     var syntaxError = (type, char) => {
       return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
     };
-    var parse6 = (input2, options) => {
+    var parse7 = (input2, options) => {
       if (typeof input2 !== "string") {
         throw new TypeError("Expected a string");
       }
@@ -10205,7 +10205,7 @@ var require_parse = __commonJS({
             output2 = token.close = `)$))${extglobStar}`;
           }
           if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse6(rest, { ...options, fastpaths: false }).output;
+            const expression = parse7(rest, { ...options, fastpaths: false }).output;
             output2 = token.close = `)${expression})${extglobStar})`;
           }
           if (token.prev.type === "bos") {
@@ -10727,7 +10727,7 @@ var require_parse = __commonJS({
       }
       return state;
     };
-    parse6.fastpaths = (input2, options) => {
+    parse7.fastpaths = (input2, options) => {
       const opts = { ...options };
       const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
       const len = input2.length;
@@ -10792,7 +10792,7 @@ var require_parse = __commonJS({
       }
       return source;
     };
-    module.exports = parse6;
+    module.exports = parse7;
   }
 });
 
@@ -10801,7 +10801,7 @@ var require_picomatch = __commonJS({
   "node_modules/picomatch/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan();
-    var parse6 = require_parse();
+    var parse7 = require_parse();
     var utils = require_utils();
     var constants = require_constants();
     var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
@@ -10889,7 +10889,7 @@ var require_picomatch = __commonJS({
     picomatch2.isMatch = (str2, patterns, options) => picomatch2(patterns, options)(str2);
     picomatch2.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p2) => picomatch2.parse(p2, options));
-      return parse6(pattern, { ...options, fastpaths: false });
+      return parse7(pattern, { ...options, fastpaths: false });
     };
     picomatch2.scan = (input2, options) => scan(input2, options);
     picomatch2.compileRe = (state, options, returnOutput = false, returnState = false) => {
@@ -10915,10 +10915,10 @@ var require_picomatch = __commonJS({
       }
       let parsed = { negated: false, fastpaths: true };
       if (options.fastpaths !== false && (input2[0] === "." || input2[0] === "*")) {
-        parsed.output = parse6.fastpaths(input2, options);
+        parsed.output = parse7.fastpaths(input2, options);
       }
       if (!parsed.output) {
-        parsed = parse6(input2, options);
+        parsed = parse7(input2, options);
       }
       return picomatch2.compileRe(parsed, options, returnOutput, returnState);
     };
@@ -10979,6 +10979,66 @@ var PushRejectedError = class extends TransientError {
   name = "PushRejectedError";
 };
 var errorMessage = (e) => e instanceof Error ? e.message : String(e);
+
+// src/net/redact.ts
+var mask = "***";
+var minSecretLength = 4;
+var secretEnvName = /TOKEN|PASSWORD|SECRET|PRIVATE.?KEY|CREDENTIAL/i;
+function redact(text2, secrets2 = []) {
+  let out = text2.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s@'"]+@/gi, `$1${mask}@`);
+  for (const s of ordered(secrets2)) out = out.split(s).join(mask);
+  return out;
+}
+function redactor(secrets2) {
+  const list3 = ordered(secrets2);
+  return (text2) => redact(text2, list3);
+}
+var credentialRun = /[A-Za-z0-9+/=._~:-]+/g;
+function redactEcho(text2, secrets2) {
+  const list3 = ordered(secrets2);
+  const whole = redact(text2, list3);
+  return whole.replace(credentialRun, (run) => list3.some((s) => isFragment(run, s)) ? mask : run);
+}
+function isFragment(run, secret) {
+  if (run.length >= minSecretLength && secret.includes(run)) return true;
+  return secret.startsWith(run) || secret.endsWith(run) || fragmentAtEdge(run, secret);
+}
+function fragmentAtEdge(run, secret) {
+  for (let k2 = Math.min(run.length, secret.length); k2 >= minSecretLength; k2--) {
+    if (run.endsWith(secret.slice(0, k2)) || run.startsWith(secret.slice(secret.length - k2))) return true;
+  }
+  return false;
+}
+function snippet(body, secrets2, max = 200) {
+  const one = redactEcho(body, secrets2).replace(/\s+/g, " ").trim();
+  return one.length > max ? `${one.slice(0, max)}\u2026` : one;
+}
+function secretsOfEnv(env2) {
+  const out = /* @__PURE__ */ new Set();
+  for (const [name2, value] of Object.entries(env2)) {
+    const v2 = value?.trim();
+    if (!v2) continue;
+    if (secretEnvName.test(name2) && (name2.startsWith("INPUT_") || v2.length >= minSecretLength)) out.add(v2);
+    const pw = urlPassword(v2);
+    if (pw) out.add(pw).add(safeDecode(pw));
+  }
+  return [...out];
+}
+function urlPassword(value) {
+  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/@\s]+)@/i.exec(value)?.[1];
+  const colon = userinfo?.indexOf(":") ?? -1;
+  return userinfo && colon >= 0 && colon < userinfo.length - 1 ? userinfo.slice(colon + 1) : void 0;
+}
+function safeDecode(s) {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+function ordered(secrets2) {
+  return [...new Set([...secrets2].filter((s) => s.length > 0))].sort((a, b3) => b3.length - a.length);
+}
 
 // src/action/io.ts
 import { randomUUID } from "node:crypto";
@@ -11091,43 +11151,17 @@ function parseInputs(env2) {
   return inputs;
 }
 function secretValues(env2) {
-  const secrets2 = /* @__PURE__ */ new Set();
   const token = readInput(env2, "token");
-  if (token) secrets2.add(token);
-  for (const [name2, value] of Object.entries(env2)) {
-    const v2 = value?.trim();
-    if (!v2) continue;
-    const isInput = name2.startsWith("INPUT_");
-    if (/TOKEN|PASSWORD|SECRET|PRIVATE.?KEY|CREDENTIAL/i.test(name2) && (isInput || v2.length >= 4))
-      secrets2.add(v2);
-    const password = isInput ? urlPassword(v2) : void 0;
-    if (password) secrets2.add(password).add(safeDecode(password));
-  }
-  return [...secrets2];
-}
-function urlPassword(value) {
-  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/@\s]+)@/i.exec(value)?.[1];
-  const colon = userinfo?.indexOf(":") ?? -1;
-  return userinfo && colon >= 0 && colon < userinfo.length - 1 ? userinfo.slice(colon + 1) : void 0;
-}
-function safeDecode(s) {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
+  return [.../* @__PURE__ */ new Set([...token ? [token] : [], ...secretsOfEnv(env2)])];
 }
 
 // src/action/logger.ts
 var order = ["debug", "info", "warn", "error"];
-function masker(secrets2) {
-  const list3 = [...new Set(secrets2.filter((s) => s.length > 0))].sort((a, b3) => b3.length - a.length);
-  return (s) => list3.reduce((acc, secret) => acc.split(secret).join("***"), s);
-}
+var masker = (secrets2) => redactor(secrets2);
 function actionsLogger(level, write2, secrets2) {
-  const mask = masker(secrets2);
+  const mask2 = masker(secrets2);
   const at2 = (l3, format) => (message) => {
-    if (order.indexOf(l3) >= order.indexOf(level)) write2(format(mask(message)));
+    if (order.indexOf(l3) >= order.indexOf(level)) write2(format(mask2(message)));
   };
   return {
     debug: at2("debug", (m2) => m2),
@@ -15706,7 +15740,7 @@ var GitHubForge = class {
   }
   /** `text` with the token masked, should a server ever echo it. */
   scrub(text2) {
-    return text2.split(this.opts.token).join("***");
+    return redact(text2, [this.opts.token]);
   }
   /** The typed error for a failed call, named by its method and path, without the token. */
   failure(route3, e) {
@@ -15726,7 +15760,7 @@ var GitHubForge = class {
     return `${this.apiUrl} ${this.repo.owner}/${this.repo.repo} ${key}`;
   }
   /** A GET with ETag revalidation: a 304 answers from memory. */
-  async cached(key, route3, call, parse6, store = this.etags) {
+  async cached(key, route3, call, parse7, store = this.etags) {
     const scoped = this.etagKey(key);
     const hit = store.get(scoped);
     try {
@@ -15734,7 +15768,7 @@ var GitHubForge = class {
         route3,
         (request2) => call(request2, hit ? { "if-none-match": hit.etag } : {})
       );
-      const value = parse6(res.data);
+      const value = parse7(res.data);
       if (res.headers.etag) await store.set(scoped, { etag: res.headers.etag, value });
       return value;
     } catch (e) {
@@ -16801,8 +16835,8 @@ function progressLine(e) {
     return i < 0 ? void 0 : i + 1;
   };
   const kind2 = stepKind(e);
-  const running3 = e.from.phase === "Progressing" || e.from.phase === "WaitingPromotion";
-  const live = running3 ? e.from.weight > 0 ? at2(e.from.weight) : 0 : void 0;
+  const running = e.from.phase === "Progressing" || e.from.phase === "WaitingPromotion";
+  const live = running ? e.from.weight > 0 ? at2(e.from.weight) : 0 : void 0;
   let next;
   if (kind2 === "scale-up") next = 0;
   else if (kind2 === "weight" && e.to.phase === "Progressing") next = at2(e.to.weight);
@@ -16917,8 +16951,8 @@ function stepKind(e) {
       return "rollback";
   }
   if (e.from.weight !== e.to.weight) return "weight";
-  const running3 = e.from.phase === "Progressing" || e.from.phase === "WaitingPromotion";
-  if (e.to.phase === "Progressing" && e.to.weight === 0 && !running3) return "scale-up";
+  const running = e.from.phase === "Progressing" || e.from.phase === "WaitingPromotion";
+  if (e.to.phase === "Progressing" && e.to.weight === 0 && !running) return "scale-up";
   return "other";
 }
 function stepSummary(e) {
@@ -17106,6 +17140,7 @@ function strategyOf(c3) {
 // src/git/trailers.ts
 var maxSubjectLength = 72;
 var keyPattern = /^[A-Za-z][A-Za-z0-9-]*$/;
+var trailerLine = /^([A-Za-z][A-Za-z0-9-]*):[ \t]?(.*)$/;
 function formatMessage(subject, body, trailers) {
   const head = truncate2(oneLine2(subject), maxSubjectLength);
   if (head === "") throw new TerminalError("commit message: the subject is empty");
@@ -17122,13 +17157,50 @@ function formatMessage(subject, body, trailers) {
   });
   return [head, text2, block.join("\n")].filter((part) => part !== "").join("\n\n") + "\n";
 }
-var oneLine2 = (s) => s.replace(/\s*[\r\n]+\s*/g, " ").trim();
+function parseTrailers(message) {
+  const paragraphs = message.replace(/\r\n?/g, "\n").split(/\n[ \t]*\n/).map((p2) => p2.replace(/^\n+|\s+$/g, "")).filter((p2) => p2 !== "");
+  if (paragraphs.length < 2) return [];
+  const last = paragraphs[paragraphs.length - 1];
+  const out = [];
+  for (const line of last.split("\n")) {
+    const m2 = trailerLine.exec(line);
+    if (m2) {
+      out.push([m2[1], m2[2].trim()]);
+    } else if (/^[ \t]/.test(line) && out.length > 0) {
+      const prev = out[out.length - 1];
+      prev[1] = `${prev[1]} ${line.trim()}`.trim();
+    } else {
+      return [];
+    }
+  }
+  return out;
+}
+function trailerValues(trailers, key) {
+  const k2 = key.toLowerCase();
+  return trailers.filter(([name2]) => name2.toLowerCase() === k2).map(([, value]) => value);
+}
+var oneLine2 = (s) => escapeControls(s.replace(/\s*[\r\n]+\s*/g, " ").trim());
+function escapeControls(s) {
+  return s.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters escaped
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c3) => `\\u${c3.charCodeAt(0).toString(16).padStart(4, "0")}`
+  );
+}
+function inertLine(s) {
+  return oneLine2(s).replace(/(revert(?:s|ed)?)\s+(commit)/gi, "$1_$2");
+}
+function quoteUntrusted(s) {
+  const line = inertLine(s);
+  const risky = line === "" || /[:"#]|reverts?\s+commit|^[\s-]|gitcanary/i.test(line);
+  return risky ? `"${line.replace(/"/g, '\\"')}"` : line;
+}
 function truncate2(s, max) {
   const chars = Array.from(s);
   return chars.length <= max ? s : `${chars.slice(0, max - 1).join("").trimEnd()}\u2026`;
 }
 function normaliseBody(body) {
-  const lines = body.flatMap((entry) => entry.replace(/\r\n?/g, "\n").split("\n")).map((l3) => l3.trimEnd());
+  const lines = body.flatMap((entry) => entry.replace(/\r\n?/g, "\n").split("\n")).map((l3) => escapeControls(l3.trimEnd()));
   const out = [];
   for (const line of lines) {
     if (line === "" && (out.length === 0 || out[out.length - 1] === "")) continue;
@@ -17147,7 +17219,7 @@ function commitMessage(plans, now) {
   const trailers = [];
   for (const p2 of changed) {
     const id2 = `${p2.report.namespace}/${p2.report.name}`;
-    body.push(`${id2}: ${p2.report.message}`);
+    body.push(`${id2}: ${inertLine(p2.report.message)}`);
     for (const m2 of p2.decision?.verdict?.metrics ?? []) {
       const range = [
         m2.min !== void 0 ? `min ${m2.min}` : "",
@@ -17155,7 +17227,7 @@ function commitMessage(plans, now) {
       ].filter(Boolean);
       const value = m2.value === void 0 ? "no value" : String(round(m2.value));
       body.push(
-        `  ${m2.name}: ${value}${range.length ? ` (${range.join(", ")})` : ""} ${m2.result}${m2.result === "fail" ? `: ${m2.reason}` : ""}`
+        `  ${quoteUntrusted(m2.name)}: ${value}${range.length ? ` (${range.join(", ")})` : ""} ${m2.result}${m2.result === "fail" ? `: ${quoteUntrusted(m2.reason)}` : ""}`
       );
     }
     trailers.push(
@@ -17236,6 +17308,7 @@ async function propose(ctx, plan, head, autoMerge, rollback) {
   const base = { canary: id2, fromWeight: evidence2.from.weight, toWeight: evidence2.to.weight };
   const m2 = open2?.marker;
   if (open2 && m2 && m2.hash === hash2 && m2.revision === evidence2.revision && m2.fromWeight === evidence2.from.weight && m2.toWeight === evidence2.to.weight && m2.toPhase === evidence2.to.phase) {
+    if (autoMerge) await mergeNow(ctx, open2.pr);
     return { ...base, number: open2.pr.number, url: open2.pr.url, action: "unchanged" };
   }
   const sha = await ctx.git.proposeBranch({
@@ -17246,15 +17319,15 @@ async function propose(ctx, plan, head, autoMerge, rollback) {
     author: ctx.author,
     ...open2 ? { lease: open2.pr.headSha } : {}
   });
-  const pr2 = open2 ? await ctx.forge.updatePull(open2.pr.number, { title, body }) : await ctx.forge.createPull({ head: branchOf(id2), base: ctx.base, title, body });
   const { phase: phase2, canaryWeight, failedChecks } = plan.decision.status;
   const threshold = analysisThreshold(plan.canary.canary);
   await ctx.forge.setStatus(sha, {
     context: contextOf(id2),
     state: rollback ? "failure" : autoMerge ? "success" : "pending",
     description: autoMerge ? statusDescription(phase2, canaryWeight, failedChecks, threshold) : `awaiting merge: ${statusDescription(evidence2.to.phase, evidence2.to.weight, failedChecks, threshold)}`,
-    targetUrl: pr2.url
+    ...open2 ? { targetUrl: open2.pr.url } : {}
   });
+  const pr2 = open2 ? await ctx.forge.updatePull(open2.pr.number, { title, body }) : await ctx.forge.createPull({ head: branchOf(id2), base: ctx.base, title, body });
   if (autoMerge) await mergeNow(ctx, { ...pr2, headSha: sha });
   return { ...base, number: pr2.number, url: pr2.url, action: open2 ? "updated" : "created" };
 }
@@ -17389,9 +17462,18 @@ function nextConditions(previous, phase2, kind2, now) {
   return [{ type: "Promoted", status, reason: phase2, message, lastUpdateTime: now, lastTransitionTime }];
 }
 
+// src/core/phases.ts
+var set = (...p2) => new Set(p2);
+var advancingPhases = set("Progressing", "Waiting", "WaitingPromotion", "Promoting", "Finalising");
+var midRunPhases = set("Progressing", "Waiting", "WaitingPromotion", "Promoting");
+var analysingPhases = set("Progressing", "Waiting", "WaitingPromotion");
+var canaryUpPhases = set("Progressing", "WaitingPromotion", "Promoting", "Finalising");
+var weightPhases = set("Progressing", "Waiting", "Promoting");
+var iterationPhases = set("Progressing", "Waiting", "Promoting", "WaitingPromotion");
+var afterRunPhases = set("Finalising", "Succeeded", "Failed");
+var terminalPhases = set("Succeeded", "Failed");
+
 // src/core/decision-builder.ts
-var weightPhases = /* @__PURE__ */ new Set(["Progressing", "Waiting", "Promoting"]);
-var iterationPhases = /* @__PURE__ */ new Set([...weightPhases, "WaitingPromotion"]);
 function emptyStatus() {
   return {
     phase: "Initializing",
@@ -17492,7 +17574,6 @@ function heldMessage(id2, gate, hook2, gates) {
 }
 
 // src/core/manual-requests.ts
-var running = /* @__PURE__ */ new Set(["Progressing", "Waiting", "WaitingPromotion"]);
 var describeRequest = (r2) => `${r2.action} requested by ${r2.requestedBy}${r2.message ? `: ${r2.message}` : ""}`;
 function obeyRequest(input2) {
   const prev = input2.status;
@@ -17504,13 +17585,13 @@ function obeyRequest(input2) {
   const cleared = { request: void 0 };
   switch (request2.action) {
     case "promote":
-      if (!running.has(prev.phase)) break;
+      if (!analysingPhases.has(prev.phase)) break;
       t2.setRoutes(100, 0, false);
       t2.act({ type: "promote" }, { type: "scale-canary", replicas: 0 });
       t2.event("info", `${said}; skipping analysis, promotion finished.`);
       return t2.done({ ...cleared, phase: "Succeeded", lastPromotedSpec: prev.lastAppliedSpec });
     case "abort":
-      if (!running.has(prev.phase)) break;
+      if (!analysingPhases.has(prev.phase)) break;
       t2.setRoutes(100, 0, false);
       t2.act({ type: "scale-canary", replicas: 0 });
       t2.event("warning", `${said}; rolling back, scaling down ${target}`);
@@ -17530,7 +17611,7 @@ function obeyRequest(input2) {
 }
 function rollbackByHand(input2) {
   const prev = input2.status;
-  if (!prev || !(running.has(prev.phase) || prev.phase === "Promoting")) return void 0;
+  if (!prev || !(analysingPhases.has(prev.phase) || prev.phase === "Promoting")) return void 0;
   let reason;
   if (input2.revertedByHand) {
     const r2 = input2.revertedByHand;
@@ -17550,7 +17631,7 @@ function rollbackByHand(input2) {
 }
 function abortOnSourceRevert(input2) {
   const prev = input2.status;
-  if (!prev || !running.has(prev.phase)) return void 0;
+  if (!prev || !analysingPhases.has(prev.phase)) return void 0;
   if (input2.revision !== prev.lastPromotedSpec || prev.lastAppliedSpec === prev.lastPromotedSpec)
     return void 0;
   const t2 = new Tick(input2);
@@ -17571,7 +17652,7 @@ function abortOnSourceRevert(input2) {
 function rejectStep(input2) {
   const prev = input2.status;
   const closed = input2.closedPullRequest;
-  if (!prev || !closed || !(running.has(prev.phase) || prev.phase === "Promoting")) return void 0;
+  if (!prev || !closed || !(analysingPhases.has(prev.phase) || prev.phase === "Promoting")) return void 0;
   const t2 = new Tick(input2);
   const said = `step pull request #${closed.number} was closed unmerged by ${closed.by}`;
   if (closed.outcome === "halt") {
@@ -17686,13 +17767,6 @@ function runAB(t2, input2) {
 }
 
 // src/core/decide.ts
-var activePhases = /* @__PURE__ */ new Set([
-  "Progressing",
-  "Waiting",
-  "WaitingPromotion",
-  "Promoting",
-  "Finalising"
-]);
 var slackMs = (intervalMs) => Math.min(intervalMs * 0.1, 3e4);
 function nextDueTime(canary, status) {
   if (!status?.lastStepTime) return void 0;
@@ -17739,8 +17813,8 @@ function decide(input2) {
   const reverted = abortOnSourceRevert(input2);
   if (reverted) return reverted;
   const changed = hasRevisionChanged(input2.revision, prev);
-  if (!activePhases.has(prev.phase) && !changed) return unchanged(input2, `${prev.phase}: no new revision`);
-  if (!activePhases.has(prev.phase) || prev.phase === "Waiting") {
+  if (!advancingPhases.has(prev.phase) && !changed) return unchanged(input2, `${prev.phase}: no new revision`);
+  if (!advancingPhases.has(prev.phase) || prev.phase === "Waiting") {
     const hook2 = closedGate(canary, "confirm-rollout", input2.gates);
     if (hook2) {
       const message = heldMessage(input2.id, "confirm-rollout", hook2, input2.gates);
@@ -18034,7 +18108,7 @@ __export(external_exports, {
   safeEncodeAsync: () => safeEncodeAsync2,
   safeParse: () => safeParse2,
   safeParseAsync: () => safeParseAsync2,
-  set: () => set,
+  set: () => set2,
   setErrorMap: () => setErrorMap,
   size: () => _size,
   slugify: () => _slugify,
@@ -18850,7 +18924,7 @@ var BIGINT_FORMAT_RANGES = {
   int64: [/* @__PURE__ */ BigInt("-9223372036854775808"), /* @__PURE__ */ BigInt("9223372036854775807")],
   uint64: [/* @__PURE__ */ BigInt(0), /* @__PURE__ */ BigInt("18446744073709551615")]
 };
-function pick(schema, mask) {
+function pick(schema, mask2) {
   const currDef = schema._zod.def;
   const checks = currDef.checks;
   const hasChecks = checks && checks.length > 0;
@@ -18858,29 +18932,29 @@ function pick(schema, mask) {
     throw new Error(".pick() cannot be used on object schemas containing refinements");
   }
   const newShape = {};
-  mirrorShape(newShape, schema, maskedKeys(schema, mask));
+  mirrorShape(newShape, schema, maskedKeys(schema, mask2));
   return clone(schema, mergeDefs(currDef, { shape: newShape, checks: [] }));
 }
-function maskedKeys(schema, mask) {
+function maskedKeys(schema, mask2) {
   const raw = sourceShape(schema);
   const keys = [];
-  for (const key of Reflect.ownKeys(mask)) {
+  for (const key of Reflect.ownKeys(mask2)) {
     if (!Object.getOwnPropertyDescriptor(raw, key)?.enumerable) {
       throw new Error(`Unrecognized key: "${String(key)}"`);
     }
-    if (mask[key])
+    if (mask2[key])
       keys.push(key);
   }
   return keys;
 }
-function omit2(schema, mask) {
+function omit2(schema, mask2) {
   const currDef = schema._zod.def;
   const checks = currDef.checks;
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
     throw new Error(".omit() cannot be used on object schemas containing refinements");
   }
-  const omitted = new Set(maskedKeys(schema, mask));
+  const omitted = new Set(maskedKeys(schema, mask2));
   const newShape = {};
   mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)).filter((key) => !omitted.has(key)));
   return clone(schema, mergeDefs(currDef, { shape: newShape, checks: [] }));
@@ -18932,20 +19006,20 @@ function merge2(a, b3) {
   });
   return clone(a, def);
 }
-function partial(Class2, schema, mask, name2 = "partial") {
+function partial(Class2, schema, mask2, name2 = "partial") {
   const currDef = schema._zod.def;
   const checks = currDef.checks;
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
     throw new Error(`.${name2}() cannot be used on object schemas containing refinements`);
   }
-  const selected = mask ? new Set(maskedKeys(schema, mask)) : void 0;
+  const selected = mask2 ? new Set(maskedKeys(schema, mask2)) : void 0;
   const newShape = {};
   mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), Class2 && ((value, key) => selected && !selected.has(key) ? value : new Class2({ type: "optional", innerType: value })));
   return clone(schema, mergeDefs(schema._zod.def, { shape: newShape, checks: [] }));
 }
-function required(Class2, schema, mask) {
-  const selected = mask ? new Set(maskedKeys(schema, mask)) : void 0;
+function required(Class2, schema, mask2) {
+  const selected = mask2 ? new Set(maskedKeys(schema, mask2)) : void 0;
   const newShape = {};
   mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), (value, key) => (
     // overwrite with non-optional
@@ -19671,18 +19745,18 @@ var validateAsync = async (schema, value, _ctx) => {
   return result.issues.length === 0;
 };
 var _encode = (_Err) => {
-  const parse6 = _parse(_Err);
+  const parse7 = _parse(_Err);
   const fn2 = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse6(schema, value, ctx, finalizeParams(fn2, _params));
+    return parse7(schema, value, ctx, finalizeParams(fn2, _params));
   };
   return fn2;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
-  const parse6 = _parse(_Err);
+  const parse7 = _parse(_Err);
   const fn2 = (schema, value, _ctx, _params) => {
-    return parse6(schema, value, _ctx, finalizeParams(fn2, _params));
+    return parse7(schema, value, _ctx, finalizeParams(fn2, _params));
   };
   return fn2;
 };
@@ -21177,7 +21251,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap2 = Math.min(...caps.map((c3) => c3[0]));
-  const parse6 = inst._zod.parse;
+  const parse7 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
     if (n > cap2 && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -21191,7 +21265,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse6(payload, ctx);
+    return parse7(payload, ctx);
   };
 }
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1;
@@ -34937,7 +35011,7 @@ __export(schemas_exports2, {
   readonly: () => readonly,
   record: () => record,
   refine: () => refine,
-  set: () => set,
+  set: () => set2,
   strictObject: () => strictObject,
   string: () => string2,
   stringFormat: () => stringFormat,
@@ -35905,11 +35979,11 @@ var ZodObject = /* @__PURE__ */ $constructor("ZodObject", (inst, def) => {
   merge(other) {
     return util_exports.merge(this, other);
   },
-  pick(mask) {
-    return util_exports.pick(this, mask);
+  pick(mask2) {
+    return util_exports.pick(this, mask2);
   },
-  omit(mask) {
-    return util_exports.omit(this, mask);
+  omit(mask2) {
+    return util_exports.omit(this, mask2);
   },
   partial(...args) {
     return util_exports.partial(ZodOptional, this, args[0]);
@@ -36101,7 +36175,7 @@ var ZodSet = /* @__PURE__ */ $constructor("ZodSet", (inst, def) => {
   inst.max = (...args) => inst.check(_maxSize(...args));
   inst.size = (...args) => inst.check(_size(...args));
 });
-function set(valueType, params) {
+function set2(valueType, params) {
   return new ZodSet({
     type: "set",
     valueType,
@@ -37667,7 +37741,6 @@ function mayPropose(config2, canaries) {
     }
   });
 }
-var runPhases = /* @__PURE__ */ new Set(["Progressing", "Waiting", "WaitingPromotion", "Promoting"]);
 async function pullListing(forge, config2, canaries, files, now) {
   if (!forge || !mayPropose(config2, canaries)) return "never";
   let listing = "never";
@@ -37681,13 +37754,13 @@ async function pullListing(forge, config2, canaries, files, now) {
     } catch {
       continue;
     }
-    if (!runPhases.has(status.phase)) continue;
+    if (!midRunPhases.has(status.phase)) continue;
     if (status.request || isDue(c3.canary, status, now)) return "before";
     listing = "if-changed";
   }
   return listing;
 }
-var changedMidRun = (p2) => p2.changes.length > 0 && runPhases.has(p2.before?.status?.phase ?? "");
+var changedMidRun = (p2) => p2.changes.length > 0 && midRunPhases.has(p2.before?.status?.phase ?? "");
 async function readPulls(git2, forge, config2) {
   const base = (config2.branch ?? await git2.branch()) || "main";
   return listStepPulls(forge, base);
@@ -41265,13 +41338,11 @@ var transientFailures = [
   /block timeout reached/i,
   /Internal Server Error|Service Unavailable|Bad Gateway/i
 ];
-function redact(text2) {
-  return text2.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s@'"]+@/gi, "$1***@");
-}
+var redact2 = (text2) => redact(text2);
 function gitDiagnostics(text2) {
   const lines = text2.split(/\r?\n/).map((l3) => l3.replace(/\s+$/, "")).filter((l3) => l3.trim() !== "" && !/^hint:/.test(l3) && l3 !== "Done" && !/^remote:\s*$/.test(l3));
   const key = lines.filter((l3) => /^(fatal|error|remote|warning):|^\s*!|^ssh:|^[^\s:]+@[^\s:]+: /.test(l3));
-  return redact((key.length > 0 ? key : lines).join("\n"));
+  return redact2((key.length > 0 ? key : lines).join("\n"));
 }
 function classifyGitError(op, err) {
   if (err instanceof PushRejectedError || err instanceof TerminalError || err instanceof TransientError)
@@ -41307,6 +41378,40 @@ ${detail}`, cause);
   }
   return new TerminalError(`git ${op} failed:
 ${detail}`, cause);
+}
+
+// src/git/log-parse.ts
+var logFormat = "--format=%H%x00%an%x00%ae%x00%aI%x00%B";
+var changesFormat = "--format=%x00%H%x00%an%x00%ae%x00%aI%x00%B";
+function parseLog(out) {
+  const t2 = out.split("\0");
+  const entries = [];
+  for (let i = 0; i + 4 < t2.length; i += 5) {
+    const sha = t2[i].replace(/^\n/, "");
+    entries.push({
+      sha,
+      author: t2[i + 1],
+      authorEmail: t2[i + 2],
+      date: new Date(t2[i + 3]),
+      message: t2[i + 4]
+    });
+  }
+  return entries;
+}
+function parseChanges(out) {
+  const t2 = out.split("\0");
+  const entries = [];
+  let i = 0;
+  while (i < t2.length && t2[i] === "") i++;
+  while (i + 4 < t2.length) {
+    const [sha, author, authorEmail, date5, message] = t2.slice(i, i + 5);
+    i += 5;
+    const files = [];
+    while (i < t2.length && t2[i] !== "") files.push(t2[i++].replace(/^\n/, ""));
+    i++;
+    entries.push({ sha, author, authorEmail, date: new Date(date5), message, files });
+  }
+  return entries;
 }
 
 // src/git/cli-repo.ts
@@ -41393,6 +41498,7 @@ var CliRepo = class {
     await this.git("commit", ["update-ref", "-m", "gitcanary: commit", "HEAD", sha, parent ?? ""], {
       who: author
     });
+    this.own.add(sha);
     return sha;
   }
   async proposeBranch(p2) {
@@ -41438,6 +41544,14 @@ var CliRepo = class {
   async resetToUpstream() {
     const up = await this.requireUpstream("reset to upstream");
     const upstream2 = await this.fetch(up);
+    const local = (await this.git("rev-list", ["rev-list", `${upstream2}..HEAD`])).split("\n").filter(Boolean);
+    const theirs = local.filter((sha) => !this.own.has(sha));
+    if (theirs.length > 0) {
+      throw new ConfigurationError(
+        `${this.dir}: the push lost a race, and starting over would drop ${theirs.length} local commit(s) not made by this run (${theirs.map((s) => s.slice(0, 7)).join(", ")}); push or move them, then run again`
+      );
+    }
+    await this.assertCleanTree();
     await this.git("reset", ["reset", "--hard", upstream2]);
   }
   async head() {
@@ -41450,20 +41564,15 @@ var CliRepo = class {
   }
   async recentChanges(maxCount) {
     if (await this.maybeHead() === null) return [];
-    const format = "--format=%x1e%H%x1f%an%x1f%ae%x1f%aI%x1f%B%x1d";
     const out = await this.git("log", [
       "log",
+      "-z",
       `--max-count=${Math.max(1, Math.floor(maxCount))}`,
       "--name-only",
-      format,
+      changesFormat,
       "HEAD"
     ]);
-    return out.split("").filter((r2) => r2.trim() !== "").map((record2) => {
-      const [head = "", names = ""] = record2.split("");
-      const [sha = "", author = "", authorEmail = "", date5 = "", ...message] = head.split("");
-      const files = names.split("\n").filter((f3) => f3.trim() !== "");
-      return { sha, author, authorEmail, date: new Date(date5), message: message.join(""), files };
-    });
+    return parseChanges(out);
   }
   async branch() {
     const ref = await this.maybe(["symbolic-ref", "-q", "HEAD"]);
@@ -41471,7 +41580,7 @@ var CliRepo = class {
   }
   async log(opts) {
     if (await this.maybeHead() === null) return [];
-    const args = ["log", "-z", "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%B"];
+    const args = ["log", "-z", logFormat];
     if (opts.maxCount !== void 0) args.push(`--max-count=${Math.max(0, Math.floor(opts.maxCount))}`);
     if (opts.grep !== void 0) args.push("--fixed-strings", `--grep=${opts.grep}`);
     args.push("HEAD", "--", ...(opts.paths ?? []).map(literal2));
@@ -41537,6 +41646,8 @@ var CliRepo = class {
   }
   /** The upstream, read once per GitRepo (a run never switches branches). */
   upstreamOnce;
+  /** Commits this object made (the only ones {@link resetToUpstream} may drop). */
+  own = /* @__PURE__ */ new Set();
   upstream() {
     this.upstreamOnce ??= this.readUpstream();
     return this.upstreamOnce;
@@ -41649,12 +41760,6 @@ function checkAuthor2({ name: name2, email: email3 }) {
     );
   }
 }
-function parseLog(out) {
-  return out.split("\0").filter((record2) => record2.trim() !== "").map((record2) => {
-    const [sha = "", author = "", authorEmail = "", date5 = "", ...message] = record2.replace(/^\n/, "").split("");
-    return { sha, author, authorEmail, date: new Date(date5), message: message.join("") };
-  });
-}
 var literal2 = (path) => `:(literal)${path}`;
 var short = (ref) => ref.replace(/^refs\/(heads|remotes)\//, "");
 var preview = (files) => files.slice(0, 5).join(", ") + (files.length > 5 ? ", \u2026" : "");
@@ -41689,9 +41794,277 @@ async function withTempIndex(top, fn2) {
 }
 
 // src/inputs/config.ts
+var import_yaml5 = __toESM(require_dist(), 1);
+import { readFile as readFile6, stat as stat2 } from "node:fs/promises";
+import { isAbsolute, relative as relative2, resolve as resolve3, sep as sep3 } from "node:path";
+
+// src/reconcile/context.ts
+import { lstat as lstat3, readdir as readdir2, readFile as readFile4 } from "node:fs/promises";
+import { join as join4 } from "node:path";
+function diskFiles(root) {
+  const verified = /* @__PURE__ */ new Set();
+  const reads = /* @__PURE__ */ new Map();
+  const read = async (path) => {
+    try {
+      await refuseLinks(root, path, verified);
+      return await readFile4(join4(root, path), "utf8");
+    } catch (e) {
+      const code2 = e.code;
+      if (code2 === "ENOENT") return void 0;
+      if (code2 === "EISDIR") throw new Error(`${path}: is a folder, not a file`);
+      throw e;
+    }
+  };
+  return {
+    read(path) {
+      let r2 = reads.get(path);
+      if (!r2) {
+        r2 = read(path);
+        reads.set(path, r2);
+      }
+      return r2;
+    },
+    async list(dir) {
+      let entries;
+      try {
+        await refuseLinks(root, dir, verified);
+        entries = await readdir2(join4(root, dir), { withFileTypes: true });
+      } catch (e) {
+        if (e.code === "ENOENT") return [];
+        throw e;
+      }
+      const yaml = entries.filter((d2) => !d2.isSymbolicLink() && (d2.name.endsWith(".yaml") || d2.name.endsWith(".yml"))).map((d2) => d2.name).sort();
+      return Promise.all(
+        yaml.map(async (n) => ({ path: `${dir}/${n}`, content: await readFile4(join4(root, dir, n), "utf8") }))
+      );
+    },
+    refuseLinks: (path) => refuseLinks(root, path, verified)
+  };
+}
+async function refuseLinks(root, path, verified) {
+  const parts = path.split("/");
+  for (let i = 1; i <= parts.length; i++) {
+    const sub = parts.slice(0, i).join("/");
+    if (verified?.has(sub)) continue;
+    const st2 = await lstat3(join4(root, sub)).catch((e) => {
+      if (e.code === "ENOENT") return void 0;
+      throw e;
+    });
+    if (!st2) return;
+    if (st2.isSymbolicLink())
+      throw new Error(`${sub}: is a symlink; gitcanary reads and writes only the repository's own files`);
+    if (st2.isDirectory()) verified?.add(sub);
+  }
+}
+function inventoryLookup(inv) {
+  const index = /* @__PURE__ */ new Map();
+  for (const { value } of inv.objects) {
+    index.set(`${value.metadata.namespace ?? "default"}/${value.kind}/${value.metadata.name}`, value);
+  }
+  return (namespace) => (kind2, name2, other = namespace) => index.get(`${other}/${kind2}/${name2}`);
+}
+
+// src/inputs/load.ts
+var import_picomatch = __toESM(require_picomatch2(), 1);
+
+// src/inputs/classify.ts
+import { posix as posix2 } from "node:path";
+
+// src/inputs/model.ts
+var refId = (r2) => `${r2.namespace}/${r2.name}`;
+var formatIssue = (i) => `${i.file}:${i.line}: ${i.object ?? "-"}: ${i.path}: ${i.message}`;
+
+// src/inputs/validate.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+var builtinMetrics = ["request-success-rate", "request-duration"];
+var oneLine3 = (s) => s === "" ? '""' : /[\n\r\u2028\u2029]/.test(s) ? JSON.stringify(s).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029") : s;
+var dotPath = (path) => path.length > 0 ? path.map((p2) => oneLine3(String(p2))).join(".") : "-";
+var keyText = (p2) => String((0, import_yaml2.isScalar)(p2.key) ? p2.key.value : p2.key);
+var pairIndexes = /* @__PURE__ */ new WeakMap();
+function pairOf(map2, key) {
+  if (map2.items.length < 16) return map2.items.find((p2) => keyText(p2) === key);
+  let index = pairIndexes.get(map2);
+  if (index?.size !== map2.items.length) {
+    const pairs = /* @__PURE__ */ new Map();
+    for (const p2 of map2.items) if (!pairs.has(keyText(p2))) pairs.set(keyText(p2), p2);
+    index = { size: map2.items.length, pairs };
+    pairIndexes.set(map2, index);
+  }
+  return index.pairs.get(key);
+}
+function lineIn(src, path) {
+  const lineAt = (offset) => src.lineCounter.linePos(offset).line;
+  let node2 = src.doc.contents;
+  let line = src.line;
+  for (const seg of path) {
+    if ((0, import_yaml2.isMap)(node2)) {
+      const pair = pairOf(node2, String(seg));
+      if (!pair) return line;
+      const at2 = (0, import_yaml2.isScalar)(pair.key) ? pair.key.range : void 0;
+      if (at2) line = lineAt(at2[0]);
+      node2 = pair.value;
+    } else if ((0, import_yaml2.isSeq)(node2) && typeof seg === "number") {
+      const item = node2.items[seg];
+      const at2 = (0, import_yaml2.isScalar)(item) || (0, import_yaml2.isMap)(item) || (0, import_yaml2.isSeq)(item) ? item.range : void 0;
+      if (!at2) return line;
+      line = lineAt(at2[0]);
+      node2 = item;
+    } else {
+      return line;
+    }
+  }
+  return line;
+}
+var sources = /* @__PURE__ */ new WeakMap();
+function remember(value, src) {
+  sources.set(value, src);
+}
+function lineOf(value, path, fallback) {
+  const src = sources.get(value);
+  return src ? lineIn(src, path) : fallback;
+}
+var fileOf = (value) => sources.get(value)?.file;
+var issue2 = (src, object2, path, message, severity = "error") => ({ file: src.file, line: lineIn(src, path), object: object2, path: dotPath(path), message, severity });
+function zodIssues(src, issues, object2) {
+  return issues.flatMap(
+    (i) => i.code === "unrecognized_keys" ? i.keys.map((k2) => issue2(src, object2, [...i.path, k2], "unknown field (ignored)", "warning")) : [issue2(src, object2, i.path, i.message)]
+  );
+}
+function stripKeys(input2, issues) {
+  const copy = structuredClone(input2);
+  for (const i of issues) {
+    if (i.code !== "unrecognized_keys") continue;
+    let at2 = copy;
+    for (const seg of i.path)
+      at2 = at2 && typeof at2 === "object" ? at2[seg] : void 0;
+    if (at2 && typeof at2 === "object") for (const k2 of i.keys) delete at2[k2];
+  }
+  return copy;
+}
+function parseStrict(schema, input2, src, object2) {
+  const warnings = [];
+  let current = input2;
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const r2 = schema.safeParse(current);
+    if (r2.success) return { value: r2.data, issues: warnings };
+    const unknown2 = r2.error.issues.filter((i) => i.code === "unrecognized_keys");
+    if (unknown2.length === 0 || unknown2.length < r2.error.issues.length) {
+      return { issues: [...warnings, ...zodIssues(src, r2.error.issues, object2)] };
+    }
+    warnings.push(...zodIssues(src, unknown2, object2));
+    current = stripKeys(current, unknown2);
+  }
+  return { issues: [...warnings, issue2(src, object2, [], "too many unknown fields")] };
+}
+function analysisRules(a, base, src, object2) {
+  const out = [];
+  const missing = ["interval", "threshold"].filter((k2) => a[k2] === void 0);
+  if (missing.length > 0) out.push(issue2(src, object2, base, `must set ${missing.join(" and ")}`));
+  const modes2 = ["iterations", "stepWeight", "stepWeights"].filter((k2) => a[k2] !== void 0);
+  if (modes2.length !== 1) {
+    const found = modes2.length === 0 ? "none is set" : `found ${modes2.join(", ")}`;
+    out.push(
+      issue2(src, object2, base, `must set exactly one of iterations, stepWeight or stepWeights (${found})`)
+    );
+  }
+  const steps = a.stepWeights ?? [];
+  if (steps.some((w2, i) => i > 0 && w2 <= (steps[i - 1] ?? 0))) {
+    out.push(issue2(src, object2, [...base, "stepWeights"], "should be strictly ascending", "warning"));
+  }
+  const sa = a.sessionAffinity;
+  if (sa && sa.cookieName === sa.primaryCookieName) {
+    out.push(
+      issue2(src, object2, [...base, "sessionAffinity", "primaryCookieName"], "must differ from cookieName")
+    );
+  }
+  (a.metrics ?? []).forEach((m2, i) => {
+    const at2 = [...base, "metrics", i];
+    if (!builtinMetrics.includes(m2.name) && !m2.query && !m2.templateRef) {
+      out.push(
+        issue2(
+          src,
+          object2,
+          at2,
+          `metric "${m2.name}" needs a query or a templateRef (built in: ${builtinMetrics.join(", ")})`
+        )
+      );
+    }
+    if (m2.threshold !== void 0) {
+      out.push(issue2(src, object2, [...at2, "threshold"], "deprecated: use thresholdRange", "warning"));
+    }
+    const range = m2.thresholdRange;
+    if (range?.min !== void 0 && range.max !== void 0 && range.min > range.max) {
+      out.push(
+        issue2(
+          src,
+          object2,
+          [...at2, "thresholdRange"],
+          `min ${range.min} is above max ${range.max}: no value can pass, every analysis would fail`
+        )
+      );
+    }
+  });
+  (a.webhooks ?? []).forEach((w2, i) => {
+    const held = w2.type ? gateHolds[w2.type] : void 0;
+    if (held)
+      out.push(
+        issue2(
+          src,
+          object2,
+          [...base, "webhooks", i, "type"],
+          `${w2.type} gate: gitcanary does not call webhooks yet, so this gate stays closed and the canary will hold ${held} (\`gitcanary promote\` skips the analysis and promotes)`,
+          "warning"
+        )
+      );
+  });
+  return out;
+}
+var gateHolds = {
+  "confirm-rollout": "in phase Waiting before each rollout",
+  "confirm-traffic-increase": "at its current weight before each traffic increase",
+  "confirm-promotion": "in phase WaitingPromotion before promotion"
+};
+function canaryRules(c3, src, object2) {
+  const out = [];
+  if (c3.spec.canaryAnalysis) {
+    const ignored = c3.spec.analysis ? " (ignored: spec.analysis is set)" : "";
+    out.push(
+      issue2(src, object2, ["spec", "canaryAnalysis"], `deprecated: use spec.analysis${ignored}`, "warning")
+    );
+  }
+  const key = c3.spec.analysis ? "analysis" : c3.spec.canaryAnalysis ? "canaryAnalysis" : void 0;
+  const a = key ? c3.spec[key] : void 0;
+  if (key && a) out.push(...analysisRules(a, ["spec", key], src, object2));
+  return out;
+}
+function canaryDocRules(docs) {
+  const out = docs.map(() => []);
+  const at2 = (d2, message) => issue2(d2.src, refId(d2.ref), ["metadata", "name"], message);
+  const where = (d2) => `${d2.origin.file}:${d2.origin.line}`;
+  docs.forEach((d2, i) => {
+    const others = docs.filter((o2, j3) => j3 !== i && refId(o2.ref) === refId(d2.ref));
+    for (const o2 of others)
+      out[i]?.push(at2(d2, `duplicate Canary ${refId(d2.ref)}: also defined in ${where(o2)}`));
+    const first = docs.findIndex((o2) => o2.dir === d2.dir);
+    const holder = docs[first];
+    if (first < i && holder) {
+      out[i]?.push(at2(d2, `one Canary per folder: ${holder.origin.file} already holds ${refId(holder.ref)}`));
+    }
+  });
+  return out;
+}
+function sortIssues(issues) {
+  const rank = (i) => i.severity === "error" ? 0 : 1;
+  return [...issues].sort(
+    (a, b3) => (a.file < b3.file ? -1 : a.file > b3.file ? 1 : 0) || a.line - b3.line || rank(a) - rank(b3) || (a.path < b3.path ? -1 : a.path > b3.path ? 1 : 0)
+  );
+}
+
+// src/metrics/builtins.ts
 var import_yaml3 = __toESM(require_dist(), 1);
-import { readFile as readFile4 } from "node:fs/promises";
-import { resolve as resolve3 } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname as dirname4, join as join5, relative, sep as sep2 } from "node:path";
+import { fileURLToPath } from "node:url";
 
 // src/inputs/schema.ts
 var str = external_exports.string();
@@ -41950,316 +42323,7 @@ var alertProviderSchema = obj({
   })
 });
 
-// src/inputs/validate.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-
-// src/inputs/model.ts
-var refId = (r2) => `${r2.namespace}/${r2.name}`;
-var formatIssue = (i) => `${i.file}:${i.line}: ${i.object ?? "-"}: ${i.path}: ${i.message}`;
-
-// src/inputs/validate.ts
-var builtinMetrics = ["request-success-rate", "request-duration"];
-var oneLine3 = (s) => s === "" ? '""' : /[\n\r\u2028\u2029]/.test(s) ? JSON.stringify(s).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029") : s;
-var dotPath = (path) => path.length > 0 ? path.map((p2) => oneLine3(String(p2))).join(".") : "-";
-var keyText = (p2) => String((0, import_yaml2.isScalar)(p2.key) ? p2.key.value : p2.key);
-var pairIndexes = /* @__PURE__ */ new WeakMap();
-function pairOf(map2, key) {
-  if (map2.items.length < 16) return map2.items.find((p2) => keyText(p2) === key);
-  let index = pairIndexes.get(map2);
-  if (index?.size !== map2.items.length) {
-    const pairs = /* @__PURE__ */ new Map();
-    for (const p2 of map2.items) if (!pairs.has(keyText(p2))) pairs.set(keyText(p2), p2);
-    index = { size: map2.items.length, pairs };
-    pairIndexes.set(map2, index);
-  }
-  return index.pairs.get(key);
-}
-function lineIn(src, path) {
-  const lineAt = (offset) => src.lineCounter.linePos(offset).line;
-  let node2 = src.doc.contents;
-  let line = src.line;
-  for (const seg of path) {
-    if ((0, import_yaml2.isMap)(node2)) {
-      const pair = pairOf(node2, String(seg));
-      if (!pair) return line;
-      const at2 = (0, import_yaml2.isScalar)(pair.key) ? pair.key.range : void 0;
-      if (at2) line = lineAt(at2[0]);
-      node2 = pair.value;
-    } else if ((0, import_yaml2.isSeq)(node2) && typeof seg === "number") {
-      const item = node2.items[seg];
-      const at2 = (0, import_yaml2.isScalar)(item) || (0, import_yaml2.isMap)(item) || (0, import_yaml2.isSeq)(item) ? item.range : void 0;
-      if (!at2) return line;
-      line = lineAt(at2[0]);
-      node2 = item;
-    } else {
-      return line;
-    }
-  }
-  return line;
-}
-var sources = /* @__PURE__ */ new WeakMap();
-function remember(value, src) {
-  sources.set(value, src);
-}
-function lineOf(value, path, fallback) {
-  const src = sources.get(value);
-  return src ? lineIn(src, path) : fallback;
-}
-var fileOf = (value) => sources.get(value)?.file;
-var issue2 = (src, object2, path, message, severity = "error") => ({ file: src.file, line: lineIn(src, path), object: object2, path: dotPath(path), message, severity });
-function zodIssues(src, issues, object2) {
-  return issues.flatMap(
-    (i) => i.code === "unrecognized_keys" ? i.keys.map((k2) => issue2(src, object2, [...i.path, k2], "unknown field (ignored)", "warning")) : [issue2(src, object2, i.path, i.message)]
-  );
-}
-function stripKeys(input2, issues) {
-  const copy = structuredClone(input2);
-  for (const i of issues) {
-    if (i.code !== "unrecognized_keys") continue;
-    let at2 = copy;
-    for (const seg of i.path)
-      at2 = at2 && typeof at2 === "object" ? at2[seg] : void 0;
-    if (at2 && typeof at2 === "object") for (const k2 of i.keys) delete at2[k2];
-  }
-  return copy;
-}
-function parseStrict(schema, input2, src, object2) {
-  const warnings = [];
-  let current = input2;
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const r2 = schema.safeParse(current);
-    if (r2.success) return { value: r2.data, issues: warnings };
-    const unknown2 = r2.error.issues.filter((i) => i.code === "unrecognized_keys");
-    if (unknown2.length === 0 || unknown2.length < r2.error.issues.length) {
-      return { issues: [...warnings, ...zodIssues(src, r2.error.issues, object2)] };
-    }
-    warnings.push(...zodIssues(src, unknown2, object2));
-    current = stripKeys(current, unknown2);
-  }
-  return { issues: [...warnings, issue2(src, object2, [], "too many unknown fields")] };
-}
-function analysisRules(a, base, src, object2) {
-  const out = [];
-  const missing = ["interval", "threshold"].filter((k2) => a[k2] === void 0);
-  if (missing.length > 0) out.push(issue2(src, object2, base, `must set ${missing.join(" and ")}`));
-  const modes2 = ["iterations", "stepWeight", "stepWeights"].filter((k2) => a[k2] !== void 0);
-  if (modes2.length !== 1) {
-    const found = modes2.length === 0 ? "none is set" : `found ${modes2.join(", ")}`;
-    out.push(
-      issue2(src, object2, base, `must set exactly one of iterations, stepWeight or stepWeights (${found})`)
-    );
-  }
-  const steps = a.stepWeights ?? [];
-  if (steps.some((w2, i) => i > 0 && w2 <= (steps[i - 1] ?? 0))) {
-    out.push(issue2(src, object2, [...base, "stepWeights"], "should be strictly ascending", "warning"));
-  }
-  const sa = a.sessionAffinity;
-  if (sa && sa.cookieName === sa.primaryCookieName) {
-    out.push(
-      issue2(src, object2, [...base, "sessionAffinity", "primaryCookieName"], "must differ from cookieName")
-    );
-  }
-  (a.metrics ?? []).forEach((m2, i) => {
-    const at2 = [...base, "metrics", i];
-    if (!builtinMetrics.includes(m2.name) && !m2.query && !m2.templateRef) {
-      out.push(
-        issue2(
-          src,
-          object2,
-          at2,
-          `metric "${m2.name}" needs a query or a templateRef (built in: ${builtinMetrics.join(", ")})`
-        )
-      );
-    }
-    if (m2.threshold !== void 0) {
-      out.push(issue2(src, object2, [...at2, "threshold"], "deprecated: use thresholdRange", "warning"));
-    }
-    const range = m2.thresholdRange;
-    if (range?.min !== void 0 && range.max !== void 0 && range.min > range.max) {
-      out.push(
-        issue2(
-          src,
-          object2,
-          [...at2, "thresholdRange"],
-          `min ${range.min} is above max ${range.max}: no value can pass, every analysis would fail`
-        )
-      );
-    }
-  });
-  (a.webhooks ?? []).forEach((w2, i) => {
-    const held = w2.type ? gateHolds[w2.type] : void 0;
-    if (held)
-      out.push(
-        issue2(
-          src,
-          object2,
-          [...base, "webhooks", i, "type"],
-          `${w2.type} gate: gitcanary does not call webhooks yet, so this gate stays closed and the canary will hold ${held} (\`gitcanary promote\` skips the analysis and promotes)`,
-          "warning"
-        )
-      );
-  });
-  return out;
-}
-var gateHolds = {
-  "confirm-rollout": "in phase Waiting before each rollout",
-  "confirm-traffic-increase": "at its current weight before each traffic increase",
-  "confirm-promotion": "in phase WaitingPromotion before promotion"
-};
-function canaryRules(c3, src, object2) {
-  const out = [];
-  if (c3.spec.canaryAnalysis) {
-    const ignored = c3.spec.analysis ? " (ignored: spec.analysis is set)" : "";
-    out.push(
-      issue2(src, object2, ["spec", "canaryAnalysis"], `deprecated: use spec.analysis${ignored}`, "warning")
-    );
-  }
-  const key = c3.spec.analysis ? "analysis" : c3.spec.canaryAnalysis ? "canaryAnalysis" : void 0;
-  const a = key ? c3.spec[key] : void 0;
-  if (key && a) out.push(...analysisRules(a, ["spec", key], src, object2));
-  return out;
-}
-function canaryDocRules(docs) {
-  const out = docs.map(() => []);
-  const at2 = (d2, message) => issue2(d2.src, refId(d2.ref), ["metadata", "name"], message);
-  const where = (d2) => `${d2.origin.file}:${d2.origin.line}`;
-  docs.forEach((d2, i) => {
-    const others = docs.filter((o2, j3) => j3 !== i && refId(o2.ref) === refId(d2.ref));
-    for (const o2 of others)
-      out[i]?.push(at2(d2, `duplicate Canary ${refId(d2.ref)}: also defined in ${where(o2)}`));
-    const first = docs.findIndex((o2) => o2.dir === d2.dir);
-    const holder = docs[first];
-    if (first < i && holder) {
-      out[i]?.push(at2(d2, `one Canary per folder: ${holder.origin.file} already holds ${refId(holder.ref)}`));
-    }
-  });
-  return out;
-}
-function sortIssues(issues) {
-  const rank = (i) => i.severity === "error" ? 0 : 1;
-  return [...issues].sort(
-    (a, b3) => (a.file < b3.file ? -1 : a.file > b3.file ? 1 : 0) || a.line - b3.line || rank(a) - rank(b3) || (a.path < b3.path ? -1 : a.path > b3.path ? 1 : 0)
-  );
-}
-
-// src/inputs/config.ts
-var configFileName = "gitcanary.yaml";
-var metricsServer = external_exports.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
-var meshProvider = external_exports.enum(providerIds, {
-  error: (i) => `unknown provider ${JSON.stringify(i.input)}; valid: ${providerIds.join(", ")}`
-});
-var glob = external_exports.string().min(1);
-var configSchema = external_exports.strictObject({
-  metricsServer: metricsServer.default(defaults.metricsServer),
-  meshProvider: meshProvider.default(defaults.meshProvider),
-  /** Files read for Canary, MetricTemplate, AlertProvider and workload documents (repo-relative globs). */
-  include: external_exports.array(glob).min(1).default(() => ["**/*.yaml", "**/*.yml"]),
-  exclude: external_exports.array(glob).default(() => []),
-  /** Author of gitcanary's commits. */
-  author: external_exports.strictObject({
-    name: external_exports.string().min(1).default("gitcanary"),
-    email: external_exports.email().default("gitcanary@users.noreply.github.com")
-  }).prefault({}),
-  /** Branch gitcanary commits to; the checked-out branch when unset. */
-  branch: external_exports.string().min(1).optional(),
-  /** Runs kept in each status file's history. */
-  historyLimit: external_exports.number().int().min(1).default(defaults.historyLimit),
-  /** How steps reach Git: direct commits, or a pull request per step (see src/delivery). */
-  delivery: external_exports.strictObject({
-    /** Default for every canary; the Canary annotation `gitcanary.dev/delivery` overrides it. */
-    mode: external_exports.enum(["commit", "pull-request"]).default("commit"),
-    /** The step policy: in commit mode, the steps that still need a pull request. */
-    pullRequestFor: external_exports.strictObject({
-      /** Steps that raise the canary weight above this percentage. */
-      weightAbove: external_exports.number().int().min(0).max(100).optional(),
-      /** Promotions (the canary template copied onto the primary). */
-      promotion: external_exports.boolean().default(false)
-    }).prefault({}),
-    /** Rollbacks: straight to the branch (safety first), or a pull request with auto-merge. */
-    rollback: external_exports.enum(["commit", "pull-request"]).default("commit"),
-    /**
-     * Changes that need no review (bookkeeping, scaling, traffic back to the primary): a commit,
-     * or — where branch protection refuses gitcanary's pushes — an auto-merged pull request
-     * (rollbacks then too).
-     */
-    direct: external_exports.enum(["commit", "pull-request"]).default("commit"),
-    /** A step pull request closed unmerged: halt the canary, or roll it back. */
-    onClosed: external_exports.enum(["halt", "rollback"]).default("halt"),
-    /** Merge method for auto-merged rollback pull requests. */
-    mergeMethod: external_exports.enum(["merge", "squash", "rebase"]).default("merge")
-  }).prefault({}),
-  /** Go duration (`5s`, `1m30s`) for each Prometheus query. */
-  prometheusTimeout: external_exports.string().refine((s) => parseDuration(s) !== void 0, "must be a Go duration such as 5s or 1m30s").default("5s")
-});
-var overridesSchema = external_exports.strictObject({
-  metricsServer: metricsServer.optional(),
-  meshProvider: meshProvider.optional(),
-  mode: external_exports.enum(["commit", "pull-request"]).optional()
-});
-var defaultConfig = () => configSchema.parse({});
-async function readConfigText(root, file2) {
-  try {
-    return await readFile4(resolve3(root, file2 ?? configFileName), "utf8");
-  } catch (e) {
-    if (e.code === "ENOENT" && file2 === void 0) return void 0;
-    throw new ConfigurationError(`${file2 ?? configFileName}: cannot read: ${e.message}`, {
-      cause: e
-    });
-  }
-}
-function parseConfigText(text2, name2) {
-  const lineCounter = new import_yaml3.LineCounter();
-  const doc = (0, import_yaml3.parseDocument)(text2, { lineCounter, prettyErrors: false });
-  const fail = (lines) => {
-    throw new ConfigurationError(lines.map((l3) => `${name2}:${l3}`).join("\n"));
-  };
-  if (doc.errors.length > 0) {
-    fail(doc.errors.map((e) => `${lineCounter.linePos(e.pos[0]).line}: -: ${e.message}`));
-  }
-  let raw;
-  try {
-    raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
-  } catch (e) {
-    return fail([`1: -: ${e.message}`]);
-  }
-  const src = { file: name2, line: 1, doc, lineCounter };
-  if (typeof raw !== "object" || Array.isArray(raw)) return fail(["1: -: must be a mapping"]);
-  const r2 = configSchema.safeParse(raw);
-  if (r2.success) return r2.data;
-  return fail(
-    r2.error.issues.flatMap((i) => {
-      const paths = i.code === "unrecognized_keys" ? i.keys.map((k2) => [...i.path, k2]) : [i.path];
-      const message = i.code === "unrecognized_keys" ? "unknown field" : i.message;
-      return paths.map((p2) => ({ line: lineIn(src, p2), text: `${dotPath(p2)}: ${message}` }));
-    }).sort((a, b3) => a.line - b3.line).map((i) => `${i.line}: ${i.text}`)
-  );
-}
-async function loadConfig(root, overrides, file2) {
-  const text2 = await readConfigText(root, file2);
-  const config2 = text2 === void 0 ? defaultConfig() : parseConfigText(text2, file2 ?? configFileName);
-  const o2 = overridesSchema.safeParse(
-    Object.fromEntries(Object.entries(overrides).filter(([, v2]) => v2 !== void 0))
-  );
-  if (!o2.success) {
-    throw new ConfigurationError(
-      o2.error.issues.map((i) => `overrides: ${dotPath(i.path)}: ${i.message}`).join("\n")
-    );
-  }
-  const { mode, ...rest } = o2.data;
-  return { ...config2, ...rest, delivery: { ...config2.delivery, ...mode ? { mode } : {} } };
-}
-
-// src/inputs/load.ts
-var import_picomatch = __toESM(require_picomatch2(), 1);
-
-// src/inputs/classify.ts
-import { posix as posix2 } from "node:path";
-
 // src/metrics/builtins.ts
-var import_yaml4 = __toESM(require_dist(), 1);
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname as dirname4, join as join4, relative, sep as sep2 } from "node:path";
-import { fileURLToPath } from "node:url";
 var observers = [
   "istio",
   "linkerd",
@@ -42283,20 +42347,20 @@ var isBuiltinName = (s) => builtinMetricNames.includes(s);
 function packageRoot(from = import.meta.url) {
   const start = dirname4(from.startsWith("file:") ? fileURLToPath(from) : from);
   for (let dir = start; ; dir = dirname4(dir)) {
-    if (existsSync(join4(dir, "package.json"))) return dir;
+    if (existsSync(join5(dir, "package.json"))) return dir;
     if (dirname4(dir) === dir) throw new ConfigurationError(`no package.json found above ${start}`);
   }
 }
-function loadBuiltins(dir = join4(packageRoot(), "policies", "builtin")) {
+function loadBuiltins(dir = join5(packageRoot(), "policies", "builtin")) {
   const root = rootOf(dir);
   const found = /* @__PURE__ */ new Map();
   const problems = [];
   const files = existsSync(dir) ? readdirSync(dir).filter((f3) => f3.endsWith(".yaml")).sort() : [];
   for (const name2 of files) {
-    const path = join4(dir, name2);
+    const path = join5(dir, name2);
     const file2 = relative(root, path).split(sep2).join("/");
-    const lines = new import_yaml4.LineCounter();
-    for (const doc of (0, import_yaml4.parseAllDocuments)(readFileSync(path, "utf8"), { lineCounter: lines })) {
+    const lines = new import_yaml3.LineCounter();
+    for (const doc of (0, import_yaml3.parseAllDocuments)(readFileSync(path, "utf8"), { lineCounter: lines })) {
       const line = lines.linePos(doc.contents?.range?.[0] ?? doc.range[0]).line;
       const where = `${file2}:${line}`;
       if (doc.errors.length > 0) {
@@ -42335,7 +42399,7 @@ ${problems.join("\n")}`);
 }
 function rootOf(dir) {
   try {
-    return packageRoot(join4(dir, "x"));
+    return packageRoot(join5(dir, "x"));
   } catch {
     return dirname4(dir);
   }
@@ -42551,7 +42615,7 @@ function templateCheck(canary, m2, ref, templates) {
   if (!provider.address)
     return { ...check2, error: `${id2}: provider.address is required for type prometheus` };
   check2.address = provider.address;
-  if (provider.secretRef) check2.secretName = provider.secretRef.name;
+  if (provider.secretRef) check2.secret = { namespace, name: provider.secretRef.name };
   if (provider.headers) check2.headers = provider.headers;
   const rendered = renderQuery(
     found.spec.query,
@@ -42803,8 +42867,8 @@ function settleCanaries(pending, inv, config2) {
 }
 
 // src/inputs/discover.ts
-import { readdir as readdir2 } from "node:fs/promises";
-import { join as join5, posix as posix3 } from "node:path";
+import { readdir as readdir3 } from "node:fs/promises";
+import { join as join6, posix as posix3 } from "node:path";
 
 // src/inputs/git-files.ts
 import { execFile as execFile2 } from "node:child_process";
@@ -43045,7 +43109,7 @@ function outsideSkipped(file2) {
   return !file2.split("/").some((part, i, parts) => i < parts.length - 1 && skippedDirs.has(part));
 }
 async function walk(root, dir = "") {
-  const entries = await readdir2(join5(root, dir), { withFileTypes: true });
+  const entries = await readdir3(join6(root, dir), { withFileTypes: true });
   entries.sort((a, b3) => a.name < b3.name ? -1 : a.name > b3.name ? 1 : 0);
   const out = [];
   for (const e of entries) {
@@ -43117,9 +43181,9 @@ function pathspecsOf(includes) {
 }
 
 // src/inputs/yaml-docs.ts
-var import_yaml5 = __toESM(require_dist(), 1);
-import { lstat as lstat3, readFile as readFile5 } from "node:fs/promises";
-import { join as join6 } from "node:path";
+var import_yaml4 = __toESM(require_dist(), 1);
+import { lstat as lstat4, readFile as readFile5 } from "node:fs/promises";
+import { join as join7 } from "node:path";
 var maxFileBytes = 1024 * 1024;
 var maxAliasCount = 1e3;
 var fileIssue = (file2, line, message) => ({
@@ -43130,7 +43194,7 @@ var fileIssue = (file2, line, message) => ({
   severity: "error"
 });
 async function readDocs(root, file2, errors) {
-  const st2 = await lstat3(join6(root, file2)).catch((e) => {
+  const st2 = await lstat4(join7(root, file2)).catch((e) => {
     if (e.code === "ENOENT") return void 0;
     throw e;
   });
@@ -43140,11 +43204,11 @@ async function readDocs(root, file2, errors) {
     errors.push(fileIssue(file2, 1, `file is ${size} bytes, over the ${maxFileBytes}-byte limit; skipped`));
     return [];
   }
-  const text2 = await readFile5(join6(root, file2), "utf8");
-  const lineCounter = new import_yaml5.LineCounter();
+  const text2 = await readFile5(join7(root, file2), "utf8");
+  const lineCounter = new import_yaml4.LineCounter();
   const lineAt = (offset) => lineCounter.linePos(offset).line;
   const out = [];
-  for (const doc of (0, import_yaml5.parseAllDocuments)(text2, { lineCounter, prettyErrors: false, uniqueKeys: false })) {
+  for (const doc of (0, import_yaml4.parseAllDocuments)(text2, { lineCounter, prettyErrors: false, uniqueKeys: false })) {
     const line = lineAt(doc.contents?.range?.[0] ?? doc.range[0]);
     const duplicates = duplicateKeys(doc);
     if (doc.errors.length > 0 || duplicates.length > 0) {
@@ -43167,24 +43231,24 @@ async function readDocs(root, file2, errors) {
   return out;
 }
 var maxDuplicateKeys = 100;
-var segOf = (via) => typeof via === "number" ? via : String((0, import_yaml5.isScalar)(via.key) ? via.key.value : via.key);
+var segOf = (via) => typeof via === "number" ? via : String((0, import_yaml4.isScalar)(via.key) ? via.key.value : via.key);
 function duplicateKeys(doc) {
   const found = [];
   const stack = [{ node: doc.contents }];
   for (let f3 = stack.pop(); f3; f3 = stack.pop()) {
     const node2 = f3.node;
-    if ((0, import_yaml5.isSeq)(node2))
+    if ((0, import_yaml4.isSeq)(node2))
       for (const [i, item] of node2.items.entries()) stack.push({ node: item, parent: f3, via: i });
-    if (!(0, import_yaml5.isMap)(node2)) continue;
+    if (!(0, import_yaml4.isMap)(node2)) continue;
     const seen = /* @__PURE__ */ new Set();
     for (const { key, value } of node2.items) {
       const via = { key };
-      if ((0, import_yaml5.isScalar)(key) && !Number.isNaN(key.value)) {
+      if ((0, import_yaml4.isScalar)(key) && !Number.isNaN(key.value)) {
         const offset = key.range?.[0] ?? node2.range?.[0] ?? 0;
         if (seen.has(key.value)) found.push({ offset, at: { node: value, parent: f3, via } });
         else seen.add(key.value);
       }
-      if ((0, import_yaml5.isCollection)(key)) stack.push({ node: key, parent: f3, via });
+      if ((0, import_yaml4.isCollection)(key)) stack.push({ node: key, parent: f3, via });
       stack.push({ node: value, parent: f3, via });
     }
   }
@@ -43245,11 +43309,158 @@ async function loadRepo(root, config2) {
   return inv;
 }
 
+// src/inputs/config.ts
+var configFileName = "gitcanary.yaml";
+var metricsServer = external_exports.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+var meshProvider = external_exports.enum(providerIds, {
+  error: (i) => `unknown provider ${JSON.stringify(i.input)}; valid: ${providerIds.join(", ")}`
+});
+var glob = external_exports.string().min(1);
+var urlPrefix = external_exports.url({ protocol: /^https?$/, error: "must be an http(s) URL prefix" });
+var configSchema = external_exports.strictObject({
+  metricsServer: metricsServer.default(defaults.metricsServer),
+  meshProvider: meshProvider.default(defaults.meshProvider),
+  /** Files read for Canary, MetricTemplate, AlertProvider and workload documents (repo-relative globs). */
+  include: external_exports.array(glob).min(1).default(() => ["**/*.yaml", "**/*.yml"]),
+  exclude: external_exports.array(glob).default(() => []),
+  /** Author of gitcanary's commits. */
+  author: external_exports.strictObject({
+    name: external_exports.string().min(1).default("gitcanary"),
+    email: external_exports.email().default("gitcanary@users.noreply.github.com")
+  }).prefault({}),
+  /** Branch gitcanary commits to; the checked-out branch when unset. */
+  branch: external_exports.string().min(1).optional(),
+  /** Runs kept in each status file's history. */
+  historyLimit: external_exports.number().int().min(1).default(defaults.historyLimit),
+  /** How steps reach Git: direct commits, or a pull request per step (see src/delivery). */
+  delivery: external_exports.strictObject({
+    /** Default for every canary; the Canary annotation `gitcanary.dev/delivery` overrides it. */
+    mode: external_exports.enum(["commit", "pull-request"]).default("commit"),
+    /** The step policy: in commit mode, the steps that still need a pull request. */
+    pullRequestFor: external_exports.strictObject({
+      /** Steps that raise the canary weight above this percentage. */
+      weightAbove: external_exports.number().int().min(0).max(100).optional(),
+      /** Promotions (the canary template copied onto the primary). */
+      promotion: external_exports.boolean().default(false)
+    }).prefault({}),
+    /** Rollbacks: straight to the branch (safety first), or a pull request with auto-merge. */
+    rollback: external_exports.enum(["commit", "pull-request"]).default("commit"),
+    /**
+     * Changes that need no review (bookkeeping, scaling, traffic back to the primary): a commit,
+     * or — where branch protection refuses gitcanary's pushes — an auto-merged pull request
+     * (rollbacks then too).
+     */
+    direct: external_exports.enum(["commit", "pull-request"]).default("commit"),
+    /** A step pull request closed unmerged: halt the canary, or roll it back. */
+    onClosed: external_exports.enum(["halt", "rollback"]).default("halt"),
+    /** Merge method for auto-merged rollback pull requests. */
+    mergeMethod: external_exports.enum(["merge", "squash", "rebase"]).default("merge")
+  }).prefault({}),
+  /**
+   * The egress policy (src/net/egress.ts): which URLs specs may send queries to, and where each
+   * credential may go. Read from this file on the target branch, flags and environment; never a spec.
+   */
+  egress: external_exports.strictObject({
+    /** URL prefixes spec URLs (`spec.metricsServer`, `provider.address`) must be under; unset: any. */
+    allowedUrls: external_exports.array(urlPrefix).min(1).optional(),
+    /** More URL prefixes the operator's PROMETHEUS_* credentials may go to (besides metricsServer). */
+    prometheusCredentials: external_exports.array(urlPrefix).default(() => []),
+    secrets: external_exports.strictObject({
+      /** `namespaced`: `<dir>/<namespace>/<name>/<key>`; `flat` (the old layout, opt-in): `<dir>/<name>/<key>`. */
+      layout: external_exports.enum(["namespaced", "flat"]).default("namespaced"),
+      /** Per secret (`namespace/name`): the URL prefixes it may go to. */
+      urls: external_exports.record(
+        external_exports.string().regex(/^[a-z0-9.-]+\/[a-z0-9.-]+$/, "must be namespace/name"),
+        external_exports.array(urlPrefix)
+      ).default(() => ({}))
+    }).prefault({})
+  }).prefault({}),
+  /** Bounds on what gitcanary reads from the network. */
+  limits: external_exports.strictObject({
+    /** Largest HTTP response read (bytes); a larger one fails the check, read no further. */
+    responseBytes: external_exports.number().int().min(1024).max(256 * 1024 * 1024).default(4 * 1024 * 1024)
+  }).prefault({}),
+  /** Go duration (`5s`, `1m30s`) for each Prometheus query. */
+  prometheusTimeout: external_exports.string().refine((s) => parseDuration(s) !== void 0, "must be a Go duration such as 5s or 1m30s").default("5s")
+});
+var overridesSchema = external_exports.strictObject({
+  metricsServer: metricsServer.optional(),
+  meshProvider: meshProvider.optional(),
+  mode: external_exports.enum(["commit", "pull-request"]).optional()
+});
+var defaultConfig = () => configSchema.parse({});
+async function readConfigText(root, file2) {
+  const name2 = file2 ?? configFileName;
+  try {
+    const rel = relative2(root, resolve3(root, name2));
+    if (rel.startsWith("..") || isAbsolute(rel))
+      throw new ConfigurationError(`${name2}: outside the repository; refused`);
+    await refuseLinks(root, rel.split(sep3).join("/"));
+    const size = (await stat2(resolve3(root, rel))).size;
+    if (size > maxFileBytes)
+      throw new ConfigurationError(`${name2}: file is ${size} bytes, over the ${maxFileBytes}-byte limit`);
+    return await readFile6(resolve3(root, rel), "utf8");
+  } catch (e) {
+    if (e instanceof ConfigurationError) throw e;
+    if (e.code === "ENOENT" && file2 === void 0) return void 0;
+    throw new ConfigurationError(`${name2}: cannot read: ${e.message}`, { cause: e });
+  }
+}
+function parseConfigText(text2, name2) {
+  const lineCounter = new import_yaml5.LineCounter();
+  const doc = (0, import_yaml5.parseDocument)(text2, { lineCounter, prettyErrors: false });
+  const fail = (lines) => {
+    throw new ConfigurationError(lines.map((l3) => `${name2}:${l3}`).join("\n"));
+  };
+  if (doc.errors.length > 0) {
+    fail(doc.errors.map((e) => `${lineCounter.linePos(e.pos[0]).line}: -: ${e.message}`));
+  }
+  let raw;
+  try {
+    raw = doc.toJS({ maxAliasCount }) ?? {};
+  } catch (e) {
+    return fail([`1: -: ${e.message}`]);
+  }
+  const src = { file: name2, line: 1, doc, lineCounter };
+  if (typeof raw !== "object" || Array.isArray(raw)) return fail(["1: -: must be a mapping"]);
+  const r2 = configSchema.safeParse(raw);
+  if (r2.success) return r2.data;
+  return fail(
+    r2.error.issues.flatMap((i) => {
+      const paths = i.code === "unrecognized_keys" ? i.keys.map((k2) => [...i.path, k2]) : [i.path];
+      const message = i.code === "unrecognized_keys" ? "unknown field" : i.message;
+      return paths.map((p2) => ({ line: lineIn(src, p2), text: `${dotPath(p2)}: ${message}` }));
+    }).sort((a, b3) => a.line - b3.line).map((i) => `${i.line}: ${i.text}`)
+  );
+}
+async function loadConfig(root, overrides, file2) {
+  const text2 = await readConfigText(root, file2);
+  const config2 = text2 === void 0 ? defaultConfig() : parseConfigText(text2, file2 ?? configFileName);
+  const o2 = overridesSchema.safeParse(
+    Object.fromEntries(Object.entries(overrides).filter(([, v2]) => v2 !== void 0))
+  );
+  if (!o2.success) {
+    throw new ConfigurationError(
+      o2.error.issues.map((i) => `overrides: ${dotPath(i.path)}: ${i.message}`).join("\n")
+    );
+  }
+  const { mode, ...rest } = o2.data;
+  return { ...config2, ...rest, delivery: { ...config2.delivery, ...mode ? { mode } : {} } };
+}
+function egressPolicy(config2, targetUses) {
+  return {
+    metricsServer: config2.metricsServer,
+    ...config2.egress.allowedUrls ? { allowedUrls: config2.egress.allowedUrls } : {},
+    prometheusCredentials: config2.egress.prometheusCredentials,
+    secretUrls: config2.egress.secrets.urls,
+    ...targetUses ? { targetUses } : {}
+  };
+}
+
 // src/reconcile/canary-state.ts
 var import_yaml8 = __toESM(require_dist(), 1);
 
 // src/delivery/pending.ts
-var running2 = /* @__PURE__ */ new Set(["Progressing", "Waiting", "WaitingPromotion", "Promoting"]);
 function pendingView(status, pr2, onClosed) {
   if (!status || !pr2) return { status };
   const last = Date.parse(status.lastStepTime);
@@ -43257,7 +43468,7 @@ function pendingView(status, pr2, onClosed) {
   if (pr2.state === "open" && later(pr2.decidedAt))
     return { status: { ...status, lastStepTime: pr2.decidedAt } };
   if (pr2.state === "merged" && later(pr2.at)) return { status: { ...status, lastStepTime: pr2.at } };
-  const rejected = pr2.state === "closed" && !pr2.closedByGitcanary && later(pr2.at) && pr2.revision === status.lastAppliedSpec && pr2.fromWeight === status.canaryWeight && running2.has(status.phase) && !status.halted;
+  const rejected = pr2.state === "closed" && !pr2.closedByGitcanary && later(pr2.at) && pr2.revision === status.lastAppliedSpec && pr2.fromWeight === status.canaryWeight && midRunPhases.has(status.phase) && !status.halted;
   if (!rejected) return { status };
   return { status, closed: { number: pr2.number, by: "a reviewer", outcome: onClosed } };
 }
@@ -44019,7 +44230,6 @@ function ruleFilters(svc, cors) {
 
 // src/routers/session-affinity.ts
 import { createHash as createHash4 } from "node:crypto";
-var afterRun = /* @__PURE__ */ new Set(["Finalising", "Succeeded", "Failed"]);
 function cookieValue(seed) {
   const bytes = createHash4("sha256").update(seed).digest();
   return Array.from(bytes.subarray(0, 10), (b3) => String.fromCharCode(97 + b3 % 26)).join("");
@@ -44038,7 +44248,7 @@ function affinityPlan(input2) {
       ...primaryName ? { primary: { name: primaryName, value: cookieValue(`${seed}/primary`) } } : {}
     };
   }
-  if (input2.runRevision !== "" && afterRun.has(input2.phase)) return { kind: "cleanup", affinity, canary };
+  if (input2.runRevision !== "" && afterRunPhases.has(input2.phase)) return { kind: "cleanup", affinity, canary };
   return { kind: "none" };
 }
 var canaryMaxAge = (a) => a.maxAge === void 0 || a.maxAge === 0 ? defaults.sessionAffinityMaxAge : a.maxAge;
@@ -45450,7 +45660,7 @@ var import_yaml6 = __toESM(require_dist(), 1);
 var topOrder = ["apiVersion", "kind", "metadata", "spec"];
 var metaOrder = ["name", "namespace", "labels", "annotations"];
 var generatedHeader = (sourceFile) => `Generated by gitcanary from ${sourceFile} \u2014 do not edit; changes are overwritten.`;
-function ordered(map2, keys) {
+function ordered2(map2, keys) {
   const out = {};
   for (const k2 of keys) if (k2 in map2) out[k2] = map2[k2];
   for (const [k2, v2] of Object.entries(map2)) if (!(k2 in out)) out[k2] = v2;
@@ -45464,7 +45674,7 @@ function canonical(value) {
   for (const [k2, v2] of Object.entries(value)) {
     if (v2 === void 0) continue;
     if (k2 === "metadata" && typeof v2 === "object" && v2 !== null && !Array.isArray(v2)) {
-      const meta3 = ordered(v2, metaOrder);
+      const meta3 = ordered2(v2, metaOrder);
       for (const m2 of ["labels", "annotations"]) if (m2 in meta3) meta3[m2] = sortedKeys(meta3[m2]);
       out[k2] = canonical(meta3);
     } else {
@@ -45475,7 +45685,7 @@ function canonical(value) {
 }
 function toYaml(objects, header2) {
   const docs = objects.map((o2) => {
-    const doc = canonical(ordered(o2, topOrder));
+    const doc = canonical(ordered2(o2, topOrder));
     return fastYaml(doc) ?? (0, import_yaml6.stringify)(doc, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
   });
   const head = header2 === void 0 ? "" : `${header2.split("\n").map((l3) => `# ${l3}`.trimEnd()).join("\n")}
@@ -45578,10 +45788,10 @@ function parseBlock(lines, at2, indent) {
   let i = at2;
   for (let line = lines[i]; line !== void 0 && indentOf(line) === indent && !line.startsWith("- ", indent); line = lines[i]) {
     const body = line.slice(indent);
-    const sep4 = body.indexOf(": ");
-    const key = sep4 < 0 ? body.endsWith(":") ? body.slice(0, -1) : void 0 : body.slice(0, sep4);
+    const sep5 = body.indexOf(": ");
+    const key = sep5 < 0 ? body.endsWith(":") ? body.slice(0, -1) : void 0 : body.slice(0, sep5);
     if (key === void 0 || typeof parseScalar(key) !== "string") throw unsupported;
-    const rest = sep4 < 0 ? "" : body.slice(sep4 + 2);
+    const rest = sep5 < 0 ? "" : body.slice(sep5 + 2);
     if (rest === "") {
       const next = lines[i + 1];
       const childIndent = next === void 0 ? -1 : indentOf(next);
@@ -45682,15 +45892,25 @@ function currentRoutes(objects, input2) {
 }
 
 // src/reconcile/reverts.ts
-function findRevert(recent, statusFile, renderedDir2) {
+function findRevert(recent, statusFile, renderedDir2, canaryId) {
   const index = indexOf2(recent);
   let at2 = index.newest.get(statusFile) ?? Number.POSITIVE_INFINITY;
   for (const path of index.under.get(renderedDir2) ?? []) at2 = Math.min(at2, index.newest.get(path));
   const newest = recent[at2];
   if (!newest) return void 0;
-  const m2 = /This reverts commit ([0-9a-f]{7,40})/.exec(newest.message);
+  const m2 = /^This reverts commit ([0-9a-f]{7,40})\b/m.exec(newest.message);
   if (!m2) return void 0;
+  const reverted = recent.slice(at2 + 1).find((c3) => c3.sha.startsWith(m2[1]));
+  if (!reverted || !isStepOf(reverted, canaryId, renderedDir2)) return void 0;
+  const stepFiles = reverted.files.filter((f3) => f3.startsWith(`${renderedDir2}/`));
+  if (stepFiles.length === 0 || !stepFiles.every((f3) => newest.files.includes(f3))) return void 0;
   return { by: `${newest.author} <${newest.authorEmail}>`, commit: newest.sha, reverted: m2[1] };
+}
+function isStepOf(c3, canaryId, renderedDir2) {
+  if (!isStepCommit(c3.message)) return false;
+  if (!c3.files.some((f3) => f3.startsWith(`${renderedDir2}/`))) return false;
+  const named = trailerValues(parseTrailers(c3.message), "Canary");
+  return canaryId === void 0 || named.length === 0 || named.includes(canaryId);
 }
 var indexes2 = /* @__PURE__ */ new WeakMap();
 function indexOf2(recent) {
@@ -45752,7 +45972,7 @@ async function readCanary(ctx, c3) {
   );
   const status = seen.status;
   const renderedDir2 = c3.dir ? `${c3.dir}/rendered` : "rendered";
-  const reverted = findRevert(ctx.recent, sPath, renderedDir2);
+  const reverted = findRevert(ctx.recent, sPath, renderedDir2, id2);
   const byPerson = status?.request !== void 0 || reverted !== void 0 || seen.closed !== void 0;
   const mayStep = !status || byPerson || isDue(c3.canary, status, ctx.now);
   const existing = mayStep ? await ctx.files.list(renderedDir2) : [];
@@ -45830,12 +46050,6 @@ function assertConfined(changes, canaries) {
 
 // src/reconcile/canary-write.ts
 var ownedMarker = "Generated by gitcanary";
-var canaryUpPhases = /* @__PURE__ */ new Set([
-  "Progressing",
-  "WaitingPromotion",
-  "Promoting",
-  "Finalising"
-]);
 async function writeCanary(ctx, s, decision, edits) {
   const { c: c3, status, objects, existing } = s;
   const promote2 = decision.actions.some((a) => a.type === "initialize-primary" || a.type === "promote");
@@ -45910,29 +46124,196 @@ async function writeCanary(ctx, s, decision, edits) {
   return { changes, routes: nextRoutes, notes };
 }
 
+// src/net/egress.ts
+var useKey = (u2) => `${u2.url}${u2.secret ? ` ${u2.secret.namespace}/${u2.secret.name}` : ""}`;
+function underPrefix(url2, prefix) {
+  const u2 = parse6(url2);
+  const p2 = parse6(prefix);
+  if (!u2 || !p2 || u2.origin !== p2.origin) return false;
+  const base = p2.pathname.replace(/\/+$/, "");
+  const path = u2.pathname.replace(/\/+$/, "");
+  return base === "" || path === base || path.startsWith(`${base}/`);
+}
+function decideEgress(policy, use) {
+  const parsed = parse6(use.url);
+  if (!parsed || parsed.protocol !== "http:" && parsed.protocol !== "https:")
+    return { allowed: false, reason: `${show(use.url)} is not an http(s) URL` };
+  const operatorServer = underPrefix(use.url, policy.metricsServer);
+  if (use.from === "spec" && policy.allowedUrls && !operatorServer) {
+    if (!policy.allowedUrls.some((p2) => underPrefix(use.url, p2)))
+      return {
+        allowed: false,
+        reason: `egress policy refuses ${show(use.url)}: not under egress.allowedUrls (${policy.allowedUrls.join(", ")})`
+      };
+  }
+  if (use.secret) return decideSecret(policy, use, use.secret);
+  if (operatorServer || (policy.prometheusCredentials ?? []).some((p2) => underPrefix(use.url, p2)))
+    return { allowed: true, credential: "operator" };
+  return { allowed: true };
+}
+function decideSecret(policy, use, secret) {
+  const id2 = `${secret.namespace}/${secret.name}`;
+  const urls = policy.secretUrls?.[id2];
+  if (urls && !urls.some((p2) => underPrefix(use.url, p2)))
+    return {
+      allowed: true,
+      note: `secret ${id2} not sent to ${show(use.url)}: not under egress.secrets.urls["${id2}"]`
+    };
+  if (policy.targetUses && !policy.targetUses.has(useKey(use)))
+    return {
+      allowed: true,
+      note: `secret ${id2} not sent to ${show(use.url)}: this branch changed the URL or the secret (the target branch's URL gets it)`
+    };
+  return { allowed: true, credential: "secret" };
+}
+var show = (url2) => url2.replace(/\/\/[^/@]*@/, "//***@");
+function parse6(url2) {
+  try {
+    return new URL(url2);
+  } catch {
+    return void 0;
+  }
+}
+
+// src/net/read-body.ts
+async function readBody(r2, maxBytes) {
+  const reader = r2.body?.getReader();
+  if (!reader) return { text: "", truncated: false };
+  const chunks = [];
+  let size = 0;
+  let truncated = false;
+  for (; ; ) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (size + value.length > maxBytes) {
+      chunks.push(value.subarray(0, maxBytes - size));
+      truncated = true;
+      await reader.cancel().catch(() => {
+      });
+      break;
+    }
+    chunks.push(value);
+    size += value.length;
+  }
+  return { text: Buffer.concat(chunks).toString("utf8"), truncated };
+}
+
+// src/net/http.ts
+var HttpFailure = class extends Error {
+  constructor(message, reason) {
+    super(message);
+    this.reason = reason;
+  }
+  reason;
+  name = "HttpFailure";
+};
+function authorization(c3) {
+  if (c3.kind === "bearer") return `Bearer ${c3.token}`;
+  return `Basic ${Buffer.from(`${c3.username}:${c3.password}`).toString("base64")}`;
+}
+function credentialSecrets(c3) {
+  if (!c3) return [];
+  if (c3.kind === "bearer") return [c3.token];
+  const out = [authorization(c3).slice("Basic ".length), c3.password];
+  if (c3.username.length >= 4) out.push(c3.username);
+  return out;
+}
+async function boundedGet(req) {
+  const origin = req.url.origin;
+  const signal = AbortSignal.timeout(req.timeoutMs);
+  const secrets2 = credentialSecrets(req.credential);
+  let url2 = req.url;
+  for (let hop = 0; ; hop++) {
+    const refusal = req.refuse?.(url2);
+    if (refusal) throw new HttpFailure(refusal, "refused");
+    const headers = new Headers(req.headers);
+    if (req.credential) {
+      headers.delete("authorization");
+      if (url2.origin === origin) headers.set("authorization", authorization(req.credential));
+    }
+    const res = await send(url2, headers, signal, req.timeoutMs);
+    const location = res.headers.get("location");
+    if ([301, 302, 303, 307, 308].includes(res.status) && location) {
+      await res.body?.cancel().catch(() => {
+      });
+      if (hop >= (req.maxRedirects ?? 5)) {
+        throw new HttpFailure(`more than ${req.maxRedirects ?? 5} redirects`, "redirects");
+      }
+      try {
+        url2 = new URL(location, url2);
+      } catch {
+        throw new HttpFailure("redirect to an invalid URL", "refused");
+      }
+      if (url2.protocol !== "http:" && url2.protocol !== "https:") {
+        throw new HttpFailure(`redirect to a ${url2.protocol} URL refused`, "refused");
+      }
+      continue;
+    }
+    const body = await readCapped(res, req.maxBytes, req.timeoutMs);
+    return { status: res.status, statusText: res.statusText, body: redactEcho(body, secrets2), url: url2 };
+  }
+}
+async function send(url2, headers, signal, timeoutMs2) {
+  try {
+    return await fetch(url2, { headers, signal, redirect: "manual" });
+  } catch (e) {
+    throw failure2(e, timeoutMs2);
+  }
+}
+async function readCapped(res, maxBytes, timeoutMs2) {
+  const tooLarge = () => new HttpFailure(`response larger than ${maxBytes} bytes (limits.responseBytes); not read`, "too-large");
+  const declared = Number(res.headers.get("content-length") ?? Number.NaN);
+  if (declared > maxBytes) {
+    await res.body?.cancel().catch(() => {
+    });
+    throw tooLarge();
+  }
+  let read;
+  try {
+    read = await readBody(res, maxBytes);
+  } catch (e) {
+    throw failure2(e, timeoutMs2);
+  }
+  if (read.truncated) throw tooLarge();
+  return read.text;
+}
+function failure2(e, timeoutMs2) {
+  const err = e;
+  if (err?.name === "TimeoutError" || err?.name === "AbortError")
+    return new HttpFailure(`timed out after ${timeoutMs2}ms`, "timeout");
+  const detail = err?.cause?.message ?? err?.cause?.code ?? err?.message ?? String(e);
+  return new HttpFailure(`request failed: ${detail}`, "network");
+}
+
 // src/metrics/auth.ts
 import { readFileSync as readFileSync2, statSync } from "node:fs";
-import { join as join7 } from "node:path";
-var secretEnvPrefix = (name2) => `GITCANARY_SECRET_${name2.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_`;
-function resolveAuth(secretName, env2 = process.env, secretsDir = env2.GITCANARY_SECRETS_DIR) {
-  if (secretName === void 0) {
-    const creds2 = pick2({
-      token: env2.PROMETHEUS_TOKEN,
-      username: env2.PROMETHEUS_USERNAME,
-      password: env2.PROMETHEUS_PASSWORD
-    });
-    if (!creds2.token && !creds2.username && !creds2.password) return void 0;
-    return toAuth(
-      creds2,
-      "the global metrics server",
-      "env PROMETHEUS_TOKEN or PROMETHEUS_USERNAME/PROMETHEUS_PASSWORD"
-    );
+import { join as join8 } from "node:path";
+var secretEnvPrefix = (ref, layout2 = "namespaced") => `GITCANARY_SECRET_${layout2 === "flat" ? "" : `${envPart(ref.namespace)}__`}${envPart(ref.name)}_`;
+var envPart = (s) => s.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+function operatorAuth(env2 = process.env) {
+  const creds = pick2({
+    token: env2.PROMETHEUS_TOKEN,
+    username: env2.PROMETHEUS_USERNAME,
+    password: env2.PROMETHEUS_PASSWORD
+  });
+  if (!creds.token && !creds.username && !creds.password) return void 0;
+  return toAuth(
+    creds,
+    "the operator's metrics server",
+    "env PROMETHEUS_TOKEN or PROMETHEUS_USERNAME/PROMETHEUS_PASSWORD"
+  );
+}
+function secretAuth(ref, places = {}) {
+  const env2 = places.env ?? process.env;
+  const secretsDir = "secretsDir" in places ? places.secretsDir : env2.GITCANARY_SECRETS_DIR;
+  const layout2 = places.layout ?? "namespaced";
+  for (const part of [ref.namespace, ref.name]) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(part) || part.includes("..")) {
+      throw new ConfigurationError(`secret name "${part}" is not a valid Kubernetes name`);
+    }
   }
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(secretName) || secretName.includes("..")) {
-    throw new ConfigurationError(`secret name "${secretName}" is not a valid Kubernetes name`);
-  }
-  const what = `secret "${secretName}"`;
-  const folder = secretsDir ? join7(secretsDir, secretName) : void 0;
+  const what = `secret "${ref.name}" (namespace ${ref.namespace})`;
+  const folder = secretsDir ? layout2 === "flat" ? join8(secretsDir, ref.name) : join8(secretsDir, ref.namespace, ref.name) : void 0;
   if (folder && isDirectory(folder)) {
     const creds2 = pick2({
       token: readKey(folder, "token"),
@@ -45941,7 +46322,7 @@ function resolveAuth(secretName, env2 = process.env, secretsDir = env2.GITCANARY
     });
     return toAuth(creds2, what, `files in ${folder}`);
   }
-  const prefix = secretEnvPrefix(secretName);
+  const prefix = secretEnvPrefix(ref, layout2);
   const creds = pick2({
     token: env2[`${prefix}TOKEN`],
     username: env2[`${prefix}USERNAME`],
@@ -45976,7 +46357,7 @@ function isDirectory(path) {
 }
 function readKey(folder, key) {
   try {
-    return readFileSync2(join7(folder, key), "utf8").replace(/\r?\n$/, "");
+    return readFileSync2(join8(folder, key), "utf8").replace(/\r?\n$/, "");
   } catch {
     return void 0;
   }
@@ -45987,7 +46368,88 @@ function failingProvider(message) {
   return { query: async () => ({ kind: "error", message }) };
 }
 
+// src/metrics/sample.ts
+function parseGoFloat(s) {
+  const sp = special(s);
+  if (sp !== void 0) return sp;
+  const dec = /^[+-]?[0-9_]*(?:\.[0-9_]*)?(?:[eE][+-]?[0-9][0-9_]*)?$/;
+  const hex3 = /^([+-]?)0[xX]([0-9a-fA-F_]*)(?:\.([0-9a-fA-F_]*))?[pP]([+-]?[0-9][0-9_]*)$/;
+  let value;
+  const h3 = hex3.exec(s);
+  if (h3) {
+    const [, sign, int2 = "", frac = "", exp = "0"] = h3;
+    if (!/[0-9a-fA-F]/.test(int2 + frac)) return void 0;
+    if (s.includes("_") && !underscoreOK(s)) return void 0;
+    value = hexValue(int2.replace(/_/g, ""), frac.replace(/_/g, ""), Number(exp.replace(/_/g, "")));
+    if (sign === "-") value = -value;
+  } else if (dec.test(s) && !/^0[xX]/.test(s.replace(/^[+-]/, ""))) {
+    const mantissa = s.replace(/[eE].*$/, "");
+    if (!/[0-9]/.test(mantissa)) return void 0;
+    if (s.includes("_") && !underscoreOK(s)) return void 0;
+    value = Number(s.replace(/_/g, ""));
+  } else {
+    return void 0;
+  }
+  return Number.isFinite(value) ? value : void 0;
+}
+function special(s) {
+  if (/^nan$/i.test(s)) return Number.NaN;
+  const m2 = /^([+-]?)inf(inity)?$/i.exec(s);
+  if (m2) return m2[1] === "-" ? -Infinity : Infinity;
+  return void 0;
+}
+function underscoreOK(str2) {
+  let s = str2;
+  if (s[0] === "+" || s[0] === "-") s = s.slice(1);
+  let saw = "^";
+  let i = 0;
+  let hex3 = false;
+  if (s.length >= 2 && s[0] === "0" && /[box]/i.test(s[1] ?? "")) {
+    i = 2;
+    saw = "0";
+    hex3 = /x/i.test(s[1] ?? "");
+  }
+  for (; i < s.length; i++) {
+    const c3 = s[i] ?? "";
+    if (/[0-9]/.test(c3) || hex3 && /[a-f]/i.test(c3)) {
+      saw = "0";
+      continue;
+    }
+    if (c3 === "_") {
+      if (saw !== "0") return false;
+      saw = "_";
+      continue;
+    }
+    if (saw === "_") return false;
+    saw = "!";
+  }
+  return saw !== "_";
+}
+function hexValue(int2, frac, exp) {
+  const digits = `${int2}${frac}`.replace(/^0+/, "") || "0";
+  if (digits === "0") return 0;
+  const kept = digits.slice(0, 16);
+  const sticky = /[1-9a-f]/i.test(digits.slice(16)) ? 1n : 0n;
+  let e = exp - 4 * frac.length + 4 * (digits.length - kept.length);
+  let m2 = BigInt(`0x${kept}`) << 1n | sticky;
+  e -= 1;
+  let v2 = Number(m2);
+  m2 = 0n;
+  while (e > 0 && Number.isFinite(v2)) {
+    const step = Math.min(e, 1e3);
+    v2 *= 2 ** step;
+    e -= step;
+  }
+  while (e < 0 && v2 !== 0) {
+    const step = Math.min(-e, 1e3);
+    v2 /= 2 ** step;
+    e += step;
+  }
+  return v2;
+}
+
 // src/metrics/prometheus.ts
+var defaultResponseBytes = 4 * 1024 * 1024;
 var collapseWhitespace = (query) => query.replace(/\s+/g, " ").trim();
 function createPrometheusProvider(opts) {
   let base;
@@ -46009,9 +46471,16 @@ function createPrometheusProvider(opts) {
   endpoint2.pathname = `${endpoint2.pathname.replace(/\/+$/, "")}/api/v1/query`;
   endpoint2.search = "";
   const label = `prometheus ${base.origin}${base.pathname.replace(/\/+$/, "")}`;
-  const headers = buildHeaders(opts.headers, auth2);
+  const headers = buildHeaders(opts.headers);
   if (typeof headers === "string") return failingProvider(`${label}: ${headers}`);
-  const redact2 = redactor(auth2, opts.headers);
+  const credential = toCredential(auth2);
+  const secrets2 = [...credentialSecrets(credential), ...sensitiveValues(opts.headers)];
+  if (credential && !validHeaderValue(credential))
+    return failingProvider(
+      `${label}: invalid request header "authorization" (name or value not allowed in HTTP; value not shown)`
+    );
+  const redact3 = redactor(secrets2);
+  const note = opts.note ? ` (${opts.note})` : "";
   return {
     async query(query, at2) {
       const time3 = at2.getTime();
@@ -46021,32 +46490,54 @@ function createPrometheusProvider(opts) {
       url2.searchParams.set("time", String(time3 / 1e3));
       let result;
       try {
-        const res = await fetch(url2, { headers, signal: AbortSignal.timeout(opts.timeoutMs) });
-        result = interpret(res.status, res.statusText, await res.text());
+        const res = await boundedGet({
+          url: url2,
+          headers,
+          ...credential ? { credential } : {},
+          timeoutMs: opts.timeoutMs,
+          maxBytes: opts.maxBytes ?? defaultResponseBytes,
+          ...opts.refuse ? { refuse: opts.refuse } : {}
+        });
+        result = interpret(res.status, res.statusText, res.body, secrets2);
       } catch (e) {
-        result = { kind: "error", message: describeFetchError(e, opts.timeoutMs) };
+        result = { kind: "error", message: describeFailure(e, opts.timeoutMs) };
       }
-      return result.kind === "error" ? { kind: "error", message: redact2(`${label}: ${result.message}`) } : result;
+      return result.kind === "error" ? { kind: "error", message: redact3(`${label}: ${result.message}${note}`) } : result;
     }
   };
 }
 function providerForCheck(check2, ctx) {
   const env2 = ctx.env ?? process.env;
+  const use = { url: check2.address, from: check2.from, ...check2.secret ? { secret: check2.secret } : {} };
+  const decision = decideEgress(ctx.policy, use);
+  if (!decision.allowed) return failingProvider(decision.reason);
   let auth2;
   try {
-    auth2 = resolveAuth(check2.secretName, env2, ctx.secretsDir ?? env2.GITCANARY_SECRETS_DIR);
+    if (decision.credential === "operator") auth2 = operatorAuth(env2);
+    if (decision.credential === "secret" && check2.secret)
+      auth2 = secretAuth(check2.secret, {
+        env: env2,
+        secretsDir: ctx.secretsDir ?? env2.GITCANARY_SECRETS_DIR,
+        layout: ctx.layout ?? "namespaced"
+      });
   } catch (e) {
     return failingProvider(e instanceof Error ? e.message : String(e));
   }
   const opts = {
-    address: check2.address ?? ctx.metricsServer,
-    timeoutMs: ctx.timeoutMs ?? defaults.prometheusTimeoutMs
+    address: check2.address,
+    timeoutMs: ctx.timeoutMs ?? defaults.prometheusTimeoutMs,
+    refuse: (url2) => {
+      const d2 = decideEgress(ctx.policy, { url: url2.href, from: check2.from });
+      return d2.allowed ? void 0 : d2.reason;
+    }
   };
+  if (ctx.maxBytes !== void 0) opts.maxBytes = ctx.maxBytes;
   if (auth2) opts.auth = auth2;
+  if (decision.note) opts.note = decision.note;
   if (check2.headers) opts.headers = check2.headers;
   return createPrometheusProvider(opts);
 }
-function buildHeaders(extra, auth2) {
+function buildHeaders(extra) {
   const h3 = new Headers({ accept: "application/json" });
   let name2 = "";
   try {
@@ -46054,28 +46545,25 @@ function buildHeaders(extra, auth2) {
       name2 = key;
       for (const v2 of typeof value === "string" ? [value] : value) h3.append(key, v2);
     }
-    name2 = "authorization";
-    if (auth2 && "bearer" in auth2) h3.set(name2, `Bearer ${auth2.bearer}`);
-    else if (auth2) h3.set(name2, `Basic ${basic(auth2.username, auth2.password)}`);
   } catch {
     return `invalid request header ${JSON.stringify(name2)} (name or value not allowed in HTTP; value not shown)`;
   }
   return h3;
 }
-var basic = (user, pass) => Buffer.from(`${user}:${pass}`).toString("base64");
+var toCredential = (auth2) => !auth2 ? void 0 : "bearer" in auth2 ? { kind: "bearer", token: auth2.bearer } : { kind: "basic", username: auth2.username, password: auth2.password };
+function validHeaderValue(c3) {
+  try {
+    new Headers({ authorization: c3.kind === "bearer" ? `Bearer ${c3.token}` : "Basic x" });
+    return true;
+  } catch {
+    return false;
+  }
+}
 var sensitiveHeader = /auth|token|key|secret|cookie|pass/i;
-function redactor(auth2, headers) {
-  const secrets2 = [];
-  if (auth2 && "bearer" in auth2) secrets2.push(auth2.bearer);
-  if (auth2 && "username" in auth2) {
-    secrets2.push(basic(auth2.username, auth2.password), auth2.password);
-    if (auth2.username.length >= 4) secrets2.push(auth2.username);
-  }
-  for (const [name2, value] of Object.entries(headers ?? {})) {
-    if (sensitiveHeader.test(name2)) secrets2.push(...typeof value === "string" ? [value] : value);
-  }
-  const list3 = secrets2.filter((s) => s.length > 0).sort((a, b3) => b3.length - a.length);
-  return (s) => list3.reduce((out, secret) => out.split(secret).join("***"), s);
+function sensitiveValues(headers) {
+  return Object.entries(headers ?? {}).flatMap(
+    ([name2, value]) => sensitiveHeader.test(name2) ? typeof value === "string" ? [value] : [...value] : []
+  );
 }
 var safeDecode4 = (s) => {
   try {
@@ -46085,20 +46573,13 @@ var safeDecode4 = (s) => {
   }
 };
 var withoutUserinfo = (address) => address.replace(/\/\/[^/@]*@/, "//***@");
-function describeFetchError(e, timeoutMs2) {
-  const err = e;
-  if (err?.name === "TimeoutError" || err?.name === "AbortError")
-    return `query timed out after ${timeoutMs2}ms`;
-  const cause = err?.cause;
-  if (cause?.message) return `request failed: ${cause.message}`;
-  if (cause?.code) return `request failed: ${cause.code}`;
-  return `request failed: ${err?.message ?? String(e)}`;
+function describeFailure(e, timeoutMs2) {
+  if (e instanceof HttpFailure) {
+    return e.reason === "timeout" ? `query timed out after ${timeoutMs2}ms` : e.message;
+  }
+  return `request failed: ${e instanceof Error ? e.message : String(e)}`;
 }
-var snippet = (body) => {
-  const one = collapseWhitespace(body);
-  return one.length > 200 ? `${one.slice(0, 200)}\u2026` : one;
-};
-function interpret(status, statusText, body) {
+function interpret(status, statusText, body, secrets2 = []) {
   let parsed;
   try {
     const v2 = JSON.parse(body);
@@ -46106,12 +46587,17 @@ function interpret(status, statusText, body) {
   } catch {
     parsed = void 0;
   }
-  const promError = parsed?.status === "error" ? `${typeof parsed.errorType === "string" ? `${parsed.errorType}: ` : ""}${String(parsed.error ?? "unknown error")}` : void 0;
+  const promError = parsed?.status === "error" ? snippet(
+    `${typeof parsed.errorType === "string" ? `${parsed.errorType}: ` : ""}${String(parsed.error ?? "unknown error")}`,
+    secrets2,
+    500
+  ) : void 0;
   if (status < 200 || status >= 300) {
-    const detail = promError ?? (snippet(body) || statusText);
+    const detail = promError ?? (snippet(body, secrets2) || statusText);
     return { kind: "error", message: `HTTP ${status}${detail ? ` ${detail}` : ""}` };
   }
-  if (!parsed) return { kind: "error", message: `response is not JSON (HTTP ${status}): ${snippet(body)}` };
+  if (!parsed)
+    return { kind: "error", message: `response is not JSON (HTTP ${status}): ${snippet(body, secrets2)}` };
   if (promError) return { kind: "error", message: promError };
   if (parsed.status !== "success")
     return { kind: "error", message: `unexpected response status ${String(parsed.status)}` };
@@ -46137,12 +46623,10 @@ function decode3(data) {
   return { kind: "error", message: `unsupported result type ${String(type)}` };
 }
 function sample(raw) {
-  const s = raw.trim();
-  if (/^nan$/i.test(s)) return { kind: "no-data" };
-  const inf = /^([+-]?)inf(inity)?$/i.exec(s);
-  if (inf) return { kind: "value", value: inf[1] === "-" ? -Infinity : Infinity };
-  const value = Number(s);
-  if (s === "" || Number.isNaN(value)) return { kind: "error", message: `unparsable sample value "${raw}"` };
+  const value = parseGoFloat(raw);
+  if (value === void 0)
+    return { kind: "error", message: `unparsable sample value ${JSON.stringify(raw.slice(0, 64))}` };
+  if (Number.isNaN(value)) return { kind: "no-data" };
   return { kind: "value", value };
 }
 
@@ -46155,6 +46639,7 @@ var builtinTemplates = () => {
 async function observe(ctx, c3) {
   const checks = planChecks(c3, ctx.inventory.templates, builtinTemplates(), ctx.config.meshProvider);
   const server = c3.canary.spec.metricsServer ?? ctx.config.metricsServer;
+  const serverFrom = c3.canary.spec.metricsServer ? "spec" : "operator";
   return Promise.all(
     checks.map(async (check2) => {
       if (check2.error || check2.query === void 0) {
@@ -46162,16 +46647,20 @@ async function observe(ctx, c3) {
       }
       const provider = ctx.metrics({
         address: check2.address ?? server,
-        ...check2.secretName ? { secretName: check2.secretName } : {},
+        from: check2.address ? "spec" : serverFrom,
+        ...check2.secret ? { secret: check2.secret } : {},
         ...check2.headers ? { headers: check2.headers } : {}
       });
       return { check: check2, result: await provider.query(check2.query, ctx.now) };
     })
   );
 }
-function prometheusFactory(config2) {
+function prometheusFactory(config2, targetUses) {
   const timeoutMs2 = parseDuration(config2.prometheusTimeout) ?? 5e3;
-  return (target) => providerForCheck(target, { metricsServer: target.address, timeoutMs: timeoutMs2 });
+  const policy = egressPolicy(config2, targetUses);
+  const layout2 = config2.egress.secrets.layout;
+  const maxBytes = config2.limits.responseBytes;
+  return (target) => providerForCheck(target, { policy, timeoutMs: timeoutMs2, maxBytes, layout: layout2 });
 }
 
 // src/reconcile/report.ts
@@ -46245,72 +46734,6 @@ async function reconcileCanary(ctx, c3) {
   if ("error" in written) return { report: failedReport(c3, written.error), changes: [] };
   for (const note of written.notes) report.message += `; ${note}`;
   return { report, changes: written.changes, decision, routes: written.routes, ...known };
-}
-
-// src/reconcile/context.ts
-import { lstat as lstat4, readdir as readdir3, readFile as readFile6 } from "node:fs/promises";
-import { join as join8 } from "node:path";
-function diskFiles(root) {
-  const verified = /* @__PURE__ */ new Set();
-  const reads = /* @__PURE__ */ new Map();
-  const read = async (path) => {
-    try {
-      await refuseLinks(root, path, verified);
-      return await readFile6(join8(root, path), "utf8");
-    } catch (e) {
-      const code2 = e.code;
-      if (code2 === "ENOENT") return void 0;
-      if (code2 === "EISDIR") throw new Error(`${path}: is a folder, not a file`);
-      throw e;
-    }
-  };
-  return {
-    read(path) {
-      let r2 = reads.get(path);
-      if (!r2) {
-        r2 = read(path);
-        reads.set(path, r2);
-      }
-      return r2;
-    },
-    async list(dir) {
-      let entries;
-      try {
-        await refuseLinks(root, dir, verified);
-        entries = await readdir3(join8(root, dir), { withFileTypes: true });
-      } catch (e) {
-        if (e.code === "ENOENT") return [];
-        throw e;
-      }
-      const yaml = entries.filter((d2) => !d2.isSymbolicLink() && (d2.name.endsWith(".yaml") || d2.name.endsWith(".yml"))).map((d2) => d2.name).sort();
-      return Promise.all(
-        yaml.map(async (n) => ({ path: `${dir}/${n}`, content: await readFile6(join8(root, dir, n), "utf8") }))
-      );
-    },
-    refuseLinks: (path) => refuseLinks(root, path, verified)
-  };
-}
-async function refuseLinks(root, path, verified) {
-  const parts = path.split("/");
-  for (let i = 1; i <= parts.length; i++) {
-    const sub = parts.slice(0, i).join("/");
-    if (verified?.has(sub)) continue;
-    const st2 = await lstat4(join8(root, sub)).catch((e) => {
-      if (e.code === "ENOENT") return void 0;
-      throw e;
-    });
-    if (!st2) return;
-    if (st2.isSymbolicLink())
-      throw new Error(`${sub}: is a symlink; gitcanary reads and writes only the repository's own files`);
-    if (st2.isDirectory()) verified?.add(sub);
-  }
-}
-function inventoryLookup(inv) {
-  const index = /* @__PURE__ */ new Map();
-  for (const { value } of inv.objects) {
-    index.set(`${value.metadata.namespace ?? "default"}/${value.kind}/${value.metadata.name}`, value);
-  }
-  return (namespace) => (kind2, name2, other = namespace) => index.get(`${other}/${kind2}/${name2}`);
 }
 
 // src/reconcile/logger.ts
@@ -46464,11 +46887,11 @@ function invalidCanaries(errors, loaded) {
 }
 
 // src/action/annotations.ts
-import { isAbsolute, relative as relative2, resolve as resolve5, sep as sep3 } from "node:path";
+import { isAbsolute as isAbsolute2, relative as relative3, resolve as resolve5, sep as sep4 } from "node:path";
 function workspaceFile(place, file2) {
-  const rel = relative2(place.workspace, resolve5(place.root, file2));
-  if (rel.startsWith("..") || isAbsolute(rel)) return file2;
-  return rel.split(sep3).join("/");
+  const rel = relative3(place.workspace, resolve5(place.root, file2));
+  if (rel.startsWith("..") || isAbsolute2(rel)) return file2;
+  return rel.split(sep4).join("/");
 }
 function splitIssues(file2, error62) {
   const start = new RegExp(`(?:^|; )(${escapeRegExp2(file2)}):(\\d+): `, "g");
@@ -46568,8 +46991,8 @@ function placeOf(inputs, deps) {
   };
 }
 async function runAction(inputs, deps) {
-  const mask = masker(deps.secrets);
-  const write2 = (line) => deps.write(mask(line));
+  const mask2 = masker(deps.secrets);
+  const write2 = (line) => deps.write(mask2(line));
   const place = placeOf(inputs, deps);
   const logger = actionsLogger(inputs.logLevel, deps.write, deps.secrets);
   const opts = {
@@ -46607,10 +47030,10 @@ async function runAction(inputs, deps) {
     exitCode: result.canaries.some((c3) => c3.error) ? 1 : 0,
     outputs: {
       "commit-sha": result.commit ?? "",
-      "pull-requests": mask(JSON.stringify(result.pullRequests)),
-      canaries: mask(JSON.stringify(result.canaries))
+      "pull-requests": mask2(JSON.stringify(result.pullRequests)),
+      canaries: mask2(JSON.stringify(result.canaries))
     },
-    summary: mask(
+    summary: mask2(
       summaryMarkdown({
         canaries: result.canaries,
         commit: result.commit,
@@ -46624,8 +47047,8 @@ async function runAction(inputs, deps) {
   };
 }
 function failedOutcome(place, e, deps) {
-  const mask = masker(deps.secrets);
-  const message = mask(errorMessage(e));
+  const mask2 = masker(deps.secrets);
+  const message = mask2(errorMessage(e));
   const lines = e instanceof ConfigurationError ? configurationErrors(place, message) : [command("error", { title: "gitcanary: the run failed" }, message)];
   for (const line of lines) deps.write(line);
   return {

@@ -5,6 +5,7 @@
 import type { DeliveryMode } from '../delivery/types.js';
 import { ConfigurationError } from '../errors.js';
 import type { RepoRef } from '../forge/port.js';
+import { secretsOfEnv } from '../net/redact.js';
 import { type Env, readInput } from './io.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -111,32 +112,6 @@ export function parseInputs(env: Env): ActionInputs {
  * secrets (`PROMETHEUS_TOKEN`, `GITCANARY_SECRET_X_PASSWORD`).
  */
 export function secretValues(env: Env): string[] {
-  const secrets = new Set<string>();
   const token = readInput(env, 'token');
-  if (token) secrets.add(token);
-  for (const [name, value] of Object.entries(env)) {
-    const v = value?.trim();
-    if (!v) continue;
-    const isInput = name.startsWith('INPUT_');
-    if (/TOKEN|PASSWORD|SECRET|PRIVATE.?KEY|CREDENTIAL/i.test(name) && (isInput || v.length >= 4))
-      secrets.add(v);
-    const password = isInput ? urlPassword(v) : undefined;
-    if (password) secrets.add(password).add(safeDecode(password));
-  }
-  return [...secrets];
-}
-
-/** The password of `scheme://user:password@host…`, if any. */
-function urlPassword(value: string): string | undefined {
-  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/@\s]+)@/i.exec(value)?.[1];
-  const colon = userinfo?.indexOf(':') ?? -1;
-  return userinfo && colon >= 0 && colon < userinfo.length - 1 ? userinfo.slice(colon + 1) : undefined;
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
+  return [...new Set([...(token ? [token] : []), ...secretsOfEnv(env)])];
 }

@@ -4,17 +4,15 @@
  * the reports are in, see annotations.ts). Secrets are replaced by `***` even before the runner's
  * own masking, so a local run prints none either.
  */
+import { redactor } from '../net/redact.js';
 import type { Logger } from '../reconcile/logger.js';
 import type { LogLevel } from './inputs.js';
 import { command } from './io.js';
 
 const order: LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
-/** Replaces every secret (longest first) with `***`. */
-export function masker(secrets: string[]): (s: string) => string {
-  const list = [...new Set(secrets.filter((s) => s.length > 0))].sort((a, b) => b.length - a.length);
-  return (s) => list.reduce((acc, secret) => acc.split(secret).join('***'), s);
-}
+/** Replaces every secret (longest first) with `***`: the one redaction function, `src/net/redact.ts`. */
+export const masker = (secrets: string[]): ((s: string) => string) => redactor(secrets);
 
 export function actionsLogger(level: LogLevel, write: (line: string) => void, secrets: string[]): Logger {
   const mask = masker(secrets);

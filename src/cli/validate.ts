@@ -3,9 +3,10 @@
  * Unknown fields are warnings (likely typos); the command exits 1 when any finding is an error.
  */
 import { resolve } from 'node:path';
-import { loadConfig } from '../inputs/config.js';
+import { egressPolicy, loadConfig } from '../inputs/config.js';
 import { loadRepo, validateRepo } from '../inputs/load.js';
-import type { SpecIssue } from '../inputs/model.js';
+import type { RepoInventory, SpecIssue } from '../inputs/model.js';
+import { decideEgress, type EgressPolicy, show } from '../net/egress.js';
 import { routerFor } from '../routers/registry.js';
 import { ignoredFields } from '../routers/rendered-fields.js';
 
@@ -18,8 +19,9 @@ export interface ValidateResult {
 
 export async function runValidate(repoDir: string): Promise<ValidateResult> {
   const root = resolve(repoDir);
-  const inv = await loadRepo(root, await loadConfig(root, {}));
-  const issues: SpecIssue[] = [...validateRepo(inv)];
+  const config = await loadConfig(root, {});
+  const inv = await loadRepo(root, config);
+  const issues: SpecIssue[] = [...validateRepo(inv), ...egressIssues(inv, egressPolicy(config))];
   for (const c of inv.canaries) {
     const object = `${c.ref.namespace}/${c.ref.name}`;
     let problems: Array<{ path: string; message: string }>;
@@ -35,4 +37,43 @@ export async function runValidate(repoDir: string): Promise<ValidateResult> {
   }
   const errors = issues.filter((i) => i.severity === 'error').length;
   return { issues, canaries: inv.canaries.length, errors, warnings: issues.length - errors };
+}
+
+/**
+ * What the egress policy says about each spec URL: a refused URL is an error (the check would
+ * fail); a spec URL other than the operator's server is a warning (queried without credentials).
+ */
+function egressIssues(inv: RepoInventory, policy: EgressPolicy): SpecIssue[] {
+  const out: SpecIssue[] = [];
+  const check = (
+    at: { file: string; line: number; object: string; path: string },
+    url: string,
+    secret?: { namespace: string; name: string },
+  ) => {
+    const d = decideEgress(policy, { url, from: 'spec', ...(secret ? { secret } : {}) });
+    if (!d.allowed) out.push({ ...at, message: d.reason, severity: 'error' });
+    else if (!d.credential && !secret)
+      out.push({
+        ...at,
+        severity: 'warning',
+        message: `${show(url)} is not the operator's metrics server: queried without the operator's Prometheus credentials`,
+      });
+  };
+  for (const c of inv.canaries) {
+    const url = c.canary.spec.metricsServer;
+    const object = `${c.ref.namespace}/${c.ref.name}`;
+    if (url) check({ file: c.origin.file, line: c.origin.line, object, path: 'spec.metricsServer' }, url);
+  }
+  for (const t of inv.templates) {
+    const ns = t.value.metadata.namespace ?? 'default';
+    const { address, secretRef } = t.value.spec.provider;
+    const at = {
+      file: t.origin.file,
+      line: t.origin.line ?? 1,
+      object: `${ns}/${t.value.metadata.name}`,
+      path: 'spec.provider.address',
+    };
+    if (address) check(at, address, secretRef ? { namespace: ns, name: secretRef.name } : undefined);
+  }
+  return out;
 }

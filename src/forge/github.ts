@@ -18,6 +18,7 @@ import {
   TerminalError,
   TransientError,
 } from '../errors.js';
+import { redact } from '../net/redact.js';
 import { type EtagStore, memoryEtags } from './etag-store.js';
 import type {
   ApiCommitInput,
@@ -230,7 +231,7 @@ class GitHubForge implements Forge {
 
   /** `text` with the token masked, should a server ever echo it. */
   private scrub(text: string): string {
-    return text.split(this.opts.token).join('***');
+    return redact(text, [this.opts.token]);
   }
 
   /** The typed error for a failed call, named by its method and path, without the token. */

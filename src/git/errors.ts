@@ -10,6 +10,7 @@
  * Pure: no git, no simple-git; tested on real git output in `test/git/errors.test.ts`.
  */
 import { errorMessage, PushRejectedError, TerminalError, TransientError } from '../errors.js';
+import { redact as redactText } from '../net/redact.js';
 
 /** A git command that exited non-zero, with what it printed. */
 export class GitCommandError extends Error {
@@ -86,9 +87,7 @@ const transientFailures: RegExp[] = [
 ];
 
 /** Removes credentials from URLs (`https://user:token@host` → `https://***@host`). */
-export function redact(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s@'"]+@/gi, '$1***@');
-}
+export const redact = (text: string): string => redactText(text);
 
 /** The lines of git output worth showing: errors, fatal lines, remote messages, rejected refs. */
 export function gitDiagnostics(text: string): string {

@@ -2,12 +2,15 @@
  * The optional repository config `gitcanary.yaml` at the repository root. Every field has a
  * default, so a repository without the file works; flags given on the command line win.
  */
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigurationError } from '../errors.js';
+import type { EgressPolicy } from '../net/egress.js';
+import { refuseLinks } from '../reconcile/context.js';
 import { defaults, parseDuration } from './defaults.js';
+import { maxAliasCount, maxFileBytes } from './load.js';
 import { providerIds } from './schema.js';
 import { type DocSource, dotPath, lineIn } from './validate.js';
 
@@ -19,6 +22,7 @@ const meshProvider = z.enum(providerIds, {
   error: (i) => `unknown provider ${JSON.stringify(i.input)}; valid: ${providerIds.join(', ')}`,
 });
 const glob = z.string().min(1);
+const urlPrefix = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL prefix' });
 
 export const configSchema = z.strictObject({
   metricsServer: metricsServer.default(defaults.metricsServer),
@@ -68,6 +72,43 @@ export const configSchema = z.strictObject({
       mergeMethod: z.enum(['merge', 'squash', 'rebase']).default('merge'),
     })
     .prefault({}),
+  /**
+   * The egress policy (src/net/egress.ts): which URLs specs may send queries to, and where each
+   * credential may go. Read from this file on the target branch, flags and environment; never a spec.
+   */
+  egress: z
+    .strictObject({
+      /** URL prefixes spec URLs (`spec.metricsServer`, `provider.address`) must be under; unset: any. */
+      allowedUrls: z.array(urlPrefix).min(1).optional(),
+      /** More URL prefixes the operator's PROMETHEUS_* credentials may go to (besides metricsServer). */
+      prometheusCredentials: z.array(urlPrefix).default(() => []),
+      secrets: z
+        .strictObject({
+          /** `namespaced`: `<dir>/<namespace>/<name>/<key>`; `flat` (the old layout, opt-in): `<dir>/<name>/<key>`. */
+          layout: z.enum(['namespaced', 'flat']).default('namespaced'),
+          /** Per secret (`namespace/name`): the URL prefixes it may go to. */
+          urls: z
+            .record(
+              z.string().regex(/^[a-z0-9.-]+\/[a-z0-9.-]+$/, 'must be namespace/name'),
+              z.array(urlPrefix),
+            )
+            .default(() => ({})),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  /** Bounds on what gitcanary reads from the network. */
+  limits: z
+    .strictObject({
+      /** Largest HTTP response read (bytes); a larger one fails the check, read no further. */
+      responseBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(256 * 1024 * 1024)
+        .default(4 * 1024 * 1024),
+    })
+    .prefault({}),
   /** Go duration (`5s`, `1m30s`) for each Prometheus query. */
   prometheusTimeout: z
     .string()
@@ -86,14 +127,25 @@ const overridesSchema = z.strictObject({
 /** The config of a repository without `gitcanary.yaml`. */
 export const defaultConfig = (): RepoConfig => configSchema.parse({});
 
+/**
+ * The config file's text, bounded like specs (`maxFileBytes`) and refused when it, or a folder on
+ * the way to it, is a symbolic link (a link could point outside the repository).
+ */
 async function readConfigText(root: string, file?: string): Promise<string | undefined> {
+  const name = file ?? configFileName;
   try {
-    return await readFile(resolve(root, file ?? configFileName), 'utf8');
+    const rel = relative(root, resolve(root, name));
+    if (rel.startsWith('..') || isAbsolute(rel))
+      throw new ConfigurationError(`${name}: outside the repository; refused`);
+    await refuseLinks(root, rel.split(sep).join('/'));
+    const size = (await stat(resolve(root, rel))).size;
+    if (size > maxFileBytes)
+      throw new ConfigurationError(`${name}: file is ${size} bytes, over the ${maxFileBytes}-byte limit`);
+    return await readFile(resolve(root, rel), 'utf8');
   } catch (e) {
+    if (e instanceof ConfigurationError) throw e;
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' && file === undefined) return undefined;
-    throw new ConfigurationError(`${file ?? configFileName}: cannot read: ${(e as Error).message}`, {
-      cause: e,
-    });
+    throw new ConfigurationError(`${name}: cannot read: ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -108,7 +160,7 @@ function parseConfigText(text: string, name: string): RepoConfig {
   }
   let raw: unknown;
   try {
-    raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
+    raw = doc.toJS({ maxAliasCount }) ?? {};
   } catch (e) {
     return fail([`1: -: ${(e as Error).message}`]);
   }
@@ -150,4 +202,18 @@ export async function loadConfig(
   }
   const { mode, ...rest } = o.data;
   return { ...config, ...rest, delivery: { ...config.delivery, ...(mode ? { mode } : {}) } };
+}
+
+/**
+ * The egress policy of a config: the operator's metrics server and the `egress` section.
+ * `targetUses`: in `plan` on a branch, the uses (URL and secret) the target branch has.
+ */
+export function egressPolicy(config: RepoConfig, targetUses?: ReadonlySet<string>): EgressPolicy {
+  return {
+    metricsServer: config.metricsServer,
+    ...(config.egress.allowedUrls ? { allowedUrls: config.egress.allowedUrls } : {}),
+    prometheusCredentials: config.egress.prometheusCredentials,
+    secretUrls: config.egress.secrets.urls,
+    ...(targetUses ? { targetUses } : {}),
+  };
 }

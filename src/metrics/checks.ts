@@ -14,8 +14,8 @@ import { encodeNonWord, renderQuery, type TemplateModel } from './template.js';
 export interface PlannedCheck extends MetricCheck {
   /** The MetricTemplate provider's address; undefined → the canary's metrics server. */
   address?: string;
-  /** The MetricTemplate provider's `secretRef.name` (credentials, see `resolveAuth`). */
-  secretName?: string;
+  /** The MetricTemplate provider's `secretRef`, in the template's namespace (see `secretAuth`). */
+  secret?: { namespace: string; name: string };
   /** The MetricTemplate provider's extra headers. */
   headers?: Record<string, string[]>;
 }
@@ -124,7 +124,8 @@ export function templateCheck(
   if (!provider.address)
     return { ...check, error: `${id}: provider.address is required for type prometheus` };
   check.address = provider.address;
-  if (provider.secretRef) check.secretName = provider.secretRef.name;
+  // Flagger reads a secretRef in the MetricTemplate's own namespace; so does gitcanary.
+  if (provider.secretRef) check.secret = { namespace, name: provider.secretRef.name };
   if (provider.headers) check.headers = provider.headers;
   const rendered = renderQuery(
     found.spec.query,

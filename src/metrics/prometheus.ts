@@ -5,19 +5,32 @@
  */
 import type { QueryResult } from '../core/types.js';
 import { defaults } from '../inputs/defaults.js';
-import { type PrometheusAuth, resolveAuth } from './auth.js';
+import { decideEgress, type EgressPolicy } from '../net/egress.js';
+import { boundedGet, type Credential, credentialSecrets, HttpFailure } from '../net/http.js';
+import { redactor, snippet } from '../net/redact.js';
+import { operatorAuth, type PrometheusAuth, type SecretPlaces, type SecretRef, secretAuth } from './auth.js';
 import { failingProvider, type MetricsProvider } from './provider.js';
+import { parseGoFloat } from './sample.js';
 
-export { type PrometheusAuth, resolveAuth } from './auth.js';
+export { operatorAuth, type PrometheusAuth, secretAuth } from './auth.js';
+
+/** Largest Prometheus answer read by default (`limits.responseBytes` in gitcanary.yaml). */
+export const defaultResponseBytes = 4 * 1024 * 1024;
 
 export interface PrometheusOptions {
   /** Base URL such as `http://prometheus:9090`; a path prefix (`http://host/prom`) is kept. */
   address: string;
   /** Whole-request deadline (connect, headers and body); Flagger uses 5s. */
   timeoutMs: number;
+  /** Largest answer read (default 4 MiB); a larger one is an error, read no further than the cap. */
+  maxBytes?: number;
   auth?: PrometheusAuth;
   /** Extra request headers (a MetricTemplate's `provider.headers`); auth headers win over these. */
   headers?: Record<string, string | readonly string[]>;
+  /** The egress policy's verdict on each URL, redirects included (a reason to refuse, or undefined). */
+  refuse?: (url: URL) => string | undefined;
+  /** Said in error messages: why a credential was not sent. */
+  note?: string;
 }
 
 /**
@@ -27,10 +40,11 @@ export interface PrometheusOptions {
 export const collapseWhitespace = (query: string): string => query.replace(/\s+/g, ' ').trim();
 
 /**
- * Creates a Prometheus-backed provider. Answers: vector → the last series' value (empty → no-data,
- * NaN → no-data, ±Inf → value); scalar → its value; matrix or string → error. HTTP errors carry the
- * status and Prometheus' `errorType: error`; timeouts, refused connections, non-JSON bodies and
- * `status: error` are errors too. An invalid address gives a provider that always answers an error.
+ * Creates a Prometheus-backed provider over the bounded HTTP client (src/net/http.ts). Answers:
+ * vector → the last series' value (empty → no-data, NaN → no-data, ±Inf → value); scalar → its
+ * value; matrix or string → error. HTTP errors carry the status and Prometheus' `errorType: error`;
+ * timeouts, refused connections, answers over the size cap, non-JSON bodies and `status: error`
+ * are errors too. An invalid address gives a provider that always answers an error.
  */
 export function createPrometheusProvider(opts: PrometheusOptions): MetricsProvider {
   let base: URL;
@@ -53,9 +67,16 @@ export function createPrometheusProvider(opts: PrometheusOptions): MetricsProvid
   endpoint.pathname = `${endpoint.pathname.replace(/\/+$/, '')}/api/v1/query`;
   endpoint.search = '';
   const label = `prometheus ${base.origin}${base.pathname.replace(/\/+$/, '')}`;
-  const headers = buildHeaders(opts.headers, auth);
+  const headers = buildHeaders(opts.headers);
   if (typeof headers === 'string') return failingProvider(`${label}: ${headers}`);
-  const redact = redactor(auth, opts.headers);
+  const credential = toCredential(auth);
+  const secrets = [...credentialSecrets(credential), ...sensitiveValues(opts.headers)];
+  if (credential && !validHeaderValue(credential))
+    return failingProvider(
+      `${label}: invalid request header "authorization" (name or value not allowed in HTTP; value not shown)`,
+    );
+  const redact = redactor(secrets);
+  const note = opts.note ? ` (${opts.note})` : '';
 
   return {
     async query(query: string, at: Date): Promise<QueryResult> {
@@ -66,60 +87,88 @@ export function createPrometheusProvider(opts: PrometheusOptions): MetricsProvid
       url.searchParams.set('time', String(time / 1000));
       let result: QueryResult;
       try {
-        const res = await fetch(url, { headers, signal: AbortSignal.timeout(opts.timeoutMs) });
-        result = interpret(res.status, res.statusText, await res.text());
+        const res = await boundedGet({
+          url,
+          headers,
+          ...(credential ? { credential } : {}),
+          timeoutMs: opts.timeoutMs,
+          maxBytes: opts.maxBytes ?? defaultResponseBytes,
+          ...(opts.refuse ? { refuse: opts.refuse } : {}),
+        });
+        result = interpret(res.status, res.statusText, res.body, secrets);
       } catch (e) {
-        result = { kind: 'error', message: describeFetchError(e, opts.timeoutMs) };
+        result = { kind: 'error', message: describeFailure(e, opts.timeoutMs) };
       }
       return result.kind === 'error'
-        ? { kind: 'error', message: redact(`${label}: ${result.message}`) }
+        ? { kind: 'error', message: redact(`${label}: ${result.message}${note}`) }
         : result;
     },
   };
 }
 
-/** What a PlannedCheck says about where to send its query (the template's provider, if any). */
+/** What a PlannedCheck says about where to send its query. */
 export interface CheckTarget {
-  address?: string;
-  secretName?: string;
+  /** The URL: the template's `provider.address`, `spec.metricsServer`, or the operator's server. */
+  address: string;
+  /** Who chose the address: a spec, or the operator (flag, env, gitcanary.yaml). */
+  from: 'spec' | 'operator';
+  /** The MetricTemplate's secretRef, in the template's namespace. */
+  secret?: SecretRef;
   headers?: Record<string, string | readonly string[]>;
 }
 
 export interface ProviderContext {
-  /** The canary's metrics server (`spec.metricsServer` or the global one) for builtin/inline checks. */
-  metricsServer: string;
+  /** Which URL may receive which credential (the operator's, never a spec's). */
+  policy: EgressPolicy;
   timeoutMs?: number;
+  /** Largest answer read (default 4 MiB). */
+  maxBytes?: number;
   env?: NodeJS.ProcessEnv;
   secretsDir?: string;
+  layout?: SecretPlaces['layout'];
 }
 
 /**
- * The provider for one planned check: the template's address and secret when set, else the
- * canary's metrics server with the global PROMETHEUS_* credentials. Credential problems (missing
- * secret, half a basic pair) become a provider that answers an error, so the check fails.
+ * The provider for one planned check, with the credential the egress policy grants it: the
+ * operator's PROMETHEUS_* for the operator's server, the template's own secret (read in its
+ * namespace) for a template address the policy lets it go to, nothing otherwise. A URL the policy
+ * refuses, a missing secret or half a basic pair become a provider that answers an error (the
+ * check fails, nothing is sent).
  */
 export function providerForCheck(check: CheckTarget, ctx: ProviderContext): MetricsProvider {
   const env = ctx.env ?? process.env;
+  const use = { url: check.address, from: check.from, ...(check.secret ? { secret: check.secret } : {}) };
+  const decision = decideEgress(ctx.policy, use);
+  if (!decision.allowed) return failingProvider(decision.reason);
   let auth: PrometheusAuth | undefined;
   try {
-    auth = resolveAuth(check.secretName, env, ctx.secretsDir ?? env.GITCANARY_SECRETS_DIR);
+    if (decision.credential === 'operator') auth = operatorAuth(env);
+    if (decision.credential === 'secret' && check.secret)
+      auth = secretAuth(check.secret, {
+        env,
+        secretsDir: ctx.secretsDir ?? env.GITCANARY_SECRETS_DIR,
+        layout: ctx.layout ?? 'namespaced',
+      });
   } catch (e) {
     return failingProvider(e instanceof Error ? e.message : String(e));
   }
   const opts: PrometheusOptions = {
-    address: check.address ?? ctx.metricsServer,
+    address: check.address,
     timeoutMs: ctx.timeoutMs ?? defaults.prometheusTimeoutMs,
+    refuse: (url) => {
+      const d = decideEgress(ctx.policy, { url: url.href, from: check.from });
+      return d.allowed ? undefined : d.reason;
+    },
   };
+  if (ctx.maxBytes !== undefined) opts.maxBytes = ctx.maxBytes;
   if (auth) opts.auth = auth;
+  if (decision.note) opts.note = decision.note;
   if (check.headers) opts.headers = check.headers;
   return createPrometheusProvider(opts);
 }
 
 /** Request headers, or a message (naming the header, never its value) when one is invalid. */
-function buildHeaders(
-  extra: PrometheusOptions['headers'],
-  auth: PrometheusAuth | undefined,
-): Headers | string {
+function buildHeaders(extra: PrometheusOptions['headers']): Headers | string {
   const h = new Headers({ accept: 'application/json' });
   let name = '';
   try {
@@ -127,35 +176,35 @@ function buildHeaders(
       name = key;
       for (const v of typeof value === 'string' ? [value] : value) h.append(key, v);
     }
-    name = 'authorization';
-    if (auth && 'bearer' in auth) h.set(name, `Bearer ${auth.bearer}`);
-    else if (auth) h.set(name, `Basic ${basic(auth.username, auth.password)}`);
   } catch {
     return `invalid request header ${JSON.stringify(name)} (name or value not allowed in HTTP; value not shown)`;
   }
   return h;
 }
 
-const basic = (user: string, pass: string): string => Buffer.from(`${user}:${pass}`).toString('base64');
+const toCredential = (auth: PrometheusAuth | undefined): Credential | undefined =>
+  !auth
+    ? undefined
+    : 'bearer' in auth
+      ? { kind: 'bearer', token: auth.bearer }
+      : { kind: 'basic', username: auth.username, password: auth.password };
 
-const sensitiveHeader = /auth|token|key|secret|cookie|pass/i;
+function validHeaderValue(c: Credential): boolean {
+  try {
+    new Headers({ authorization: c.kind === 'bearer' ? `Bearer ${c.token}` : 'Basic x' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
-/** Replaces every credential (token, password, basic blob, sensitive header values) with `***`. */
-function redactor(
-  auth: PrometheusAuth | undefined,
-  headers: PrometheusOptions['headers'],
-): (s: string) => string {
-  const secrets: string[] = [];
-  if (auth && 'bearer' in auth) secrets.push(auth.bearer);
-  if (auth && 'username' in auth) {
-    secrets.push(basic(auth.username, auth.password), auth.password);
-    if (auth.username.length >= 4) secrets.push(auth.username);
-  }
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (sensitiveHeader.test(name)) secrets.push(...(typeof value === 'string' ? [value] : value));
-  }
-  const list = secrets.filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
-  return (s) => list.reduce((out, secret) => out.split(secret).join('***'), s);
+/** Header names whose values are secrets (`Authorization`, `X-Api-Key`, `Cookie`, …). */
+export const sensitiveHeader = /auth|token|key|secret|cookie|pass/i;
+
+function sensitiveValues(headers: PrometheusOptions['headers']): string[] {
+  return Object.entries(headers ?? {}).flatMap(([name, value]) =>
+    sensitiveHeader.test(name) ? (typeof value === 'string' ? [value] : [...value]) : [],
+  );
 }
 
 const safeDecode = (s: string): string => {
@@ -168,20 +217,12 @@ const safeDecode = (s: string): string => {
 
 const withoutUserinfo = (address: string): string => address.replace(/\/\/[^/@]*@/, '//***@');
 
-function describeFetchError(e: unknown, timeoutMs: number): string {
-  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (err?.name === 'TimeoutError' || err?.name === 'AbortError')
-    return `query timed out after ${timeoutMs}ms`;
-  const cause = err?.cause;
-  if (cause?.message) return `request failed: ${cause.message}`;
-  if (cause?.code) return `request failed: ${cause.code}`;
-  return `request failed: ${err?.message ?? String(e)}`;
+function describeFailure(e: unknown, timeoutMs: number): string {
+  if (e instanceof HttpFailure) {
+    return e.reason === 'timeout' ? `query timed out after ${timeoutMs}ms` : e.message;
+  }
+  return `request failed: ${e instanceof Error ? e.message : String(e)}`;
 }
-
-const snippet = (body: string): string => {
-  const one = collapseWhitespace(body);
-  return one.length > 200 ? `${one.slice(0, 200)}…` : one;
-};
 
 interface PromBody {
   status?: unknown;
@@ -191,7 +232,12 @@ interface PromBody {
 }
 
 /** Turns an HTTP status and body into a QueryResult (pure; exported for unit tests). */
-export function interpret(status: number, statusText: string, body: string): QueryResult {
+export function interpret(
+  status: number,
+  statusText: string,
+  body: string,
+  secrets: readonly string[] = [],
+): QueryResult {
   let parsed: PromBody | undefined;
   try {
     const v: unknown = JSON.parse(body);
@@ -201,13 +247,18 @@ export function interpret(status: number, statusText: string, body: string): Que
   }
   const promError =
     parsed?.status === 'error'
-      ? `${typeof parsed.errorType === 'string' ? `${parsed.errorType}: ` : ''}${String(parsed.error ?? 'unknown error')}`
+      ? snippet(
+          `${typeof parsed.errorType === 'string' ? `${parsed.errorType}: ` : ''}${String(parsed.error ?? 'unknown error')}`,
+          secrets,
+          500,
+        )
       : undefined;
   if (status < 200 || status >= 300) {
-    const detail = promError ?? (snippet(body) || statusText);
+    const detail = promError ?? (snippet(body, secrets) || statusText);
     return { kind: 'error', message: `HTTP ${status}${detail ? ` ${detail}` : ''}` };
   }
-  if (!parsed) return { kind: 'error', message: `response is not JSON (HTTP ${status}): ${snippet(body)}` };
+  if (!parsed)
+    return { kind: 'error', message: `response is not JSON (HTTP ${status}): ${snippet(body, secrets)}` };
   if (promError) return { kind: 'error', message: promError };
   if (parsed.status !== 'success')
     return { kind: 'error', message: `unexpected response status ${String(parsed.status)}` };
@@ -236,15 +287,15 @@ function decode(data: PromBody['data']): QueryResult {
 }
 
 /**
- * Parses a Prometheus sample string (Go `ParseFloat` semantics for NaN and ±Inf).
- * @example sample('98.5') → value 98.5; sample('NaN') → no-data; sample('+Inf') → value Infinity
+ * A Prometheus sample string read as Flagger reads it: Go's `strconv.ParseFloat(s, 64)` (see
+ * sample.ts). NaN is no data (Flagger fails the check); ±Inf is a value; anything ParseFloat
+ * refuses (`1e309`, `0x64`, `1_000`, ` 1`) is an error.
+ * @example sample('98.5') → value 98.5; sample('NaN') → no-data; sample('1e309') → error
  */
 function sample(raw: string): QueryResult {
-  const s = raw.trim();
-  if (/^nan$/i.test(s)) return { kind: 'no-data' };
-  const inf = /^([+-]?)inf(inity)?$/i.exec(s);
-  if (inf) return { kind: 'value', value: inf[1] === '-' ? -Infinity : Infinity };
-  const value = Number(s);
-  if (s === '' || Number.isNaN(value)) return { kind: 'error', message: `unparsable sample value "${raw}"` };
+  const value = parseGoFloat(raw);
+  if (value === undefined)
+    return { kind: 'error', message: `unparsable sample value ${JSON.stringify(raw.slice(0, 64))}` };
+  if (Number.isNaN(value)) return { kind: 'no-data' };
   return { kind: 'value', value };
 }

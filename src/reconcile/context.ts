@@ -25,8 +25,10 @@ export interface RepoFiles {
 /** Where and how a metric query is sent. */
 export interface MetricsTarget {
   address: string;
-  /** MetricTemplate `provider.secretRef.name`, when credentials come from a named secret. */
-  secretName?: string;
+  /** Who chose the address: a spec (`spec.metricsServer`, `provider.address`) or the operator. */
+  from: 'spec' | 'operator';
+  /** MetricTemplate `provider.secretRef`, in the template's namespace. */
+  secret?: { namespace: string; name: string };
   headers?: Record<string, string[]>;
 }
 

@@ -1,3 +1,5 @@
+import { minSecretLength, redactor } from '../net/redact.js';
+
 /** The logging port: the core never prints; the CLI and the Action inject a Logger. */
 export interface Logger {
   debug(message: string): void;
@@ -18,8 +20,7 @@ export function stderrLogger(
   secrets: string[] = [],
 ): Logger {
   const order = ['debug', 'info', 'warn', 'error'];
-  const mask = (m: string): string =>
-    secrets.filter((s) => s.length >= 4).reduce((acc, s) => acc.split(s).join('***'), m);
+  const mask = redactor(secrets.filter((s) => s.length >= minSecretLength));
   const at = (l: string) => (message: string) => {
     if (order.indexOf(l) >= order.indexOf(level))
       process.stderr.write(`${l === 'info' ? '' : `${l}: `}${mask(message)}\n`);

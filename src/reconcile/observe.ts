@@ -4,7 +4,7 @@
  */
 
 import type { Observation } from '../core/types.js';
-import type { RepoConfig } from '../inputs/config.js';
+import { egressPolicy, type RepoConfig } from '../inputs/config.js';
 import { parseDuration } from '../inputs/defaults.js';
 import type { LoadedCanary } from '../inputs/model.js';
 import { type Builtins, loadBuiltins } from '../metrics/builtins.js';
@@ -22,6 +22,7 @@ export const builtinTemplates = (): Builtins => {
 export async function observe(ctx: ReconcileContext, c: LoadedCanary): Promise<Observation[]> {
   const checks = planChecks(c, ctx.inventory.templates, builtinTemplates(), ctx.config.meshProvider);
   const server = c.canary.spec.metricsServer ?? ctx.config.metricsServer;
+  const serverFrom = c.canary.spec.metricsServer ? 'spec' : 'operator';
   return Promise.all(
     checks.map(async (check): Promise<Observation> => {
       if (check.error || check.query === undefined) {
@@ -29,7 +30,8 @@ export async function observe(ctx: ReconcileContext, c: LoadedCanary): Promise<O
       }
       const provider = ctx.metrics({
         address: check.address ?? server,
-        ...(check.secretName ? { secretName: check.secretName } : {}),
+        from: check.address ? 'spec' : serverFrom,
+        ...(check.secret ? { secret: check.secret } : {}),
         ...(check.headers ? { headers: check.headers } : {}),
       });
       return { check, result: await provider.query(check.query, ctx.now) };
@@ -37,8 +39,14 @@ export async function observe(ctx: ReconcileContext, c: LoadedCanary): Promise<O
   );
 }
 
-/** Prometheus over HTTP, credentials from the environment or mounted secret files. */
-export function prometheusFactory(config: RepoConfig): MetricsFactory {
+/**
+ * Prometheus over the bounded HTTP client, each credential where the egress policy lets it go
+ * (`targetUses`: in `plan` on a branch, the uses the target branch has).
+ */
+export function prometheusFactory(config: RepoConfig, targetUses?: ReadonlySet<string>): MetricsFactory {
   const timeoutMs = parseDuration(config.prometheusTimeout) ?? 5000;
-  return (target) => providerForCheck(target, { metricsServer: target.address, timeoutMs });
+  const policy = egressPolicy(config, targetUses);
+  const layout = config.egress.secrets.layout;
+  const maxBytes = config.limits.responseBytes;
+  return (target) => providerForCheck(target, { policy, timeoutMs, maxBytes, layout });
 }

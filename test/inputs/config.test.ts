@@ -23,6 +23,8 @@ describe('loadConfig', () => {
       author: { name: 'gitcanary', email: 'gitcanary@users.noreply.github.com' },
       historyLimit: 50,
       prometheusTimeout: '5s',
+      egress: { prometheusCredentials: [], secrets: { layout: 'namespaced', urls: {} } },
+      limits: { responseBytes: 4 * 1024 * 1024 },
       delivery: {
         mode: 'commit',
         pullRequestFor: { promotion: false },

@@ -99,7 +99,7 @@ describe('planChecks', () => {
         kind: 'custom',
         query: 'sum(rate(errors{dir="inbound"}[5m]))',
         address: 'http://prom.monitoring:9090',
-        secretName: 'prom-auth',
+        secret: { namespace: 'test', name: 'prom-auth' },
         headers: { 'X-Scope-OrgID': ['team-a'] },
       },
     ]);

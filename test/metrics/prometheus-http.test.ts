@@ -175,26 +175,32 @@ describe('failures are values, never a pass', () => {
 
 describe('providerForCheck', () => {
   it('uses the template address and its named secret', async () => {
-    const env = { GITCANARY_SECRET_PROM_AUTH_TOKEN: 'from-env' };
+    const env = { GITCANARY_SECRET_APPS__PROM_AUTH_TOKEN: 'from-env' };
     await providerForCheck(
-      { address: url, secretName: 'prom-auth' },
-      { metricsServer: 'http://x', env },
+      { address: url, from: 'spec', secret: { namespace: 'apps', name: 'prom-auth' } },
+      { policy: { metricsServer: 'http://x' }, env },
     ).query('up', at);
     expect(seen[0]?.headers.authorization).toBe('Bearer from-env');
   });
 
   it('uses the metrics server and the global credentials without a template', async () => {
     const env = { PROMETHEUS_USERNAME: 'u', PROMETHEUS_PASSWORD: 'p' };
-    await providerForCheck({}, { metricsServer: url, env }).query('up', at);
+    await providerForCheck({ address: url, from: 'operator' }, { policy: { metricsServer: url }, env }).query(
+      'up',
+      at,
+    );
     expect(seen[0]?.headers.authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`);
   });
 
   it('a missing secret fails the check without sending anything', async () => {
     const r = await providerForCheck(
-      { address: url, secretName: 'nope' },
-      { metricsServer: url, env: {} },
+      { address: url, from: 'spec', secret: { namespace: 'apps', name: 'nope' } },
+      { policy: { metricsServer: url }, env: {} },
     ).query('up', at);
-    expect(r).toMatchObject({ kind: 'error', message: expect.stringContaining('secret "nope" not found') });
+    expect(r).toMatchObject({
+      kind: 'error',
+      message: expect.stringContaining('secret "nope" (namespace apps) not found'),
+    });
     expect(seen).toHaveLength(0);
   });
 });

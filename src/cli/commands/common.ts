@@ -46,14 +46,6 @@ export function parseNow(s: string | undefined): Date | undefined {
   return d;
 }
 
-/** Values that must never be printed: tokens and passwords from the environment. */
-export function secretValues(): string[] {
-  return Object.entries(process.env)
-    .filter(([k]) => /TOKEN|PASSWORD|SECRET/i.test(k))
-    .map(([, v]) => v ?? '')
-    .filter((v) => v.length >= 4);
-}
-
 /**
  * Prints a result in the `-o` format: `json` and `yaml` print `data`, the text formats `text()`.
  */

@@ -1,9 +1,11 @@
 /** `gitcanary reconcile` and `gitcanary plan` (a run that writes nothing). */
+
+import { secretsOfEnv } from '../../net/redact.js';
 import { stderrLogger } from '../../reconcile/logger.js';
 import { reconcile } from '../../reconcile/run.js';
 import { githubAccess } from '../forge.js';
 import { formatPlan, formatReconcile, jsonReconcile } from '../output.js';
-import { accessFlags, parseMode, parseNow, printResult, secretValues, str } from './common.js';
+import { accessFlags, parseMode, parseNow, printResult, str } from './common.js';
 import type { CommandContext } from './context.js';
 
 export async function run({ name, values, out }: CommandContext): Promise<number> {
@@ -28,7 +30,7 @@ export async function run({ name, values, out }: CommandContext): Promise<number
     ...(meshProvider ? { meshProvider } : {}),
     dryRun,
     push: !noPush,
-    logger: stderrLogger(level, secretValues()),
+    logger: stderrLogger(level, secretsOfEnv(process.env)),
   });
   await printResult(str(values, 'output'), out, jsonReconcile(result), () =>
     dryRun ? formatPlan(result, flags.repo) : formatReconcile(result),

@@ -5,7 +5,7 @@
  * names a secret. The value is the last non-null datapoint across all series, as Flagger reads it;
  * values and timestamps may be numbers or strings.
  */
-import { parseGoFloat } from './go-float.js';
+import { parseGoFloat } from '../sample.js';
 import { error, type HttpMetricsProvider, json, noData, value } from './types.js';
 
 export const graphite: HttpMetricsProvider = {

@@ -6,7 +6,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { datadog } from '../../../src/metrics/providers/datadog.js';
 import { dynatrace } from '../../../src/metrics/providers/dynatrace.js';
-import { parseGoFloat } from '../../../src/metrics/providers/go-float.js';
 import { graphite } from '../../../src/metrics/providers/graphite.js';
 import { influxdb } from '../../../src/metrics/providers/influxdb.js';
 import { newrelic } from '../../../src/metrics/providers/newrelic.js';
@@ -309,29 +308,4 @@ describe('transport failures are errors, never values', () => {
     const big = await runHttpQuery(datadog, input({ address: slow.url, credentials: creds }));
     expect(big).toEqual({ kind: 'error', message: 'datadog: answer larger than 1048576 bytes' });
   });
-});
-
-describe("Go's strconv.ParseFloat", () => {
-  it.each([
-    ['1.5', 1.5],
-    ['.5', 0.5],
-    ['5.', 5],
-    ['-1e-3', -0.001],
-    ['+2E2', 200],
-    ['0x1p-2', 0.25],
-    ['0x1.8p1', 3],
-    ['0X_1P0', 1],
-    ['inf', Number.POSITIVE_INFINITY],
-    ['-Infinity', Number.NEGATIVE_INFINITY],
-    ['1e-400', 0],
-  ])('%s = %d', (s, v) => {
-    expect(parseGoFloat(s)).toBe(v);
-  });
-  it('NaN', () => expect(parseGoFloat('NaN')).toBeNaN());
-  it.each(['1e309', '0x64', '1_000', ' 1', '1 ', '', '.', '1e', '+nan', 'infin', '0x1p', '1.2.3'])(
-    '%j is not a number',
-    (s) => {
-      expect(parseGoFloat(s)).toBeUndefined();
-    },
-  );
 });
