@@ -6,17 +6,9 @@
 
 import { SpecError } from '../errors.js';
 import { defaults } from './defaults.js';
-import {
-  type K8sObject,
-  type LoadedCanary,
-  type Located,
-  type RepoInventory,
-  refId,
-  type SourceWorkload,
-  type SpecIssue,
-} from './model.js';
+import type { K8sObject, LoadedCanary, Located, RepoInventory, SourceWorkload, SpecIssue } from './model.js';
 import { k8sName } from './schema.js';
-import { dotPath, fileOf, lineOf, type Path } from './validate.js';
+import { canaryError, dotPath, fileOf, lineOf, type Path } from './validate.js';
 
 type Raw = Record<string, unknown>;
 const rec = (x: unknown): Raw => (typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Raw) : {});
@@ -128,14 +120,7 @@ function isTracked(o: K8sObject): boolean {
  */
 export function resolveSource(inv: RepoInventory, c: LoadedCanary): SourceWorkload | SpecIssue[] {
   const { namespace } = c.ref;
-  const at = (path: Path, message: string): SpecIssue => ({
-    file: c.origin.file,
-    line: lineOf(c.canary, path, c.origin.line),
-    object: refId(c.ref),
-    path: dotPath(path),
-    message,
-    severity: 'error',
-  });
+  const at = (path: Path, message: string): SpecIssue => canaryError(c, path, message);
   const find = (kind: string, n: string, path: Path): Located<K8sObject> | SpecIssue => {
     const found = candidates(inv, kind, n, namespace, c.dir);
     if (found.length === 1 && found[0]) return found[0];

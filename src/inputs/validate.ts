@@ -6,7 +6,7 @@
  */
 import { type Document, isMap, isScalar, isSeq, type LineCounter, type Pair, type YAMLMap } from 'yaml';
 import type { z } from 'zod';
-import { type CanaryRef, type Origin, refId, type SpecIssue } from './model.js';
+import { type CanaryRef, type LoadedCanary, type Origin, refId, type SpecIssue } from './model.js';
 import type { AnalysisSpec, Canary } from './schema.js';
 
 export type Path = readonly PropertyKey[];
@@ -102,6 +102,16 @@ export function lineOf(value: object, path: Path, fallback: number): number {
 
 /** Repository-relative file a loaded value came from, when known. */
 export const fileOf = (value: object): string | undefined => sources.get(value)?.file;
+
+/** An error at `path` of a loaded canary, on the line of the Canary's file that holds it. */
+export const canaryError = (c: LoadedCanary, path: Path, message: string): SpecIssue => ({
+  file: c.origin.file,
+  line: lineOf(c.canary, path, c.origin.line),
+  object: refId(c.ref),
+  path: dotPath(path),
+  message,
+  severity: 'error',
+});
 
 const issue = (
   src: DocSource,

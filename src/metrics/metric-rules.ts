@@ -5,9 +5,9 @@
  * rolls the canary back at run time.
  */
 import { analysisOf } from '../inputs/defaults.js';
-import { type LoadedCanary, type Located, refId, type SpecIssue } from '../inputs/model.js';
+import type { LoadedCanary, Located, SpecIssue } from '../inputs/model.js';
 import type { MetricTemplate } from '../inputs/schema.js';
-import { dotPath, lineOf } from '../inputs/validate.js';
+import { canaryError, type Path } from '../inputs/validate.js';
 import { templateCheck, templateModel } from './checks.js';
 import { renderQuery } from './template.js';
 
@@ -19,14 +19,7 @@ import { renderQuery } from './template.js';
 export function metricRefRules(c: LoadedCanary, templates: readonly Located<MetricTemplate>[]): SpecIssue[] {
   const key = c.canary.spec.analysis ? 'analysis' : 'canaryAnalysis';
   const out: SpecIssue[] = [];
-  const at = (path: (string | number)[], message: string): SpecIssue => ({
-    file: c.origin.file,
-    line: lineOf(c.canary, path, c.origin.line),
-    object: refId(c.ref),
-    path: dotPath(path),
-    message,
-    severity: 'error',
-  });
+  const at = (path: Path, message: string): SpecIssue => canaryError(c, path, message);
   (analysisOf(c.canary)?.metrics ?? []).forEach((m, i) => {
     const ref = m.templateRef;
     if (!ref) return;
