@@ -41870,12 +41870,14 @@ var import_picomatch = __toESM(require_picomatch2(), 1);
 // src/inputs/classify.ts
 import { posix as posix2 } from "node:path";
 
+// src/inputs/validate.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+
 // src/inputs/model.ts
 var refId = (r2) => `${r2.namespace}/${r2.name}`;
 var formatIssue = (i) => `${i.file}:${i.line}: ${i.object ?? "-"}: ${i.path}: ${i.message}`;
 
 // src/inputs/validate.ts
-var import_yaml2 = __toESM(require_dist(), 1);
 var builtinMetrics = ["request-success-rate", "request-duration"];
 var oneLine3 = (s) => s === "" ? '""' : /[\n\r\u2028\u2029]/.test(s) ? JSON.stringify(s).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029") : s;
 var dotPath = (path) => path.length > 0 ? path.map((p2) => oneLine3(String(p2))).join(".") : "-";
@@ -41924,6 +41926,14 @@ function lineOf(value, path, fallback) {
   return src ? lineIn(src, path) : fallback;
 }
 var fileOf = (value) => sources.get(value)?.file;
+var canaryError = (c3, path, message) => ({
+  file: c3.origin.file,
+  line: lineOf(c3.canary, path, c3.origin.line),
+  object: refId(c3.ref),
+  path: dotPath(path),
+  message,
+  severity: "error"
+});
 var issue2 = (src, object2, path, message, severity = "error") => ({ file: src.file, line: lineIn(src, path), object: object2, path: dotPath(path), message, severity });
 function zodIssues(src, issues, object2) {
   return issues.flatMap(
@@ -42640,14 +42650,7 @@ function withThresholds(base, m2) {
 function metricRefRules(c3, templates) {
   const key = c3.canary.spec.analysis ? "analysis" : "canaryAnalysis";
   const out = [];
-  const at2 = (path, message) => ({
-    file: c3.origin.file,
-    line: lineOf(c3.canary, path, c3.origin.line),
-    object: refId(c3.ref),
-    path: dotPath(path),
-    message,
-    severity: "error"
-  });
+  const at2 = (path, message) => canaryError(c3, path, message);
   (analysisOf(c3.canary)?.metrics ?? []).forEach((m2, i) => {
     const ref = m2.templateRef;
     if (!ref) return;
@@ -43019,14 +43022,7 @@ function isTracked(o2) {
 }
 function resolveSource(inv, c3) {
   const { namespace } = c3.ref;
-  const at2 = (path, message) => ({
-    file: c3.origin.file,
-    line: lineOf(c3.canary, path, c3.origin.line),
-    object: refId(c3.ref),
-    path: dotPath(path),
-    message,
-    severity: "error"
-  });
+  const at2 = (path, message) => canaryError(c3, path, message);
   const find = (kind2, n, path) => {
     const found = candidates(inv, kind2, n, namespace, c3.dir);
     if (found.length === 1 && found[0]) return found[0];
