@@ -46215,6 +46215,11 @@ function credentialSecrets(c3) {
   return out;
 }
 async function boundedGet(req) {
+  return exchange(req, "GET", void 0);
+}
+async function exchange(req, firstMethod, firstBody) {
+  let method = firstMethod;
+  let body = firstBody;
   const origin = req.url.origin;
   const signal = AbortSignal.timeout(req.timeoutMs);
   const secrets2 = credentialSecrets(req.credential);
@@ -46227,9 +46232,14 @@ async function boundedGet(req) {
       headers.delete("authorization");
       if (url2.origin === origin) headers.set("authorization", authorization(req.credential));
     }
-    const res = await send(url2, headers, signal, req.timeoutMs);
+    if (body === void 0) headers.delete("content-type");
+    const res = await send(url2, { method, headers, signal, body }, req.timeoutMs);
     const location = res.headers.get("location");
     if ([301, 302, 303, 307, 308].includes(res.status) && location) {
+      if (res.status <= 303 && method !== "GET") {
+        method = "GET";
+        body = void 0;
+      }
       await res.body?.cancel().catch(() => {
       });
       if (hop >= (req.maxRedirects ?? 5)) {
@@ -46245,13 +46255,13 @@ async function boundedGet(req) {
       }
       continue;
     }
-    const body = await readCapped(res, req.maxBytes, req.timeoutMs);
-    return { status: res.status, statusText: res.statusText, body: redactEcho(body, secrets2), url: url2 };
+    const text2 = await readCapped(res, req.maxBytes, req.timeoutMs);
+    return { status: res.status, statusText: res.statusText, body: redactEcho(text2, secrets2), url: url2 };
   }
 }
-async function send(url2, headers, signal, timeoutMs2) {
+async function send(url2, init, timeoutMs2) {
   try {
-    return await fetch(url2, { headers, signal, redirect: "manual" });
+    return await fetch(url2, { ...init, redirect: "manual" });
   } catch (e) {
     throw failure2(e, timeoutMs2);
   }

@@ -1,6 +1,6 @@
 /**
- * The one outbound HTTP client of gitcanary (Prometheus now; webhooks, alerts and other metric
- * providers later). Every response is bounded in size and time, redirects are followed by hand,
+ * The one outbound HTTP client of gitcanary (metric providers, webhooks, alerts: `boundedGet`
+ * and `boundedSend`). Every response is bounded in size and time, redirects are followed by hand,
  * and a credential is attached only where the egress policy granted it: to the origin it was
  * granted for, never to another host a redirect points at.
  */
@@ -26,6 +26,13 @@ export interface BoundedRequest {
   maxRedirects?: number;
   /** The egress policy's verdict on each URL (the first and every redirect): a reason to refuse, or undefined. */
   refuse?: (url: URL) => string | undefined;
+}
+
+/** A request with a body (webhooks, alerts, query APIs that take POST). */
+export interface BoundedSend extends BoundedRequest {
+  method: 'POST' | 'PUT';
+  /** The body, sent as is; set `content-type` in `headers`. */
+  body: string;
 }
 
 export interface BoundedResponse {
@@ -70,6 +77,22 @@ export function credentialSecrets(c: Credential | undefined): string[] {
  * @throws HttpFailure
  */
 export async function boundedGet(req: BoundedRequest): Promise<BoundedResponse> {
+  return exchange(req, 'GET', undefined);
+}
+
+/**
+ * Sends `req.body` with `req.method`, bounded as `boundedGet`. Redirects follow Go's client (what
+ * Flagger's webhooks and alerts use): 307 and 308 repeat the method and body at the new URL,
+ * 301, 302 and 303 continue there as a GET without the body; every hop is checked by `refuse`.
+ * @throws HttpFailure
+ */
+export async function boundedSend(req: BoundedSend): Promise<BoundedResponse> {
+  return exchange(req, req.method, req.body);
+}
+
+async function exchange(req: BoundedRequest, firstMethod: string, firstBody: string | undefined) {
+  let method = firstMethod;
+  let body = firstBody;
   const origin = req.url.origin;
   const signal = AbortSignal.timeout(req.timeoutMs);
   const secrets = credentialSecrets(req.credential);
@@ -82,9 +105,14 @@ export async function boundedGet(req: BoundedRequest): Promise<BoundedResponse> 
       headers.delete('authorization');
       if (url.origin === origin) headers.set('authorization', authorization(req.credential));
     }
-    const res = await send(url, headers, signal, req.timeoutMs);
+    if (body === undefined) headers.delete('content-type');
+    const res = await send(url, { method, headers, signal, body }, req.timeoutMs);
     const location = res.headers.get('location');
     if ([301, 302, 303, 307, 308].includes(res.status) && location) {
+      if (res.status <= 303 && method !== 'GET') {
+        method = 'GET';
+        body = undefined;
+      }
       await res.body?.cancel().catch(() => {});
       if (hop >= (req.maxRedirects ?? 5)) {
         throw new HttpFailure(`more than ${req.maxRedirects ?? 5} redirects`, 'redirects');
@@ -99,14 +127,21 @@ export async function boundedGet(req: BoundedRequest): Promise<BoundedResponse> 
       }
       continue;
     }
-    const body = await readCapped(res, req.maxBytes, req.timeoutMs);
-    return { status: res.status, statusText: res.statusText, body: redactEcho(body, secrets), url };
+    const text = await readCapped(res, req.maxBytes, req.timeoutMs);
+    return { status: res.status, statusText: res.statusText, body: redactEcho(text, secrets), url };
   }
 }
 
-async function send(url: URL, headers: Headers, signal: AbortSignal, timeoutMs: number): Promise<Response> {
+interface SendInit {
+  method: string;
+  headers: Headers;
+  signal: AbortSignal;
+  body: string | undefined;
+}
+
+async function send(url: URL, init: SendInit, timeoutMs: number): Promise<Response> {
   try {
-    return await fetch(url, { headers, signal, redirect: 'manual' });
+    return await fetch(url, { ...init, redirect: 'manual' });
   } catch (e) {
     throw failure(e, timeoutMs);
   }
