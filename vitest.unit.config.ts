@@ -20,6 +20,7 @@ export const unitTests = [
   'test/notify/**/*.test.ts',
   'test/hooks/payload.test.ts',
   'test/cluster/{applied-state,live-weight}.test.ts',
+  'test/docs/**/*.test.ts',
 ];
 
 export default defineConfig({

@@ -1,5 +1,5 @@
 /**
- * The decision core: one tick of Flagger's scheduler (`advanceCanary`, flagger-semantics §3.2),
+ * The decision core: one tick of Flagger's scheduler (`advanceCanary`, docs/flagger-behaviour.md §3.2),
  * as a pure function. Weights are read from the rendered routing object (`routes`), never from
  * status, exactly as Flagger reads them from the live object.
  *

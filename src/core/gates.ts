@@ -1,6 +1,6 @@
 /**
  * Flagger's manual gates: the `confirm-rollout`, `confirm-traffic-increase` and
- * `confirm-promotion` webhooks (flagger-semantics §6.2). Pure: the answer of each gate is an
+ * `confirm-promotion` webhooks (docs/flagger-behaviour.md §6.2). Pure: the answer of each gate is an
  * observation in `DecideInput.gates`; a gate with no answer is closed, so until gitcanary calls
  * webhooks a gated canary holds at its gate and is never promoted unapproved.
  */

@@ -1,6 +1,6 @@
 /**
  * Traffic decisions after a passing analysis, per strategy (Flagger `runCanary`, `runBlueGreen`,
- * `runAB`; flagger-semantics §3.4–3.5). Pure.
+ * `runAB`; docs/flagger-behaviour.md §3.4–3.5). Pure.
  */
 import { analysisOf, type Strategy, targetName } from '../inputs/defaults.js';
 import type { DecideInput } from './decide.js';

@@ -1,5 +1,5 @@
 /**
- * `kubernetes` provider (Flagger `NopRouter`; flagger-semantics §3.5, §5.11): Services only, no
+ * `kubernetes` provider (Flagger `NopRouter`; docs/flagger-behaviour.md §3.5, §5.11): Services only, no
  * routing object. The core always runs blue/green for it without traffic switching; promotion is
  * the primary's rolling update.
  */

@@ -3,7 +3,7 @@
  *
  * NGINX can route a canary Ingress by ONE header and/or ONE cookie, so Flagger keeps only the
  * **last** header condition and the **last** cookie condition across all match entries, in order;
- * every earlier one is dropped without notice (flagger-semantics §10.15). gitcanary does the same,
+ * every earlier one is dropped without notice (docs/flagger-behaviour.md §10.15). gitcanary does the same,
  * reading headers in the order they are written (Flagger iterates a Go map, so its choice among
  * several headers of one entry is random). What NGINX cannot express at all (URI, query, method,
  * prefix/suffix matches, a cookie regex) is a validation error here, where Flagger ignores it.

@@ -1,5 +1,5 @@
 /**
- * NGINX Ingress router (Flagger `pkg/router/ingress.go`, provider `nginx`; flagger-semantics §5.3).
+ * NGINX Ingress router (Flagger `pkg/router/ingress.go`, provider `nginx`; docs/flagger-behaviour.md §5.3).
  *
  * The user's Ingress named by `spec.ingressRef` is read, never rewritten: it keeps routing to the
  * apex Service, which selects the primary pods. gitcanary renders only the canary Ingress

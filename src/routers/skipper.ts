@@ -1,5 +1,5 @@
 /**
- * Skipper router (Flagger `pkg/router/skipper.go`; flagger-semantics §5.10).
+ * Skipper router (Flagger `pkg/router/skipper.go`; docs/flagger-behaviour.md §5.10).
  *
  * The user's Ingress named by `spec.ingressRef` is read, never rewritten. gitcanary renders the
  * canary Ingress `<ingressRef.name>-canary`: a copy where each path to `<apex>` goes to

@@ -27,8 +27,8 @@ describe('live weight from request counts', () => {
     expect(liveWeight(10, 100, 10, 10).verdict).toBe('inconclusive');
   });
 
-  it('requests needed to tell the weights apart (the binomial table of applied-state)', () => {
-    // 0 → 5 %: (0.95 / 0.999)ⁿ ≤ 1/19 (a stray-request floor of 0.1 %) needs n ≥ 59, as applied-state.md §6.3.
+  it('requests needed to tell the weights apart (the binomial table)', () => {
+    // 0 → 5 %: (0.95 / 0.999)ⁿ ≤ 1/19 (a stray-request floor of 0.1 %) needs n ≥ 59.
     expect(requestsToTell(0, 5)).toBe(59);
     // Promotion and rollback are big jumps: a handful of requests.
     expect(requestsToTell(50, 100)).toBeLessThan(30);
