@@ -11,7 +11,7 @@ const latency: MetricCheck = {
 };
 const v = (value: number): QueryResult => ({ kind: 'value', value });
 
-describe('judge (flagger-semantics §4.1)', () => {
+describe('judge (docs/flagger-behaviour.md §4.1)', () => {
   it.each<[string, MetricCheck, QueryResult, 'pass' | 'fail', string]>([
     ['min bound inclusive', rate, v(99), 'pass', 'within range'],
     ['below min', rate, v(98.99), 'fail', 'request-success-rate 98.99 < 99'],

@@ -3,7 +3,7 @@ import { decide, emptyStatus, isDue } from '../../src/core/decide.js';
 import { idleRoutes } from '../../src/core/types.js';
 import { brief, canaryWith, Sim, T0 } from '../support/sim.js';
 
-describe('canary strategy timelines (flagger-semantics §3.3b)', () => {
+describe('canary strategy timelines (docs/flagger-behaviour.md §3.3b)', () => {
   it('stepWeight 10, maxWeight 30: scale-up, pre-rollout step, 3 analyses, promote, finalise', () => {
     const sim = new Sim(canaryWith({ stepWeight: 10, maxWeight: 30 }));
     expect(brief([sim.tick(), sim.tick()])).toEqual(['Initializing 100/0 i0 f0', 'Initialized 100/0 i0 f0']);

@@ -1,7 +1,7 @@
 /**
  * Tick scripts through the real routing objects: `decide` runs each tick on the routes that
  * readRoutes finds in the files rendered by the previous tick (as the reconcile shell does),
- * never on routes remembered in memory. The timelines must be flagger-semantics §3.3b's, and
+ * never on routes remembered in memory. The timelines must be docs/flagger-behaviour.md §3.3b's, and
  * identical to the in-memory simulator's (test/support/sim.ts).
  */
 import { describe, expect, it } from 'vitest';

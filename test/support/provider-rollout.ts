@@ -35,7 +35,7 @@ export const ERRORS_AFTER_DROP = 50;
 
 /**
  * Which observer's built-in queries each provider gets with the default mesh provider (istio):
- * flagger-semantics §4.1 (`gatewayapi*` and `kubernetes` → http, `smi:*` → istio).
+ * docs/flagger-behaviour.md §4.1 (`gatewayapi*` and `kubernetes` → http, `smi:*` → istio).
  */
 export const expectedObserver: Readonly<Record<string, RoutedObserver>> = {
   apisix: 'apisix',
