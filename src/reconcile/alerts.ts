@@ -184,7 +184,8 @@ async function record(
         ctx.logger.warn(
           `recording sent notifications failed (${(e as Error).message}); a later run sends them again`,
         );
-        if (e instanceof PushRejectedError) await git.resetToUpstream();
+        // Drop the unpushed record commit, so the clone is the remote's again.
+        if (await git.hasUpstream()) await git.resetToUpstream().catch(() => {});
         return new Set();
       }
       await git.resetToUpstream();

@@ -189,4 +189,67 @@ describe('alerts and event webhooks in a rollout through real git', () => {
       repo.cleanup();
     }
   });
+  it('sends to the gitcanary.yaml fallback when a Canary lists no alerts; a secret goes only where egress allows', async () => {
+    const repo = createGitOps('istio-podinfo');
+    ep.received.length = 0;
+    try {
+      repo.humanEdit(
+        'gitcanary.yaml',
+        () =>
+          'alerts:\n  fallback: { type: msteams, secretRef: { namespace: ops, name: teams } }\n' +
+          'egress:\n  secrets:\n    urls: { "test/slack-url": ["https://hooks.slack.com/"] }\n',
+        'fallback alerts',
+      );
+      let now = Date.parse('2026-04-01T00:00:00Z');
+      const next = () => {
+        now += 60_000;
+        return new Date(now);
+      };
+      const tick = () =>
+        reconcile({
+          repoDir: repo.work,
+          now: next(),
+          metrics: metricsAt(100),
+          notify: { env: { GITCANARY_SECRET_OPS__TEAMS_ADDRESS: ep.address('msteams') } },
+        });
+      await tick();
+      await tick();
+      expect(texts('msteams')).toEqual(['New Deployment detected, initialization completed.']);
+      const card = ep.received[0]!.body as {
+        sections: Array<{ facts: Array<{ name: string; value: string }> }>;
+      };
+      expect(card.sections[0]!.facts.map((f) => f.name)).toEqual([
+        'Target',
+        'Failed checks threshold',
+        'Progress deadline',
+        'Traffic routing',
+        'Transition',
+      ]);
+      expect(card.sections[0]!.facts[0]!.value).toBe('Deployment/podinfo.test');
+      // With alerts listed, the fallback is not used; the Slack secret may not go to a loopback URL.
+      withAlerts(repo);
+      const logs: string[] = [];
+      repo.humanEdit('apps/podinfo/deployment.yaml', image('6.1.8'), 'podinfo 6.1.8');
+      await reconcile({
+        repoDir: repo.work,
+        now: next(),
+        metrics: metricsAt(100),
+        logger: {
+          debug() {},
+          info: (m) => logs.push(m),
+          warn: (m) => logs.push(m),
+          error: (m) => logs.push(m),
+        },
+        notify: { env: { ...env(), GITCANARY_SECRET_OPS__TEAMS_ADDRESS: ep.address('msteams') } },
+      });
+      expect(texts('msteams')).toHaveLength(2);
+      expect(texts('slack')).toEqual([]);
+      expect(texts('discord')).toEqual(['New revision detected, progressing canary analysis.']);
+      expect(logs.join('\n')).toContain('secret test/slack-url may not go to its address');
+      // Webhook URLs are secrets: never in the logs.
+      expect(logs.join('\n')).not.toContain(ep.url);
+    } finally {
+      repo.cleanup();
+    }
+  });
 });
