@@ -10,6 +10,7 @@ import type { QueryResult } from '../../src/core/types.js';
 import { boundedSend } from '../../src/net/http.js';
 import type { NotifyTransport } from '../../src/notify/send.js';
 import type { MetricsFactory } from '../../src/reconcile/context.js';
+import type { Logger } from '../../src/reconcile/logger.js';
 import { reconcile } from '../../src/reconcile/run.js';
 import { type AlertEndpoints, startAlertEndpoints } from '../support/alert-endpoints.js';
 import { createGitOps, type GitOps } from '../support/gitops.js';
@@ -65,13 +66,14 @@ function withAlerts(repo: GitOps): void {
 function driver(repo: GitOps, metrics: MetricsFactory, transport?: NotifyTransport) {
   let now = Date.parse('2026-03-01T00:00:00Z');
   return {
-    tick: async (opts: { same?: boolean; transport?: NotifyTransport } = {}) => {
+    tick: async (opts: { same?: boolean; transport?: NotifyTransport; logger?: Logger } = {}) => {
       if (!opts.same) now += 60_000;
       const t = opts.transport ?? transport;
       return reconcile({
         repoDir: repo.work,
         now: new Date(now),
         metrics,
+        ...(opts.logger ? { logger: opts.logger } : {}),
         notify: { env: env(), ...(t ? { transport: t } : {}) },
       });
     },
@@ -173,9 +175,20 @@ describe('alerts and event webhooks in a rollout through real git', () => {
       expect(texts('slack').slice(before)).toEqual(['New revision detected, progressing canary analysis.']);
       // An endpoint that is down: logged, the run goes on, nothing is retried.
       ep.state.down = true;
-      const r = await d.tick({ transport: boundedSend });
+      const logs: string[] = [];
+      const logger: Logger = {
+        debug() {},
+        info: (m) => logs.push(m),
+        warn: (m) => logs.push(m),
+        error: (m) => logs.push(m),
+      };
+      const r = await d.tick({ transport: boundedSend, logger });
       ep.state.down = false;
       expect(r.canaries[0]!.error).toBeUndefined();
+      expect(r.commit).not.toBeNull();
+      expect(logs.filter((l) => l.includes('HTTP 500')).length).toBeGreaterThan(0);
+      // Webhook URLs are secrets: the log names the alert, never its URL.
+      expect(logs.join('\n')).not.toContain('127.0.0.1');
       while (parse(repo.remoteFile('apps/podinfo/podinfo.status.yaml')).status.phase !== 'Failed')
         await d.tick();
       expect(texts('slack').slice(before)).toEqual([
