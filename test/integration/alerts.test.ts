@@ -10,6 +10,7 @@ import type { QueryResult } from '../../src/core/types.js';
 import { boundedSend } from '../../src/net/http.js';
 import type { NotifyTransport } from '../../src/notify/send.js';
 import type { MetricsFactory } from '../../src/reconcile/context.js';
+import { canaryHistory } from '../../src/reconcile/history.js';
 import type { Logger } from '../../src/reconcile/logger.js';
 import { reconcile } from '../../src/reconcile/run.js';
 import { type AlertEndpoints, startAlertEndpoints } from '../support/alert-endpoints.js';
@@ -144,6 +145,11 @@ describe('alerts and event webhooks in a rollout through real git', () => {
       for (const m of repo.remoteLog()) expect(m).not.toContain('127.0.0.1');
       expect(repo.remoteFile('apps/podinfo/podinfo.status.yaml')).not.toContain('127.0.0.1');
       for (const r of ep.requests) expect(r.headers['content-type']).toBe('application/json');
+      // `gitcanary history` shows the records of sent alerts as gitcanary's.
+      const rows = await canaryHistory(repo.work, 'test/podinfo');
+      const records = rows.filter((r) => r.message === 'gitcanary: notifications sent');
+      expect(records.length).toBeGreaterThan(0);
+      expect(records.every((r) => r.kind === 'gitcanary')).toBe(true);
     } finally {
       repo.cleanup();
     }
