@@ -7,6 +7,7 @@ import { egressPolicy, loadConfig } from '../inputs/config.js';
 import { loadRepo, validateRepo } from '../inputs/load.js';
 import type { RepoInventory, SpecIssue } from '../inputs/model.js';
 import { decideEgress, type EgressPolicy, show } from '../net/egress.js';
+import { clusterLocalIssues } from '../notify/cluster-local.js';
 import { routerFor } from '../routers/registry.js';
 import { ignoredFields } from '../routers/rendered-fields.js';
 
@@ -21,7 +22,11 @@ export async function runValidate(repoDir: string): Promise<ValidateResult> {
   const root = resolve(repoDir);
   const config = await loadConfig(root, {});
   const inv = await loadRepo(root, config);
-  const issues: SpecIssue[] = [...validateRepo(inv), ...egressIssues(inv, egressPolicy(config))];
+  const issues: SpecIssue[] = [
+    ...validateRepo(inv),
+    ...egressIssues(inv, egressPolicy(config)),
+    ...clusterLocalIssues(inv),
+  ];
   for (const c of inv.canaries) {
     const object = `${c.ref.namespace}/${c.ref.name}`;
     let problems: Array<{ path: string; message: string }>;

@@ -88,6 +88,25 @@ export interface CanaryStatus {
    * `gitcanary resume` or a new revision.
    */
   halted?: string;
+  /**
+   * Messages of transitions still to be sent (alerts, `event` webhooks), keyed by transition id;
+   * sent after the push that records them lands (src/notify/outbox.ts). Absent when none.
+   */
+  outbox?: OutboxEntry[];
+}
+
+/** One transition's alert and event messages, written with the step that makes the transition. */
+export interface OutboxEntry {
+  /** Stable id of the transition (in every message, so a receiver can tell a repeat). */
+  id: string;
+  /** The step's time (the status's lastStepTime). */
+  at: string;
+  /** The phase after the transition. */
+  phase: Phase;
+  /** The step's event messages, for `event` webhooks. */
+  events?: Array<{ type: 'Normal' | 'Warning'; message: string }>;
+  /** Flagger's alert messages for the transition; `metadata`: with the canary's fields. */
+  alerts?: Array<{ severity: 'info' | 'warn' | 'error'; message: string; metadata?: boolean }>;
 }
 
 /** A person's instruction, committed to the status file; the next run obeys it whatever the interval. */

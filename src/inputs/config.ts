@@ -97,6 +97,29 @@ export const configSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  /**
+   * Alerts (src/notify): `fallback` is the operator's AlertProvider for canaries that list no
+   * `spec.analysis.alerts` (Flagger's `-slack-url`/`-msteams-url`); it receives every severity.
+   */
+  alerts: z
+    .strictObject({
+      fallback: z
+        .strictObject({
+          type: z.enum(['slack', 'msteams', 'discord', 'rocket', 'gchat']),
+          /** The webhook URL in plain text (it is a secret: prefer `secretRef`). */
+          address: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+          /** A secret whose key `address` holds the URL (GITCANARY_SECRETS_DIR or GITCANARY_SECRET_* env). */
+          secretRef: z.strictObject({ namespace: z.string().min(1), name: z.string().min(1) }).optional(),
+          channel: z.string().min(1).optional(),
+          username: z.string().min(1).optional(),
+          proxy: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+        })
+        .refine((f) => (f.address === undefined) !== (f.secretRef === undefined), {
+          error: 'set exactly one of address and secretRef',
+        })
+        .optional(),
+    })
+    .prefault({}),
   /** Bounds on what gitcanary reads from the network. */
   limits: z
     .strictObject({

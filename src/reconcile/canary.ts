@@ -7,6 +7,7 @@ import { decide, isDue, nextDueTime } from '../core/decide.js';
 import type { CanaryStatus, Decision, Routes } from '../core/types.js';
 import type { FileChange } from '../git/port.js';
 import type { LoadedCanary } from '../inputs/model.js';
+import { recordTransition } from './alerts.js';
 import { readCanary } from './canary-state.js';
 import { writeCanary } from './canary-write.js';
 import type { ReconcileContext } from './context.js';
@@ -33,6 +34,7 @@ export async function reconcileCanary(ctx: ReconcileContext, c: LoadedCanary): P
   const { status } = s;
   let decision = decide(s.input);
   if (decision.needsObservations) decision = decide({ ...s.input, observations: await observe(ctx, c) });
+  decision = await recordTransition(ctx, c, status, decision);
   // A step writes; so does a due run without a step (re-syncing rendered files with the spec).
   const due = decision.stepped || (isDue(c.canary, status, ctx.now) && !c.canary.spec.suspend);
   const report = reportOf(c, decision, nextDueTime(c.canary, decision.status));

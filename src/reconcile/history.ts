@@ -44,7 +44,11 @@ function rowOf(
   const base = { time: e.date.toISOString(), author: e.author, commit: e.sha, verdict: [] as string[] };
   const subject = e.message.split('\n', 1)[0] ?? '';
   const group = trailerGroup(trailers, id);
-  if (!group) return { ...base, kind: 'human', message: subject };
+  if (!group) {
+    // A record of sent alerts (src/reconcile/alerts.ts) is gitcanary's, though no step.
+    const notified = trailers.some(([k]) => k === 'Canary-Notified');
+    return { ...base, kind: notified ? 'gitcanary' : 'human', message: subject };
+  }
   if (group.request) return { ...base, kind: 'request', request: group.request, message: subject };
   const { message, verdict } = bodyFor(e.message, id);
   return {

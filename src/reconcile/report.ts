@@ -38,9 +38,6 @@ export function specNotes(c: LoadedCanary): string[] {
     const list = hooks.map((h) => `${h.name} (${h.type || 'rollout'})`).join(', ');
     notes.push(`webhooks are not called yet by gitcanary: ${list}`);
   }
-  const alerts = a?.alerts ?? [];
-  if (alerts.length > 0)
-    notes.push(`alerts are not sent yet by gitcanary: ${alerts.map((x) => x.name).join(', ')}`);
   return notes;
 }
 

@@ -23,6 +23,7 @@ import { loadConfig } from '../inputs/config.js';
 import { loadRepo } from '../inputs/load.js';
 import { formatIssue, type LoadedCanary, refId } from '../inputs/model.js';
 import { mapLimit } from '../map-limit.js';
+import { type NotifyOptions, notifyAfterPush } from './alerts.js';
 import { type CanaryPlan, reconcileCanary } from './canary.js';
 import { commitMessage } from './commit-message.js';
 import { assertConfined } from './confine.js';
@@ -56,6 +57,8 @@ export interface ReconcileOptions {
   forge?: Forge;
   /** Path of the repository config (default `gitcanary.yaml` at the repository root). */
   configFile?: string;
+  /** Alerts and event webhooks: the HTTP transport and environment (tests), record-commit attempts. */
+  notify?: NotifyOptions;
 }
 
 export interface ReconcileResult {
@@ -93,7 +96,11 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
       commit: null,
       pullRequests: [],
     };
-    if (opts.dryRun || changes.length === 0) return result;
+    if (opts.dryRun) return result;
+    if (changes.length === 0) {
+      if (opts.push !== false) await notifyAfterPush(git, ctx, plans, new Set(), opts.notify);
+      return result;
+    }
     const message = commitMessage(routed.direct, ctx.now);
     try {
       // An API-backed repository commits and pushes in one compare-and-swap, so a lost race can
@@ -101,6 +108,8 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
       const sha = await git.commit(directChanges, message, ctx.config.author);
       if (opts.push === false) return { ...result, commit: sha };
       if (sha && (await git.hasUpstream())) await git.push();
+      // Alerts and event messages only once the step is on the branch (src/reconcile/alerts.ts).
+      await notifyAfterPush(git, ctx, plans, new Set(sha ? routed.direct : []), opts.notify);
       if (!opts.forge) return { ...result, commit: sha };
       const delivered = await deliver(git, opts.forge, ctx, logger, pulls, routed, sha);
       return { ...result, ...delivered, canaries: plans.map((p) => p.report) };

@@ -67,6 +67,25 @@ const statusSchema = z.object({
     })
     .optional(),
   halted: z.string().optional(),
+  outbox: z
+    .array(
+      z.object({
+        id: z.string(),
+        at: z.string(),
+        phase,
+        events: z.array(z.object({ type: z.enum(['Normal', 'Warning']), message: z.string() })).optional(),
+        alerts: z
+          .array(
+            z.object({
+              severity: z.enum(['info', 'warn', 'error']),
+              message: z.string(),
+              metadata: z.boolean().optional(),
+            }),
+          )
+          .optional(),
+      }),
+    )
+    .optional(),
 });
 
 const fileSchema = z.object({

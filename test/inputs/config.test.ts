@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       prometheusTimeout: '5s',
       egress: { prometheusCredentials: [], secrets: { layout: 'namespaced', urls: {} } },
       limits: { responseBytes: 4 * 1024 * 1024 },
+      alerts: {},
       delivery: {
         mode: 'commit',
         pullRequestFor: { promotion: false },
@@ -113,6 +114,24 @@ describe('loadConfig', () => {
     await expect(loadConfig(bad, {})).rejects.toThrow(
       /^gitcanary.yaml:3: delivery.pullRequestFor.weightAbove: /,
     );
+  });
+
+  it('reads the alerts fallback: one of address and secretRef, a known type', async () => {
+    const root = await withConfig(
+      'alerts:\n  fallback:\n    type: msteams\n    secretRef: { namespace: ops, name: teams }\n',
+    );
+    expect((await loadConfig(root, {})).alerts.fallback).toEqual({
+      type: 'msteams',
+      secretRef: { namespace: 'ops', name: 'teams' },
+    });
+    const both = await withConfig(
+      'alerts:\n  fallback:\n    type: slack\n    address: https://hooks.slack.com/x\n    secretRef: { namespace: ops, name: s }\n',
+    );
+    await expect(loadConfig(both, {})).rejects.toThrow(
+      /gitcanary.yaml:\d+: alerts.fallback: set exactly one of address and secretRef/,
+    );
+    const unknown = await withConfig('alerts:\n  fallback:\n    type: pager\n    address: https://p/\n');
+    await expect(loadConfig(unknown, {})).rejects.toThrow(/alerts.fallback.type/);
   });
 
   it('reads another config file when asked, and names it in errors', async () => {
