@@ -31,7 +31,10 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, isInconclusive } from '../../src/core/analysis.js';
 import { compareVerdict } from '../../src/core/compare.js';
+import { decide } from '../../src/core/decide.js';
 import type { ComparisonObservation, ComparisonSpec } from '../../src/core/types.js';
+import { formatStatus, parseStatus } from '../../src/status/status-file.js';
+import { canaryWith, Sim } from '../support/sim.js';
 
 const window = { start: '2026-01-01T11:40:00.000Z', end: '2026-01-01T12:00:00.000Z' };
 const spec = (method: ComparisonSpec['method'], over: Partial<ComparisonSpec> = {}): ComparisonSpec => ({
@@ -238,5 +241,42 @@ describe('in the analysis', () => {
     const v = evaluate([flagger, comparison(counts([104, 5991], [130, 23955]))]);
     expect(v.result).toBe('fail');
     expect(v.metrics.map((m) => m.result)).toEqual(['pass', 'fail']);
+  });
+});
+
+describe('in the decision', () => {
+  it('an inconclusive comparison holds the weight, counts no failed check, records the verdict', () => {
+    const sim = new Sim(canaryWith({ stepWeight: 20, maxWeight: 60 }));
+    sim.initAndBump();
+    sim.tick();
+    sim.tick();
+    expect(sim.status).toMatchObject({ canaryWeight: 20, failedChecks: 0 });
+    const o = counts([1, 69], [16, 2353]);
+    const d = decide({
+      id: 'test/podinfo',
+      canary: sim.canary,
+      provider: 'istio',
+      revision: sim.revision,
+      trackedConfigs: {},
+      routes: sim.routes,
+      now: sim.now,
+      ...(sim.status ? { status: sim.status } : {}),
+      observations: [
+        { check: { name: 'error-rate', kind: 'custom' }, result: { kind: 'no-data' }, comparison: o },
+      ],
+    });
+    expect(d.actions.filter((a) => a.type === 'set-routes')).toEqual([]);
+    expect(d.status).toMatchObject({ canaryWeight: 20, failedChecks: 0, phase: 'Progressing' });
+    expect(d.message).toMatch(
+      /^Hold test\/podinfo at weight 20: inconclusive: error-rate: error rate 2.13× primary/,
+    );
+    expect(d.status.history.at(-1)?.verdict?.metrics[0]).toMatchObject({
+      result: 'inconclusive',
+      comparison: { method: 'rate-ratio', canary: { n: 69, errors: 1 }, primary: { n: 2353, errors: 16 } },
+    });
+    // The status file keeps the numbers and reads them back.
+    const file = formatStatus({ namespace: 'test', name: 'podinfo' }, d.status);
+    expect(file).toContain('result: inconclusive');
+    expect(parseStatus(file, 'podinfo.status.yaml')).toEqual(d.status);
   });
 });
