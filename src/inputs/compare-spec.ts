@@ -23,7 +23,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import type { ComparisonSpec } from '../core/types.js';
 import { parseDuration } from './defaults.js';
-import type { LoadedCanary } from './model.js';
+import { formatIssue, type LoadedCanary, refId, type SpecIssue } from './model.js';
 
 export const compareAnnotation = 'gitcanary.dev/compare';
 
@@ -69,19 +69,10 @@ export interface PlannedComparison {
  * @example plannedComparisons(canaryAnnotated({})) // []
  */
 export function plannedComparisons(c: LoadedCanary): PlannedComparison[] | string[] {
-  const text = c.canary.metadata.annotations?.[compareAnnotation];
-  if (text === undefined) return [];
-  const at = `${c.origin.file}: ${c.ref.namespace}/${c.ref.name}: metadata.annotations.${compareAnnotation}`;
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (e) {
-    return [`${at}: not YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`];
-  }
-  const parsed = z.record(z.string().regex(/^[a-zA-Z0-9_.-]+$/), entry).safeParse(doc);
-  if (!parsed.success)
-    return parsed.error.issues.map((i) => `${at}: ${i.path.join('.') || '(map)'}: ${i.message}`);
-  return Object.entries(parsed.data).map(([name, e]) => ({
+  const parsed = parseAnnotation(c);
+  if (Array.isArray(parsed)) return parsed.map(formatIssue);
+  if (!parsed) return [];
+  return Object.entries(parsed).map(([name, e]) => ({
     entry: e,
     windowMs: parseDuration(e.window) ?? 300_000,
     stepMs: e.method === 'mann-whitney' ? (parseDuration(e.step) ?? 60_000) : 0,
@@ -96,6 +87,35 @@ export function plannedComparisons(c: LoadedCanary): PlannedComparison[] | strin
       maxErrorRate: e.method === 'rate-ratio' ? e.maxErrorRate : 0,
     },
   }));
+}
+
+/** The annotation's entries, undefined without one, or its problems (file, object, key). */
+function parseAnnotation(c: LoadedCanary): Record<string, CompareEntry> | undefined | SpecIssue[] {
+  const text = c.canary.metadata.annotations?.[compareAnnotation];
+  if (text === undefined) return undefined;
+  const issue = (path: string, message: string): SpecIssue => ({
+    file: c.origin.file,
+    line: c.origin.line,
+    object: refId(c.ref),
+    path: `metadata.annotations.${compareAnnotation}${path ? `.${path}` : ''}`,
+    message,
+    severity: 'error',
+  });
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (e) {
+    return [issue('', `not YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)];
+  }
+  const parsed = z.record(z.string().regex(/^[a-zA-Z0-9_.-]+$/), entry).safeParse(doc);
+  if (!parsed.success) return parsed.error.issues.map((i) => issue(i.path.join('.'), i.message));
+  return parsed.data;
+}
+
+/** The problems of a Canary's `gitcanary.dev/compare` annotation, for `gitcanary validate`. */
+export function compareIssues(c: LoadedCanary): SpecIssue[] {
+  const parsed = parseAnnotation(c);
+  return Array.isArray(parsed) ? parsed : [];
 }
 
 /**
