@@ -39,6 +39,7 @@ const action = {
   ...common,
   entryPoints: ['src/action/main.ts'],
   outfile: 'dist/action.mjs',
+  define: { __GITCANARY_VERSION__: JSON.stringify(version) },
   sourcemap: false,
   minify: false,
   banner: {

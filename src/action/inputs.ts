@@ -22,6 +22,8 @@ export interface ActionInputs {
   configFile?: string;
   metricsServer?: string;
   meshProvider?: string;
+  /** Where Flagger's metrics are pushed after the run (a Prometheus Pushgateway). */
+  pushgateway?: string;
   dryRun: boolean;
   logLevel: LogLevel;
   apiUrl?: string;
@@ -87,6 +89,7 @@ export function parseInputs(env: Env): ActionInputs {
   for (const [name, key] of [
     ['api-url', 'apiUrl'],
     ['graphql-url', 'graphqlUrl'],
+    ['pushgateway', 'pushgateway'],
   ] as const) {
     const url = input(name);
     if (!url) continue;

@@ -4,7 +4,9 @@
  * the forge (an HTTP header) only; pushes use the credentials actions/checkout left in the clone.
  */
 import { resolve } from 'node:path';
+import { version } from '../cli/version.js';
 import { ConfigurationError, errorMessage } from '../errors.js';
+import { afterRun } from '../export/after-run.js';
 import { etagsFor } from '../forge/etag-store.js';
 import { createGitHubForge } from '../forge/github.js';
 import type { Forge, RepoRef } from '../forge/port.js';
@@ -79,6 +81,14 @@ export async function runAction(inputs: ActionInputs, deps: ActionDeps): Promise
     return failedOutcome(place, e, deps);
   }
   write(command('endgroup', {}, ''));
+  if (!inputs.dryRun && inputs.commitVia === 'git')
+    await afterRun(place.root, result, {
+      version: version(),
+      ...(inputs.pushgateway ? { pushgateway: inputs.pushgateway } : {}),
+      ...(inputs.configFile ? { configFile: inputs.configFile } : {}),
+      warn: (m) => logger.warn(m),
+      info: (m) => logger.info(m),
+    });
 
   for (const c of result.canaries) for (const line of canaryLog(c)) write(line);
   for (const line of warningAnnotations(place, result.warnings)) write(line);

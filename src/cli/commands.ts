@@ -115,6 +115,11 @@ const reconcileSpec = (plan: boolean): CommandSpec => ({
       : {
           'dry-run': { type: 'boolean', default: false, help: 'decide and print, write nothing (as plan)' },
           'no-push': { type: 'boolean', default: false, help: 'commit locally only' },
+          pushgateway: {
+            type: 'string',
+            value: 'URL',
+            help: "push Flagger's metrics to this Prometheus Pushgateway after the run",
+          },
         }),
     ...output(texty),
     ...access,
@@ -223,6 +228,19 @@ export const commands: Record<string, CommandSpec> = {
     outputs: texty,
     examples: ['gitcanary simulate test/podinfo --from-status'],
     load: () => import('./commands/simulate.js'),
+  },
+  metrics: {
+    arity: [0, 0],
+    summary: "Flagger's metrics (flagger_canary_*) as a Prometheus textfile, rebuilt from Git",
+    details:
+      'Gauges from the status files, success and failure counters from the Succeeded and Failed transitions\n' +
+      'in Git history (they never go backwards), and the tick durations the runs on this checkout measured.',
+    flags: {
+      ...repo,
+      config: { type: 'string', value: 'FILE', help: 'the repository config (default gitcanary.yaml)' },
+    },
+    examples: ['gitcanary metrics --repo ./gitops > /var/lib/node-exporter/gitcanary.prom'],
+    load: () => import('./commands/metrics.js'),
   },
   promote: request('promote', 'promote now, skipping the rest of the analysis'),
   abort: request('abort', 'roll back now'),

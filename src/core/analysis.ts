@@ -3,6 +3,7 @@
  * Every metric is judged and recorded; the first failure is the verdict's reason, and one failed
  * tick is one failed check however many metrics failed.
  */
+import { compareVerdict } from './compare.js';
 import type { MetricCheck, MetricVerdict, Observation, Verdict } from './types.js';
 
 const fmt = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(2));
@@ -45,11 +46,19 @@ export function judge(check: MetricCheck, observed: Observation['result']): Metr
   return { ...withValue, result: 'pass', reason: 'within threshold' };
 }
 
-/** Judges every observation in order; the verdict fails when any metric fails. */
+/**
+ * Judges every observation in order (a comparison with the primary by compare.ts); the verdict
+ * fails when any metric fails. Otherwise an inconclusive metric makes the reason say so: the
+ * analysis holds (`isInconclusive`) without a failed check.
+ */
 export function evaluate(observations: Observation[]): Verdict {
-  const metrics = observations.map((o) => judge(o.check, o.result));
+  const metrics = observations.map((o) =>
+    o.comparison ? compareVerdict(o.comparison) : judge(o.check, o.result),
+  );
   const firstFailure = metrics.find((m) => m.result === 'fail');
   if (firstFailure) return { result: 'fail', reason: firstFailure.reason, metrics };
+  const open = metrics.find((m) => m.result === 'inconclusive');
+  if (open) return { result: 'pass', reason: `inconclusive: ${open.reason}`, metrics };
   const n = metrics.length;
   return {
     result: 'pass',
@@ -57,3 +66,7 @@ export function evaluate(observations: Observation[]): Verdict {
     metrics,
   };
 }
+
+/** A verdict with no failure but an inconclusive metric: hold the weight, count no failed check. */
+export const isInconclusive = (v: Verdict): boolean =>
+  v.result === 'pass' && v.metrics.some((m) => m.result === 'inconclusive');

@@ -16,7 +16,7 @@ import {
   targetName,
 } from '../inputs/defaults.js';
 import type { Canary, ProviderId } from '../inputs/schema.js';
-import { evaluate } from './analysis.js';
+import { evaluate, isInconclusive } from './analysis.js';
 import { emptyStatus, restartStatus, Tick, unchanged } from './decision-builder.js';
 import { closedGate, type Gates, heldMessage } from './gates.js';
 import { abortOnSourceRevert, obeyRequest, rejectStep, rollbackByHand } from './manual-requests.js';
@@ -185,6 +185,10 @@ export function decide(input: DecideInput): Decision {
     if (verdict.result === 'fail') {
       t.event('warning', `Halt ${input.id} advancement ${verdict.reason}`);
       return t.done({ failedChecks: prev.failedChecks + 1 });
+    }
+    if (isInconclusive(verdict)) {
+      t.event('info', `Hold ${input.id} at weight ${prev.canaryWeight}: ${verdict.reason}`);
+      return t.done({});
     }
   }
   return nextTraffic(t, input, strategyOf(canary));

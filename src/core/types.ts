@@ -44,9 +44,31 @@ export interface MetricVerdict {
   value?: number;
   min?: number;
   max?: number;
-  result: 'pass' | 'fail';
+  /** `inconclusive`: not enough evidence either way; the analysis holds (not a failed check). */
+  result: 'pass' | 'fail' | 'inconclusive';
   /** Why it failed (`below min 99`, `no values found`, `HTTP 500 …`), or `within range`. */
   reason: string;
+  /** The numbers of a canary-against-primary comparison (src/core/compare.ts). */
+  comparison?: ComparisonEvidence;
+}
+
+/** What a comparison of the canary with the primary measured and decided on. */
+export interface ComparisonEvidence {
+  method: 'rate-ratio' | 'mann-whitney';
+  /** The analysed window, ISO times. */
+  window: { start: string; end: string };
+  /** rate-ratio: requests and errors per arm; mann-whitney: the number of samples per arm. */
+  canary: { n: number; errors?: number };
+  primary: { n: number; errors?: number };
+  /** Canary against primary: the error-rate ratio, or the Hodges-Lehmann shift (a ratio on `log`). */
+  estimate?: number;
+  /** Its confidence interval at `confidence`. */
+  ci?: [number, number];
+  confidence: number;
+  /** The largest acceptable degradation, on the scale of `estimate`. */
+  tolerance: number;
+  /** One-sided p-value of "the canary is worse" (information; the decision uses the interval). */
+  p?: number;
 }
 
 /** The result of one analysis run (one tick that evaluated metrics). */
@@ -148,7 +170,41 @@ export interface MetricCheck {
 export interface Observation {
   check: MetricCheck;
   result: QueryResult;
+  /** Set for a canary-against-primary comparison: what it compares and the samples it got. */
+  comparison?: ComparisonObservation;
 }
+
+/** A comparison's settings (the Canary's `gitcanary.dev/compare` annotation) and its samples. */
+export interface ComparisonObservation {
+  spec: ComparisonSpec;
+  window: { start: string; end: string };
+  samples: ComparisonSamples | { error: string };
+}
+
+export interface ComparisonSpec {
+  name: string;
+  method: 'rate-ratio' | 'mann-whitney';
+  /** rate-ratio: the largest error-rate ratio; mann-whitney: the largest shift (a ratio on `log`). */
+  tolerance: number;
+  /** rate-ratio: requests per arm below which the result is inconclusive. */
+  minRequests: number;
+  /** mann-whitney: samples per arm below which the result is inconclusive. */
+  minSamples: number;
+  /** Two-sided level of the interval. */
+  confidence: number;
+  /** mann-whitney: `log` compares ratios (values must be positive), `linear` differences. */
+  scale: 'log' | 'linear';
+  /** rate-ratio with no error in either arm: pass when the canary's upper error-rate bound is within this. */
+  maxErrorRate: number;
+}
+
+export type ComparisonSamples =
+  | {
+      method: 'rate-ratio';
+      canary: { requests: number; errors: number };
+      primary: { requests: number; errors: number };
+    }
+  | { method: 'mann-whitney'; canary: number[]; primary: number[] };
 
 /**
  * Effects a decision asks for, in order. The shell folds them into the rendered files and the

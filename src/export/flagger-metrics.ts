@@ -7,7 +7,7 @@
  * - counters from the Succeeded and Failed transitions recorded in Git history (so they never go
  *   backwards, whichever runner counts them): `flagger_canary_successes_total`,
  *   `flagger_canary_failures_total`;
- * - `flagger_canary_duration_seconds`, a histogram of the ticks this run measured.
+ * - `flagger_canary_duration_seconds`, a histogram of the ticks the runs measured (tick-durations.ts).
  * As in Flagger, the label `name` is the canary's target name. Pure: text exposition format 0.0.4.
  */
 import type { CanaryStatus } from '../core/types.js';
@@ -36,8 +36,15 @@ export interface FlaggerMetricsInput {
   meshProvider: string;
   canaries: ExportedCanary[];
   transitions: Transition[];
-  /** Seconds each canary's tick took in this run, by `<namespace>/<target>`. */
-  durations?: Map<string, number[]>;
+  /** The ticks measured by the runs (tick-durations.ts), by `<namespace>/<target>`. */
+  durations?: Map<string, DurationHistogram>;
+}
+
+/** A cumulative histogram of tick seconds: counts per bucket of `defaultBuckets` (`le`), count, sum. */
+export interface DurationHistogram {
+  buckets: number[];
+  count: number;
+  sum: number;
 }
 
 /** Prometheus client_golang's default histogram buckets, as Flagger uses them. */
@@ -153,13 +160,14 @@ export function flaggerMetrics(input: FlaggerMetricsInput): string {
     );
   }
   const samples: [string, Record<string, string>, number][] = [];
-  for (const [key, seconds] of [...(input.durations ?? new Map<string, number[]>())].sort()) {
+  for (const [key, h] of [...(input.durations ?? new Map<string, DurationHistogram>())].sort()) {
     const [namespace = '', name = ''] = key.split('/');
-    for (const le of defaultBuckets)
-      samples.push(['_bucket', { name, namespace, le: String(le) }, seconds.filter((s) => s <= le).length]);
-    samples.push(['_bucket', { name, namespace, le: '+Inf' }, seconds.length]);
-    samples.push(['_sum', { name, namespace }, seconds.reduce((a, b) => a + b, 0)]);
-    samples.push(['_count', { name, namespace }, seconds.length]);
+    defaultBuckets.forEach((le, i) => {
+      samples.push(['_bucket', { name, namespace, le: String(le) }, h.buckets[i] ?? 0]);
+    });
+    samples.push(['_bucket', { name, namespace, le: '+Inf' }, h.count]);
+    samples.push(['_sum', { name, namespace }, h.sum]);
+    samples.push(['_count', { name, namespace }, h.count]);
   }
   out.family(
     'flagger_canary_duration_seconds',

@@ -252,7 +252,9 @@ function evidence(e: StepEvidence): string[] {
   const checks = `Failed checks: **${decimal(e.failedChecks)} / ${decimal(e.threshold)}**.`;
   const v = e.verdict;
   if (!v) return [`No analysis ran for this step. ${checks}`];
-  const summary = `Analysis **${v.result === 'pass' ? 'passed' : 'failed'}**: ${sentence(v.reason)} ${checks}`;
+  const outcome =
+    v.result === 'fail' ? 'failed' : v.metrics.some((m) => m.result === 'inconclusive') ? 'held' : 'passed';
+  const summary = `Analysis **${outcome}**: ${sentence(v.reason)} ${checks}`;
   if (v.metrics.length === 0) return [summary];
   const rows = v.metrics.map(
     (m) =>
@@ -542,9 +544,12 @@ function rangeText(m: MetricVerdict): string {
   return '—';
 }
 
-const resultText = (r: 'pass' | 'fail'): string => (r === 'pass' ? '✅ pass' : '❌ fail');
+const resultText = (r: MetricVerdict['result']): string =>
+  r === 'pass' ? '✅ pass' : r === 'fail' ? '❌ fail' : '⏸ inconclusive';
 const resultCell = (m: MetricVerdict): string =>
-  m.result === 'pass' ? resultText('pass') : `${resultText('fail')}: ${text(m.reason, 300)}`;
+  m.result === 'pass' && !m.comparison
+    ? resultText('pass')
+    : `${resultText(m.result)}: ${text(m.reason, 500)}`;
 
 /** `HH:MM` in UTC, `?` when the time does not parse. */
 function hhmm(time: string): string {

@@ -4,6 +4,7 @@
  * SpecIssue and never stops the others. Which files are read: `discover.ts`; parsing:
  * `yaml-docs.ts`; sorting documents into the inventory: `classify.ts`.
  */
+
 import picomatch from 'picomatch';
 import {
   classify,
@@ -13,6 +14,7 @@ import {
   type PendingCanary,
   settleCanaries,
 } from './classify.js';
+import { compareIssues } from './compare-spec.js';
 import type { RepoConfig } from './config.js';
 import { discover } from './discover.js';
 import type { RepoInventory, SpecIssue } from './model.js';
@@ -75,5 +77,6 @@ export function validateRepo(inv: RepoInventory): SpecIssue[] {
     const r = resolveSource(inv, c);
     return Array.isArray(r) ? r : [];
   });
-  return sortIssues([...inv.errors, ...sourceIssues]);
+  const comparisons = inv.canaries.flatMap(compareIssues);
+  return sortIssues([...inv.errors, ...sourceIssues, ...comparisons]);
 }

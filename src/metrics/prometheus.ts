@@ -9,7 +9,7 @@ import { decideEgress, type EgressPolicy } from '../net/egress.js';
 import { boundedGet, type Credential, credentialSecrets, HttpFailure } from '../net/http.js';
 import { redactor, snippet } from '../net/redact.js';
 import { operatorAuth, type PrometheusAuth, type SecretPlaces, type SecretRef, secretAuth } from './auth.js';
-import { failingProvider, type MetricsProvider } from './provider.js';
+import { failingProvider, type MetricsProvider, type SampleSet } from './provider.js';
 import { parseGoFloat } from './sample.js';
 
 export { operatorAuth, type PrometheusAuth, secretAuth } from './auth.js';
@@ -77,33 +77,74 @@ export function createPrometheusProvider(opts: PrometheusOptions): MetricsProvid
     );
   const redact = redactor(secrets);
   const note = opts.note ? ` (${opts.note})` : '';
+  const requestHeaders: Headers = headers;
+
+  async function get<T extends { kind: string }>(
+    path: 'query' | 'query_range',
+    params: Record<string, string>,
+    decoder: (data: PromBody['data']) => T | QueryError,
+  ): Promise<T | QueryError> {
+    const url = new URL(endpoint.href);
+    if (path === 'query_range') url.pathname = `${url.pathname}_range`;
+    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+    let result: T | QueryError;
+    try {
+      const res = await boundedGet({
+        url,
+        headers: requestHeaders,
+        ...(credential ? { credential } : {}),
+        timeoutMs: opts.timeoutMs,
+        maxBytes: opts.maxBytes ?? defaultResponseBytes,
+        ...(opts.refuse ? { refuse: opts.refuse } : {}),
+      });
+      result = interpret(res.status, res.statusText, res.body, secrets, decoder);
+    } catch (e) {
+      result = { kind: 'error', message: describeFailure(e, opts.timeoutMs) };
+    }
+    return result.kind === 'error'
+      ? { kind: 'error', message: redact(`${label}: ${(result as QueryError).message}${note}`) }
+      : result;
+  }
 
   return {
     async query(query: string, at: Date): Promise<QueryResult> {
       const time = at.getTime();
       if (!Number.isFinite(time)) return { kind: 'error', message: `${label}: invalid evaluation time` };
-      const url = new URL(endpoint.href);
-      url.searchParams.set('query', collapseWhitespace(query));
-      url.searchParams.set('time', String(time / 1000));
-      let result: QueryResult;
-      try {
-        const res = await boundedGet({
-          url,
-          headers,
-          ...(credential ? { credential } : {}),
-          timeoutMs: opts.timeoutMs,
-          maxBytes: opts.maxBytes ?? defaultResponseBytes,
-          ...(opts.refuse ? { refuse: opts.refuse } : {}),
-        });
-        result = interpret(res.status, res.statusText, res.body, secrets);
-      } catch (e) {
-        result = { kind: 'error', message: describeFailure(e, opts.timeoutMs) };
-      }
-      return result.kind === 'error'
-        ? { kind: 'error', message: redact(`${label}: ${result.message}${note}`) }
-        : result;
+      return get('query', { query: collapseWhitespace(query), time: String(time / 1000) }, decode);
+    },
+    async samples(query: string, start: Date, end: Date, stepSeconds: number): Promise<SampleSet> {
+      if (!Number.isFinite(start.getTime()) || !Number.isFinite(end.getTime()) || !(stepSeconds > 0))
+        return { kind: 'error', message: `${label}: invalid range` };
+      return get(
+        'query_range',
+        {
+          query: collapseWhitespace(query),
+          start: String(start.getTime() / 1000),
+          end: String(end.getTime() / 1000),
+          step: String(stepSeconds),
+        },
+        decodeMatrix,
+      );
     },
   };
+}
+
+type QueryError = { kind: 'error'; message: string };
+
+/** A matrix answer: every finite value of every series, in order (NaN dropped). */
+function decodeMatrix(data: PromBody['data']): SampleSet | QueryError {
+  if (data?.resultType !== 'matrix' || !Array.isArray(data.result))
+    return { kind: 'error', message: `expected a range vector (matrix), got ${String(data?.resultType)}` };
+  const values: number[] = [];
+  for (const series of data.result as { values?: unknown }[]) {
+    for (const point of Array.isArray(series?.values) ? series.values : []) {
+      const raw = Array.isArray(point) ? point[1] : undefined;
+      const v = typeof raw === 'string' ? parseGoFloat(raw) : undefined;
+      if (v === undefined) return { kind: 'error', message: 'matrix sample without a float value' };
+      if (Number.isFinite(v)) values.push(v);
+    }
+  }
+  return values.length === 0 ? { kind: 'no-data' } : { kind: 'samples', values };
 }
 
 /** What a PlannedCheck says about where to send its query. */
@@ -232,12 +273,15 @@ interface PromBody {
 }
 
 /** Turns an HTTP status and body into a QueryResult (pure; exported for unit tests). */
-export function interpret(
+export function interpret<T extends { kind: string } = QueryResult>(
   status: number,
   statusText: string,
   body: string,
   secrets: readonly string[] = [],
-): QueryResult {
+  decoder: (data: PromBody['data']) => T | QueryError = decode as unknown as (
+    data: PromBody['data'],
+  ) => T | QueryError,
+): T | QueryError {
   let parsed: PromBody | undefined;
   try {
     const v: unknown = JSON.parse(body);
@@ -262,7 +306,7 @@ export function interpret(
   if (promError) return { kind: 'error', message: promError };
   if (parsed.status !== 'success')
     return { kind: 'error', message: `unexpected response status ${String(parsed.status)}` };
-  return decode(parsed.data);
+  return decoder(parsed.data);
 }
 
 function decode(data: PromBody['data']): QueryResult {

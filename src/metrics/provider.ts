@@ -11,7 +11,19 @@ export interface MetricsProvider {
    * an empty result or NaN becomes `{ kind: 'no-data' }`.
    */
   query(query: string, at: Date): Promise<QueryResult>;
+  /**
+   * Optional (Prometheus): a range query from `start` to `end` every `stepSeconds`, every value of
+   * every series pooled (the samples of a comparison with the primary). Never throws; an empty
+   * matrix is no-data.
+   */
+  samples?(query: string, start: Date, end: Date, stepSeconds: number): Promise<SampleSet>;
 }
+
+/** The values of a range query, or why there are none. */
+export type SampleSet =
+  | { kind: 'samples'; values: number[] }
+  | { kind: 'no-data' }
+  | { kind: 'error'; message: string };
 
 /**
  * A provider that answers every query with the same error: used when a provider cannot even be

@@ -10,6 +10,7 @@ import type { LoadedCanary } from '../inputs/model.js';
 import { type Builtins, loadBuiltins } from '../metrics/builtins.js';
 import { planChecks } from '../metrics/checks.js';
 import { providerForCheck } from '../metrics/prometheus.js';
+import { observeComparisons } from './compare.js';
 import type { MetricsFactory, ReconcileContext } from './context.js';
 
 let builtins: Builtins | undefined;
@@ -23,7 +24,8 @@ export async function observe(ctx: ReconcileContext, c: LoadedCanary): Promise<O
   const checks = planChecks(c, ctx.inventory.templates, builtinTemplates(), ctx.config.meshProvider);
   const server = c.canary.spec.metricsServer ?? ctx.config.metricsServer;
   const serverFrom = c.canary.spec.metricsServer ? 'spec' : 'operator';
-  return Promise.all(
+  const comparisons = observeComparisons(ctx, c);
+  const flagger = Promise.all(
     checks.map(async (check): Promise<Observation> => {
       if (check.error || check.query === undefined) {
         return { check, result: { kind: 'error', message: check.error ?? 'no query' } };
@@ -37,6 +39,7 @@ export async function observe(ctx: ReconcileContext, c: LoadedCanary): Promise<O
       return { check, result: await provider.query(check.query, ctx.now) };
     }),
   );
+  return [...(await flagger), ...(await comparisons)];
 }
 
 /**

@@ -27,6 +27,8 @@ export interface CanaryReport {
   delivery?: 'pull-request';
   /** Things the user should know about this canary's spec (e.g. webhooks not called yet). */
   notes?: string[];
+  /** Wall time of this canary's tick in this run (Flagger's `flagger_canary_duration_seconds`). */
+  durationSeconds?: number;
 }
 
 /** Spec features accepted but not acted on yet, said plainly in plan and status output. */

@@ -225,7 +225,10 @@ async function decideAll(
     const kept = pending.has(refId(c.ref)) ? undefined : previous?.get(refId(c.ref));
     if (kept) return kept;
     try {
-      return await reconcileCanary(ctx, c);
+      const began = performance.now();
+      const plan = await reconcileCanary(ctx, c);
+      plan.report.durationSeconds = (performance.now() - began) / 1000;
+      return plan;
     } catch (e) {
       if (e instanceof ConfigurationError) throw e;
       return { report: failedReport(c, errorMessage(e)), changes: [] } satisfies CanaryPlan;

@@ -18,8 +18,21 @@ const metricVerdict = z.object({
   value: z.number().optional(),
   min: z.number().optional(),
   max: z.number().optional(),
-  result: z.enum(['pass', 'fail']),
+  result: z.enum(['pass', 'fail', 'inconclusive']),
   reason: z.string(),
+  comparison: z
+    .object({
+      method: z.enum(['rate-ratio', 'mann-whitney']),
+      window: z.object({ start: z.string(), end: z.string() }),
+      canary: z.object({ n: z.number(), errors: z.number().optional() }),
+      primary: z.object({ n: z.number(), errors: z.number().optional() }),
+      estimate: z.number().optional(),
+      ci: z.tuple([z.number(), z.number()]).optional(),
+      confidence: z.number(),
+      tolerance: z.number(),
+      p: z.number().optional(),
+    })
+    .optional(),
 });
 
 const statusSchema = z.object({

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CanaryStatus } from '../../src/core/types.js';
 import { type FlaggerMetricsInput, flaggerMetrics } from '../../src/export/flagger-metrics.js';
 import { pushMetrics } from '../../src/export/pushgateway.js';
+import { emptyHistogram, observeSeconds } from '../../src/export/tick-durations.js';
 import { type Scraped, startScrapedPushgateway } from '../support/pushgateway.js';
 
 const status = (
@@ -73,7 +74,7 @@ const input: FlaggerMetricsInput = {
       analysisStatus: 'completed',
     },
   ],
-  durations: new Map([['test/podinfo', [0.04, 0.3]]]),
+  durations: new Map([['test/podinfo', observeSeconds(observeSeconds(emptyHistogram(), 0.04), 0.3)]]),
 };
 
 describe('the exposition', () => {

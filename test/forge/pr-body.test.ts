@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { compareVerdict } from '../../src/core/compare.js';
 import type { HistoryEntry, MetricVerdict, Phase, Verdict } from '../../src/core/types.js';
 import { decimal, lineChart, uniqueLabels, yRange } from '../../src/forge/mermaid.js';
 import {
@@ -545,5 +546,36 @@ describe('mermaid helpers', () => {
       '```mermaid\nxychart-beta\n  title "say hi % x now"\n  x-axis "t" ["12:00", "12:00 #2"]\n  y-axis "v" 0 --> 1\n  line [0.5, 0.000000001]\n```',
     );
     assertXyChart(chart.slice('```mermaid\n'.length, -'\n```'.length));
+  });
+});
+
+describe('canary against primary in the evidence', () => {
+  it('a comparison row shows the numbers and why; an inconclusive one says the analysis held', () => {
+    const comparison = compareVerdict({
+      spec: {
+        name: 'error-rate',
+        method: 'rate-ratio',
+        tolerance: 1.5,
+        minRequests: 50,
+        minSamples: 0,
+        confidence: 0.95,
+        scale: 'linear',
+        maxErrorRate: 0.01,
+      },
+      window: { start: at(1), end: at(2) },
+      samples: {
+        method: 'rate-ratio',
+        canary: { requests: 69, errors: 1 },
+        primary: { requests: 2353, errors: 16 },
+      },
+    });
+    const base = firstStep();
+    const verdict = { ...base.verdict!, metrics: [...base.verdict!.metrics, comparison] };
+    verdict.reason = `inconclusive: ${comparison.reason}`;
+    const { body } = pullRequestBody({ ...base, verdict });
+    expect(body).toContain('Analysis **held**: inconclusive: error-rate: error rate 2.13× primary');
+    expect(body).toMatch(
+      /\| error-rate \| .* \| 2\.1313 \| ≤ 1\.5 \| ⏸ inconclusive: error-rate: error rate 2\.13× primary \(95% CI 0\.0508–13\.7\) spans tolerance 1\.5/,
+    );
   });
 });
