@@ -27,6 +27,7 @@ import { type CanaryPlan, reconcileCanary } from './canary.js';
 import { commitMessage } from './commit-message.js';
 import { assertConfined } from './confine.js';
 import { diskFiles, inventoryLookup, type MetricsFactory, type ReconcileContext } from './context.js';
+import { openCluster } from './live.js';
 import { type Logger, silentLogger } from './logger.js';
 import { prometheusFactory } from './observe.js';
 import { type CanaryReport, failedReport } from './report.js';
@@ -194,6 +195,8 @@ async function loadAll(root: string, opts: ReconcileOptions, logger: Logger, rec
     recent,
     lookup: inventoryLookup(inventory),
   };
+  const cluster = await openCluster(config, inventory.objects);
+  if (cluster) ctx.cluster = cluster;
   return { ctx, inventory };
 }
 

@@ -22,6 +22,15 @@ const metricVerdict = z.object({
   reason: z.string(),
 });
 
+const liveRecord = z.object({
+  by: z.enum(['cluster', 'kube-state-metrics', 'assume-interval']),
+  commit: z.string().optional(),
+  observedAt: z.string().optional(),
+  afterSeconds: z.number().optional(),
+  applier: z.string().optional(),
+  message: z.string().optional(),
+});
+
 const statusSchema = z.object({
   phase,
   canaryWeight: z.number().int().min(0).max(100),
@@ -53,7 +62,14 @@ const statusSchema = z.object({
         failedChecks: z.number(),
         message: z.string(),
         verdict: z
-          .object({ result: z.enum(['pass', 'fail']), reason: z.string(), metrics: z.array(metricVerdict) })
+          .object({
+            result: z.enum(['pass', 'fail']),
+            reason: z.string(),
+            metrics: z.array(metricVerdict),
+            live: z
+              .object({ commit: z.string(), observedAt: z.string(), afterSeconds: z.number() })
+              .optional(),
+          })
           .optional(),
       }),
     )
@@ -67,6 +83,7 @@ const statusSchema = z.object({
     })
     .optional(),
   halted: z.string().optional(),
+  live: liveRecord.optional(),
 });
 
 const fileSchema = z.object({
