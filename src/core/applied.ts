@@ -200,8 +200,8 @@ export function withLiveRecord(input: DecideInput, d: Decision): Decision {
   const live = input.live;
   if (!live || !d.stepped) return d;
   let status = d.status;
-  if (live.by === 'assume-interval' && status.live?.by !== 'assume-interval')
-    status = { ...status, live: { by: 'assume-interval' } };
+  // A fallback says its name; the cluster's record is written by the gate.
+  if (live.by !== 'cluster' && status.live?.by !== live.by) status = { ...status, live: { by: live.by } };
   const seen = input.status?.live;
   if (d.verdict && seen?.commit && seen.observedAt && seen.afterSeconds !== undefined) {
     const verdict = {

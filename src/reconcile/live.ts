@@ -86,7 +86,11 @@ export function stepCommit(
   renderedDir: string,
 ): { commit: string; time: string } | undefined {
   const hit = ctx.recent.find((e) => e.files.some((f) => under(f, renderedDir)));
-  return hit ? { commit: hit.sha, time: hit.date.toISOString() } : undefined;
+  if (!hit) return undefined;
+  // gitcanary's own commits say when the run decided them (its clock, not the commit's).
+  const evaluated = /^Evaluated at (\S+)\.$/m.exec(hit.message)?.[1];
+  const time = evaluated && !Number.isNaN(Date.parse(evaluated)) ? evaluated : hit.date.toISOString();
+  return { commit: hit.sha, time };
 }
 
 /** True when this canary's run must read its rendered files and the cluster even though not due. */

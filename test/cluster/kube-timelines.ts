@@ -105,7 +105,12 @@ export function timeline(
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
       kind: 'Kustomization',
       metadata: { name: 'apps', namespace: 'flux-system', generation: 1 },
-      spec: { path: './apps', interval: '1m', prune: true, sourceRef: { kind: 'GitRepository', name: 'flux-system' } },
+      spec: {
+        path: './apps',
+        interval: '1m',
+        prune: true,
+        sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+      },
       status: { observedGeneration: 1, ...status },
     });
   let applied = head();
@@ -117,14 +122,27 @@ export function timeline(
       t.now += opts.stepMs;
       const c = r.canaries[0]!;
       if (c.error) throw new Error(c.error);
-      return { phase: c.phase, weight: c.canaryWeight, failedChecks: c.failedChecks, message: c.message, commit: r.commit };
+      return {
+        phase: c.phase,
+        weight: c.canaryWeight,
+        failedChecks: c.failedChecks,
+        message: c.message,
+        commit: r.commit,
+      };
     },
     apply() {
       applied = head();
       flux({
         lastAppliedRevision: `main@sha1:${applied}`,
         lastAttemptedRevision: `main@sha1:${applied}`,
-        conditions: [{ type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded', message: `Applied revision: main@sha1:${applied}` }],
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'ReconciliationSucceeded',
+            message: `Applied revision: main@sha1:${applied}`,
+          },
+        ],
       });
       return applied;
     },

@@ -117,7 +117,9 @@ describe('applied before analysed', () => {
       t.fail('ReconciliationFailed', 'Deployment/test/podinfo dry-run failed: spec.replicas: Invalid value');
       const one = await t.tick();
       expect(one.failedChecks).toBe(1);
-      expect(one.message).toMatch(/^Halt test\/podinfo advancement apply failed: Kustomization flux-system\/apps failed on [0-9a-f]{12}: ReconciliationFailed: Deployment\/test\/podinfo dry-run failed/);
+      expect(one.message).toMatch(
+        /^Halt test\/podinfo advancement apply failed: Kustomization flux-system\/apps failed on [0-9a-f]{12}: ReconciliationFailed: Deployment\/test\/podinfo dry-run failed/,
+      );
       expect(t.status().live!.message).toMatch(/^apply failed: /);
       expect((await t.tick()).failedChecks).toBe(2);
       const rolledBack = await t.tick();
