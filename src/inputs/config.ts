@@ -62,6 +62,26 @@ const clusterSchema = z.strictObject({
    * `kube-state-metrics` (that, plus canary and primary readiness read from kube-state-metrics in Prometheus).
    */
   fallback: z.enum(['assume-interval', 'kube-state-metrics']).default('assume-interval'),
+  /** After a push, ask the applier to fetch now (src/cluster/nudge.ts); secrets come from the environment. */
+  nudge: z
+    .strictObject({
+      /** A Flux Receiver of type generic-hmac: its full URL (`…/hook/<digest>`), the token in `tokenEnv`. */
+      fluxReceiver: z
+        .strictObject({
+          url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+          tokenEnv: z.string().min(1).default('FLUX_RECEIVER_TOKEN'),
+        })
+        .optional(),
+      /** Argo CD's `/api/webhook`, with the repository URL the Applications use and an optional secret. */
+      argocdWebhook: z
+        .strictObject({
+          url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+          repoUrl: z.string().min(1),
+          secretEnv: z.string().min(1).optional(),
+        })
+        .optional(),
+    })
+    .prefault({}),
 });
 
 export type ClusterConfig = z.output<typeof clusterSchema>;

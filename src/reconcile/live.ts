@@ -17,6 +17,7 @@ import {
 } from '../cluster/applied.js';
 import { type Applier, applierFor, knownAppliers, under } from '../cluster/appliers.js';
 import { openKubeReader } from '../cluster/kube-reader.js';
+import { type NudgeResult, type NudgeTarget, nudge } from '../cluster/nudge.js';
 import { ClusterError, type ClusterReader, type K8sJson, refs } from '../cluster/port.js';
 import {
   type DaemonSetLike,
@@ -225,4 +226,53 @@ async function relation(root: string, c: string, l: string): Promise<Relation | 
 async function currentBranch(root: string): Promise<string> {
   const { stdout } = await run('git', ['rev-parse', '--abbrev-ref', 'HEAD'], { cwd: root });
   return stdout.trim();
+}
+
+/**
+ * After a push: the configured nudges (Flux Receiver, Argo CD webhook) for the pushed commit, each
+ * result logged. Never throws: the applier's own poll still applies the step.
+ */
+export async function nudgeAfterPush(
+  ctx: ReconcileContext,
+  commit: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<NudgeResult[]> {
+  const n = ctx.config.cluster?.nudge;
+  if (!n) return [];
+  const targets: NudgeTarget[] = [];
+  if (n.fluxReceiver) {
+    const secret = env[n.fluxReceiver.tokenEnv];
+    targets.push({ kind: 'flux-receiver', url: n.fluxReceiver.url, ...(secret ? { secret } : {}) });
+  }
+  if (n.argocdWebhook) {
+    const secret = n.argocdWebhook.secretEnv ? env[n.argocdWebhook.secretEnv] : undefined;
+    const { url, repoUrl } = n.argocdWebhook;
+    targets.push({ kind: 'argocd-webhook', url, repoUrl, ...(secret ? { secret } : {}) });
+  }
+  if (targets.length === 0) return [];
+  const parent = await run('git', ['rev-parse', `${commit}^`], { cwd: ctx.root }).then(
+    (r) => r.stdout.trim(),
+    () => '0'.repeat(40),
+  );
+  const paths = await run('git', ['diff-tree', '--no-commit-id', '--name-only', '-r', commit], {
+    cwd: ctx.root,
+  }).then(
+    (r) => r.stdout.split('\n').filter(Boolean),
+    () => [],
+  );
+  const branch = ctx.config.branch ?? (await currentBranch(ctx.root));
+  const results = await nudge(
+    targets,
+    { branch, before: parent, after: commit, paths },
+    {
+      timeoutMs: parseDuration(ctx.config.cluster?.timeout ?? '10s') ?? 10_000,
+      maxBytes: ctx.config.limits.responseBytes,
+    },
+  );
+  for (const r of results) {
+    const line = `nudged ${r.kind} ${r.url}: ${r.outcome} in ${r.ms} ms`;
+    if (r.ok) ctx.logger.info(line);
+    else ctx.logger.warn(line);
+  }
+  return results;
 }

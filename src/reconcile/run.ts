@@ -4,6 +4,7 @@
  * and decides again from scratch; it never rebases an old decision onto new state.
  */
 import { resolve } from 'node:path';
+import type { NudgeResult } from '../cluster/nudge.js';
 import type { PendingStep } from '../delivery/pending.js';
 import { deliverPullRequests, type ListedPull, pendingSteps } from '../delivery/pull-requests.js';
 import {
@@ -27,7 +28,7 @@ import { type CanaryPlan, reconcileCanary } from './canary.js';
 import { commitMessage } from './commit-message.js';
 import { assertConfined } from './confine.js';
 import { diskFiles, inventoryLookup, type MetricsFactory, type ReconcileContext } from './context.js';
-import { openCluster } from './live.js';
+import { nudgeAfterPush, openCluster } from './live.js';
 import { type Logger, silentLogger } from './logger.js';
 import { prometheusFactory } from './observe.js';
 import { type CanaryReport, failedReport } from './report.js';
@@ -70,6 +71,8 @@ export interface ReconcileResult {
   attempts: number;
   /** Step pull requests created, updated or closed by this run (pull-request delivery). */
   pullRequests: PullRequestReport[];
+  /** The appliers nudged after the push (`cluster.nudge` in gitcanary.yaml). */
+  nudges?: NudgeResult[];
 }
 
 export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult> {
@@ -101,7 +104,10 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
       // surface from commit() as well as from push().
       const sha = await git.commit(directChanges, message, ctx.config.author);
       if (opts.push === false) return { ...result, commit: sha };
-      if (sha && (await git.hasUpstream())) await git.push();
+      if (sha && (await git.hasUpstream())) {
+        await git.push();
+        result.nudges = await nudgeAfterPush(ctx, sha);
+      }
       if (!opts.forge) return { ...result, commit: sha };
       const delivered = await deliver(git, opts.forge, ctx, logger, pulls, routed, sha);
       return { ...result, ...delivered, canaries: plans.map((p) => p.report) };

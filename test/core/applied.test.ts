@@ -141,6 +141,7 @@ describe('helpers', () => {
       timeout: '10s',
       discover: true,
       fallback: 'assume-interval' as const,
+      nudge: {},
       appliers: [
         { path: './apps', kustomization: 'flux-system/apps' },
         { path: 'apps/podinfo/', application: 'argocd/podinfo' },
