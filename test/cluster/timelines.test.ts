@@ -189,6 +189,70 @@ describe('applied before analysed', () => {
   });
 });
 
+describe('Argo CD', () => {
+  it('an Application applies the folder: synced to the step and Healthy after the sync, then live', async () => {
+    const t = timeline(kube, 'istio-podinfo', {
+      canaryDir: 'apps/podinfo',
+      ns: 'test',
+      stepMs: 60_000,
+      config: `cluster:
+  access: kubeconfig
+  kubeconfig: ${config}
+  appliers: [{ path: apps/podinfo, application: argocd/podinfo }]
+`,
+      routes: vs,
+    });
+    const app = apiPath(refs.application('argocd', 'podinfo'));
+    const argo = (revision: string, health: string, reconciledAt: string) =>
+      kube.objects.set(app, {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Application',
+        metadata: { name: 'podinfo', namespace: 'argocd' },
+        spec: {
+          source: { repoURL: 'https://example.com/gitops.git', path: 'apps/podinfo', targetRevision: 'main' },
+          destination: { server: 'https://kubernetes.default.svc', namespace: 'test' },
+          syncPolicy: { automated: { prune: true } },
+        },
+        status: {
+          sync: { status: 'Synced', revision },
+          health: { status: health },
+          operationState: {
+            phase: 'Succeeded',
+            finishedAt: '2026-01-05T09:01:30Z',
+            syncResult: { revision },
+          },
+          reconciledAt,
+        },
+      });
+    try {
+      t.deployment('podinfo', ready());
+      t.deployment('podinfo-primary', ready());
+      const init = await t.tick();
+      expect(init.phase).toBe('Initializing');
+      // Synced to the step, but the health is older than the sync: not yet.
+      argo(init.commit!, 'Healthy', '2026-01-05T09:01:00Z');
+      const stale = await t.tick();
+      expect(stale.message).toMatch(
+        /^waiting for the step to be applied: Application argocd\/podinfo synced [0-9a-f]{12}; its health is older than the sync$/,
+      );
+      argo(init.commit!, 'Progressing', '2026-01-05T09:02:00Z');
+      expect((await t.tick()).message).toMatch(/health Progressing$/);
+      argo(init.commit!, 'Healthy', '2026-01-05T09:03:00Z');
+      const seen = await t.tick();
+      expect(seen.message).toMatch(/^Step [0-9a-f]{12} observed live 180s after its commit$/);
+      expect(t.status().live).toMatchObject({
+        by: 'cluster',
+        commit: init.commit,
+        applier: 'Application argocd/podinfo',
+      });
+      expect((await t.tick()).phase).toBe('Initialized');
+    } finally {
+      kube.objects.delete(app);
+      t.cleanup();
+    }
+  });
+});
+
 describe('the seed: progressDeadlineSeconds 60', () => {
   it('a canary that never becomes ready rolls back with Flagger message and phase', async () => {
     const t = timeline(kube, 'seed-traefik', {
