@@ -19,6 +19,7 @@ import { analysisThreshold, skipAnalysis, targetName } from '../inputs/defaults.
 import type { Canary } from '../inputs/schema.js';
 import type { DecideInput } from './decide.js';
 import { Tick, unchanged } from './decision-builder.js';
+import { rollbackByHand } from './manual-requests.js';
 import { advancingPhases, canaryUpPhases } from './phases.js';
 import { hasRevisionChanged } from './revision.js';
 import type { CanaryStatus, Decision, LiveRecord } from './types.js';
@@ -108,7 +109,8 @@ export function liveGate(input: DecideInput, due: boolean): Decision | undefined
   const prev = input.status;
   if (!live || live.by === 'assume-interval' || !prev || !liveRelevant(input)) return undefined;
   const rollbackDue = advancingPhases.has(prev.phase) && prev.failedChecks >= analysisThreshold(input.canary);
-  if (rollbackDue) return undefined;
+  // A rollback is never held: failed checks at the threshold, or a person's edit of the weight.
+  if (rollbackDue || rollbackByHand(input)) return undefined;
   const awaiting = awaitingLive(input.canary, prev, live.step?.commit);
   if (!due && !awaiting) return undefined;
   if (live.unreachable) {
