@@ -17,6 +17,7 @@ import {
 } from '../inputs/defaults.js';
 import type { Canary, ProviderId } from '../inputs/schema.js';
 import { evaluate, isInconclusive } from './analysis.js';
+import { type LiveObservation, liveGate } from './applied.js';
 import { emptyStatus, restartStatus, Tick, unchanged } from './decision-builder.js';
 import { closedGate, type Gates, heldMessage } from './gates.js';
 import { abortOnSourceRevert, obeyRequest, rejectStep, rollbackByHand } from './manual-requests.js';
@@ -55,6 +56,8 @@ export interface DecideInput {
    * there until the gate opens (or a person runs `gitcanary promote`).
    */
   gates?: Gates;
+  /** What the cluster (or its fallback) says about the last step; absent: no `cluster:` config. */
+  live?: LiveObservation;
 }
 
 /**
@@ -91,6 +94,8 @@ export function decide(input: DecideInput): Decision {
     return unchanged(input, `halted: ${prev.halted}; gitcanary resume ${input.id} continues the run`);
   }
   if (canary.spec.suspend) return unchanged(input, 'skipping canary run as object is suspended');
+  const live = liveGate(input, isDue(canary, prev, now));
+  if (live) return live;
   if (!isDue(canary, prev, now)) {
     return unchanged(input, `waiting: next step due at ${nextDueTime(canary, prev)!.toISOString()}`);
   }

@@ -76,6 +76,23 @@ export interface Verdict {
   result: 'pass' | 'fail';
   reason: string;
   metrics: MetricVerdict[];
+  /** The step this analysis judged, and how long it took from its commit to observed live. */
+  live?: { commit: string; observedAt: string; afterSeconds: number };
+}
+
+/**
+ * How the run knew the last step was live (`status.live`): `cluster` / `kube-state-metrics`
+ * observed it (commit, when, how long after its commit), `assume-interval` assumed it.
+ */
+export interface LiveRecord {
+  by: 'cluster' | 'kube-state-metrics' | 'assume-interval';
+  commit?: string;
+  observedAt?: string;
+  afterSeconds?: number;
+  /** `Kustomization flux-system/apps`. */
+  applier?: string;
+  /** The last apply failure or hold, as said in the run's report. */
+  message?: string;
 }
 
 /** One line of the bounded history kept in the status file. */
@@ -110,6 +127,8 @@ export interface CanaryStatus {
    * `gitcanary resume` or a new revision.
    */
   halted?: string;
+  /** How the last step was known to be live (only with a `cluster:` section in gitcanary.yaml). */
+  live?: LiveRecord;
   /**
    * Messages of transitions still to be sent (alerts, `event` webhooks), keyed by transition id;
    * sent after the push that records them lands (src/notify/outbox.ts). Absent when none.

@@ -24,6 +24,68 @@ const meshProvider = z.enum(providerIds, {
 const glob = z.string().min(1);
 const urlPrefix = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL prefix' });
 
+const nsName = z.string().regex(/^[a-z0-9.-]+\/[a-z0-9.-]+$/, 'must be namespace/name');
+const goDuration = z
+  .string()
+  .refine((s) => parseDuration(s) !== undefined, 'must be a Go duration such as 5s or 1m30s');
+
+/** Which Flux Kustomization or Argo CD Application applies the folders under `path`. */
+const applierSchema = z
+  .strictObject({
+    /** Repository-relative folder prefix (`apps/podinfo`, `apps`). */
+    path: z.string().min(1),
+    kustomization: nsName.optional(),
+    application: nsName.optional(),
+  })
+  .refine((a) => (a.kustomization === undefined) !== (a.application === undefined), {
+    error: 'give exactly one of kustomization or application',
+  });
+
+const clusterSchema = z.strictObject({
+  /**
+   * How gitcanary reaches the Kubernetes API: `kubeconfig` (a file and context), `in-cluster`
+   * (the pod's ServiceAccount), or `none` (no access: `fallback` says what counts as live).
+   */
+  access: z.enum(['none', 'kubeconfig', 'in-cluster']).default('none'),
+  /** A kubeconfig file (default: KUBECONFIG, then ~/.kube/config). */
+  kubeconfig: z.string().min(1).optional(),
+  /** A context of the kubeconfig (default: its current context). */
+  context: z.string().min(1).optional(),
+  /** Go duration for each read of the API. */
+  timeout: goDuration.default('10s'),
+  /** The applier of each folder, by longest path prefix; consulted before `discover`. */
+  appliers: z.array(applierSchema).default(() => []),
+  /** Find the applier in the repository's own Flux Kustomizations (`spec.path`) and Argo CD Applications (`spec.source.path`). */
+  discover: z.boolean().default(true),
+  /**
+   * Without access: `assume-interval` (a step is live one interval after its commit), or
+   * `kube-state-metrics` (that, plus canary and primary readiness read from kube-state-metrics in Prometheus).
+   */
+  fallback: z.enum(['assume-interval', 'kube-state-metrics']).default('assume-interval'),
+  /** After a push, ask the applier to fetch now (src/cluster/nudge.ts); secrets come from the environment. */
+  nudge: z
+    .strictObject({
+      /** A Flux Receiver of type generic-hmac: its full URL (`…/hook/<digest>`), the token in `tokenEnv`. */
+      fluxReceiver: z
+        .strictObject({
+          url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+          tokenEnv: z.string().min(1).default('FLUX_RECEIVER_TOKEN'),
+        })
+        .optional(),
+      /** Argo CD's `/api/webhook`, with the repository URL the Applications use and an optional secret. */
+      argocdWebhook: z
+        .strictObject({
+          url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+          repoUrl: z.string().min(1),
+          secretEnv: z.string().min(1).optional(),
+        })
+        .optional(),
+    })
+    .prefault({}),
+});
+
+export type ClusterConfig = z.output<typeof clusterSchema>;
+
 export const configSchema = z.strictObject({
   metricsServer: metricsServer.default(defaults.metricsServer),
   meshProvider: meshProvider.default(defaults.meshProvider),
@@ -132,6 +194,8 @@ export const configSchema = z.strictObject({
         .default(4 * 1024 * 1024),
     })
     .prefault({}),
+  /** Seeing the cluster, read-only (src/cluster): absent, steps count one interval after their commit. */
+  cluster: clusterSchema.optional(),
   /** Go duration (`5s`, `1m30s`) for each Prometheus query. */
   prometheusTimeout: z
     .string()

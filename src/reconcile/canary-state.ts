@@ -18,6 +18,7 @@ import { routerFor } from '../routers/registry.js';
 import type { RouterInput } from '../routers/types.js';
 import { parseStatus, statusPath } from '../status/status-file.js';
 import type { ReconcileContext } from './context.js';
+import { observeLive, watching } from './live.js';
 import { findRevert } from './reverts.js';
 
 /** What a canary's decision and its writes are made from. */
@@ -72,7 +73,8 @@ export async function readCanary(ctx: ReconcileContext, c: LoadedCanary): Promis
   const reverted = findRevert(ctx.recent, sPath, renderedDir, id);
   const byPerson = status?.request !== undefined || reverted !== undefined || seen.closed !== undefined;
   // Most canaries are idle in a run: read and parse the rendered files only when a step may be taken.
-  const mayStep = !status || byPerson || isDue(c.canary, status, ctx.now);
+  const mayStep =
+    !status || byPerson || isDue(c.canary, status, ctx.now) || watching(ctx, c, { status }, renderedDir);
   const existing = mayStep ? await ctx.files.list(renderedDir) : [];
   const objects = existing.flatMap((f) => parseObjects(f.content));
   const routerInput: Omit<RouterInput, 'routes'> = {
@@ -100,6 +102,8 @@ export async function readCanary(ctx: ReconcileContext, c: LoadedCanary): Promis
   };
   if (reverted) input.revertedByHand = reverted;
   if (seen.closed) input.closedPullRequest = seen.closed;
+  const live = mayStep ? await observeLive(ctx, c, input, renderedDir) : undefined;
+  if (live) input.live = live;
   return {
     c,
     id,

@@ -3,6 +3,7 @@
  * when the decision asks), write the decision (`canary-write.ts`). Never throws for a bad canary:
  * failures become a report with an error, so the other canaries still reconcile.
  */
+import { withLiveRecord } from '../core/applied.js';
 import { decide, isDue, nextDueTime } from '../core/decide.js';
 import type { CanaryStatus, Decision, Routes } from '../core/types.js';
 import type { FileChange } from '../git/port.js';
@@ -34,6 +35,7 @@ export async function reconcileCanary(ctx: ReconcileContext, c: LoadedCanary): P
   const { status } = s;
   let decision = decide(s.input);
   if (decision.needsObservations) decision = decide({ ...s.input, observations: await observe(ctx, c) });
+  decision = withLiveRecord(s.input, decision);
   decision = await recordTransition(ctx, c, status, decision);
   // A step writes; so does a due run without a step (re-syncing rendered files with the spec).
   const due = decision.stepped || (isDue(c.canary, status, ctx.now) && !c.canary.spec.suspend);

@@ -4,6 +4,7 @@
  * and decides again from scratch; it never rebases an old decision onto new state.
  */
 import { resolve } from 'node:path';
+import type { NudgeResult } from '../cluster/nudge.js';
 import type { PendingStep } from '../delivery/pending.js';
 import { deliverPullRequests, type ListedPull, pendingSteps } from '../delivery/pull-requests.js';
 import {
@@ -28,6 +29,7 @@ import { type CanaryPlan, reconcileCanary } from './canary.js';
 import { commitMessage } from './commit-message.js';
 import { assertConfined } from './confine.js';
 import { diskFiles, inventoryLookup, type MetricsFactory, type ReconcileContext } from './context.js';
+import { nudgeAfterPush, openCluster } from './live.js';
 import { type Logger, silentLogger } from './logger.js';
 import { prometheusFactory } from './observe.js';
 import { type CanaryReport, failedReport } from './report.js';
@@ -72,6 +74,8 @@ export interface ReconcileResult {
   attempts: number;
   /** Step pull requests created, updated or closed by this run (pull-request delivery). */
   pullRequests: PullRequestReport[];
+  /** The appliers nudged after the push (`cluster.nudge` in gitcanary.yaml). */
+  nudges?: NudgeResult[];
 }
 
 export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult> {
@@ -107,7 +111,10 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
       // surface from commit() as well as from push().
       const sha = await git.commit(directChanges, message, ctx.config.author);
       if (opts.push === false) return { ...result, commit: sha };
-      if (sha && (await git.hasUpstream())) await git.push();
+      if (sha && (await git.hasUpstream())) {
+        await git.push();
+        result.nudges = await nudgeAfterPush(ctx, sha);
+      }
       // Alerts and event messages only once the step is on the branch (src/reconcile/alerts.ts).
       await notifyAfterPush(git, ctx, plans, new Set(sha ? routed.direct : []), opts.notify);
       if (!opts.forge) return { ...result, commit: sha };
@@ -203,6 +210,8 @@ async function loadAll(root: string, opts: ReconcileOptions, logger: Logger, rec
     recent,
     lookup: inventoryLookup(inventory),
   };
+  const cluster = await openCluster(config, inventory.objects);
+  if (cluster) ctx.cluster = cluster;
   return { ctx, inventory };
 }
 

@@ -35,6 +35,15 @@ const metricVerdict = z.object({
     .optional(),
 });
 
+const liveRecord = z.object({
+  by: z.enum(['cluster', 'kube-state-metrics', 'assume-interval']),
+  commit: z.string().optional(),
+  observedAt: z.string().optional(),
+  afterSeconds: z.number().optional(),
+  applier: z.string().optional(),
+  message: z.string().optional(),
+});
+
 const statusSchema = z.object({
   phase,
   canaryWeight: z.number().int().min(0).max(100),
@@ -66,7 +75,14 @@ const statusSchema = z.object({
         failedChecks: z.number(),
         message: z.string(),
         verdict: z
-          .object({ result: z.enum(['pass', 'fail']), reason: z.string(), metrics: z.array(metricVerdict) })
+          .object({
+            result: z.enum(['pass', 'fail']),
+            reason: z.string(),
+            metrics: z.array(metricVerdict),
+            live: z
+              .object({ commit: z.string(), observedAt: z.string(), afterSeconds: z.number() })
+              .optional(),
+          })
           .optional(),
       }),
     )
@@ -80,6 +96,7 @@ const statusSchema = z.object({
     })
     .optional(),
   halted: z.string().optional(),
+  live: liveRecord.optional(),
   outbox: z
     .array(
       z.object({

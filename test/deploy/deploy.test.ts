@@ -9,6 +9,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CronJob } from 'kubernetes-models/batch/v1/CronJob';
+import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
+import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,7 +21,7 @@ const root = resolve(import.meta.dirname, '../..');
 const base = mkdtempSync(join(tmpdir(), 'gitcanary-deploy-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
-const models = { CronJob, ConfigMap, ServiceAccount } as const;
+const models = { CronJob, ConfigMap, ServiceAccount, ClusterRole, ClusterRoleBinding } as const;
 
 function built(): Record<string, unknown>[] {
   const r = spawnSync('kubectl', ['kustomize', join(root, 'deploy/base')], { encoding: 'utf8' });
@@ -30,13 +32,31 @@ function built(): Record<string, unknown>[] {
 }
 
 describe('deploy/base', () => {
-  it('builds with kubectl kustomize into a ServiceAccount, a ConfigMap and a CronJob, each schema-valid', () => {
+  it('builds with kubectl kustomize into a ServiceAccount, a ConfigMap, a CronJob and the read-only cluster role, each schema-valid', () => {
     const objects = built();
-    expect(objects.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'CronJob', 'ServiceAccount']);
+    expect(objects.map((o) => o.kind).sort()).toEqual([
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'ConfigMap',
+      'CronJob',
+      'ServiceAccount',
+    ]);
     for (const o of objects) {
       const Model = models[o.kind as keyof typeof models];
       expect(() => new Model(o as never).validate(), `${o.kind}`).not.toThrow();
     }
+  });
+
+  it('the cluster role only gets, by name, the appliers and the workloads (no list, watch, write or Secrets)', () => {
+    const role = built().find((o) => o.kind === 'ClusterRole') as unknown as ClusterRole;
+    const rules = role.rules ?? [];
+    expect(rules.flatMap((r) => r.verbs)).toEqual(['get', 'get', 'get']);
+    expect(rules.flatMap((r) => r.resources ?? []).sort()).toEqual([
+      'applications',
+      'daemonsets',
+      'deployments',
+      'kustomizations',
+    ]);
   });
 
   it('never runs two ticks at once, runs unprivileged on a read-only root, within limits', () => {

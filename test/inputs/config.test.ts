@@ -142,3 +142,26 @@ describe('loadConfig', () => {
     await expect(loadConfig(root, {}, 'ops/missing.yaml')).rejects.toThrow(/ops\/missing.yaml: cannot read/);
   });
 });
+
+describe('cluster', () => {
+  it('absent by default; an applier names exactly one of kustomization or application', async () => {
+    expect(defaultConfig().cluster).toBeUndefined();
+    const ok = await loadConfig(await withConfig('cluster:\n  access: in-cluster\n'), {});
+    expect(ok.cluster).toMatchObject({
+      access: 'in-cluster',
+      fallback: 'assume-interval',
+      discover: true,
+      appliers: [],
+    });
+    const both = await withConfig(
+      'cluster:\n  appliers:\n    - path: apps\n      kustomization: flux-system/apps\n      application: argocd/apps\n',
+    );
+    expect(await failure(both)).toBe(
+      'gitcanary.yaml:3: cluster.appliers.0: give exactly one of kustomization or application',
+    );
+    const bad = await withConfig('cluster:\n  access: sometimes\n  fallback: live-weights\n');
+    expect(await failure(bad)).toMatch(
+      /^gitcanary.yaml:2: cluster.access: .*\ngitcanary.yaml:3: cluster.fallback: /,
+    );
+  });
+});
