@@ -542,9 +542,10 @@ function rangeText(m: MetricVerdict): string {
   return '—';
 }
 
-const resultText = (r: 'pass' | 'fail'): string => (r === 'pass' ? '✅ pass' : '❌ fail');
+const resultText = (r: 'pass' | 'fail' | 'inconclusive'): string =>
+  r === 'pass' ? '✅ pass' : r === 'inconclusive' ? '⏸ inconclusive' : '❌ fail';
 const resultCell = (m: MetricVerdict): string =>
-  m.result === 'pass' ? resultText('pass') : `${resultText('fail')}: ${text(m.reason, 300)}`;
+  m.result === 'pass' ? resultText('pass') : `${resultText(m.result)}: ${text(m.reason, 300)}`;
 
 /** `HH:MM` in UTC, `?` when the time does not parse. */
 function hhmm(time: string): string {

@@ -18,7 +18,7 @@ const metricVerdict = z.object({
   value: z.number().optional(),
   min: z.number().optional(),
   max: z.number().optional(),
-  result: z.enum(['pass', 'fail']),
+  result: z.enum(['pass', 'fail', 'inconclusive']),
   reason: z.string(),
 });
 
