@@ -44,7 +44,11 @@ export interface MetricVerdict {
   value?: number;
   min?: number;
   max?: number;
-  /** `inconclusive`: not enough evidence either way; the analysis holds (not a failed check). */
+  /**
+   * `inconclusive`: too little data to judge (a policy's minimum samples, or the compare
+   * verdict's); the analysis holds instead of counting a failed check. `Verdict.result` stays
+   * pass | fail.
+   */
   result: 'pass' | 'fail' | 'inconclusive';
   /** Why it failed (`below min 99`, `no values found`, `HTTP 500 …`), or `within range`. */
   reason: string;

@@ -18,6 +18,12 @@ export interface PlannedCheck extends MetricCheck {
   secret?: { namespace: string; name: string };
   /** The MetricTemplate provider's extra headers. */
   headers?: Record<string, string[]>;
+  /** A vendor template's `provider.type` (undefined: Prometheus). */
+  type?: string;
+  /** A vendor template's `provider.region` (cloudwatch). */
+  region?: string;
+  /** The metric's interval as written, for vendor windows ('' when unset, as Flagger). */
+  interval?: string;
 }
 
 /**
@@ -53,7 +59,7 @@ export function templateModel(
  * - loop 2, per metric with `templateRef` (namespace defaults to the canary's; a template without
  *   `metadata.namespace` counts as `default`): the rendered template query with the metric's
  *   interval as written ('' when unset), sent to the template provider's address.
- * A builtin-named metric with a templateRef runs both. Unknown templates, non-prometheus providers
+ * A builtin-named metric with a templateRef runs both. Unknown templates, refused providers (keptn)
  * and render errors become checks with `error` (the analysis fails them).
  */
 export function planChecks(
@@ -121,9 +127,15 @@ export function templateCheck(
       error: `${id}: provider type ${provider.type} cannot be queried by gitcanary yet (queryable: ${queryableProviderTypes.join(', ')})`,
     };
   }
-  if (!provider.address)
+  if (provider.type !== 'prometheus') {
+    const missing = vendorRequirement(provider, metricInterval(m, false));
+    if (missing) return { ...check, error: `${id}: ${missing}` };
+    check.type = provider.type;
+    check.interval = metricInterval(m, false);
+    if (provider.region) check.region = provider.region;
+  } else if (!provider.address)
     return { ...check, error: `${id}: provider.address is required for type prometheus` };
-  check.address = provider.address;
+  if (provider.address) check.address = provider.address;
   // Flagger reads a secretRef in the MetricTemplate's own namespace; so does gitcanary.
   if (provider.secretRef) check.secret = { namespace, name: provider.secretRef.name };
   if (provider.headers) check.headers = provider.headers;
@@ -145,4 +157,26 @@ function withThresholds(base: Pick<PlannedCheck, 'name' | 'kind'>, m: MetricSpec
   }
   if (m.threshold !== undefined) check.threshold = m.threshold;
   return check;
+}
+
+/** Vendor providers whose `provider.address` Flagger requires (the others have a default endpoint). */
+const addressRequired = new Set(['graphite', 'influxdb', 'dynatrace', 'splunk']);
+/** Vendor providers whose query window is 10 × the metric's interval: an empty interval cannot parse. */
+const intervalRequired = new Set(['datadog', 'cloudwatch', 'newrelic', 'dynatrace', 'splunk']);
+
+/**
+ * What a vendor template lacks that makes every query fail, as Flagger would fail it.
+ * @example vendorRequirement({ type: 'cloudwatch' }, '1m') === 'provider.region is required for type cloudwatch'
+ */
+export function vendorRequirement(
+  provider: MetricTemplate['spec']['provider'],
+  interval: string,
+): string | undefined {
+  if (addressRequired.has(provider.type) && !provider.address)
+    return `provider.address is required for type ${provider.type}`;
+  if (provider.type === 'cloudwatch' && !provider.region)
+    return 'provider.region is required for type cloudwatch';
+  if (intervalRequired.has(provider.type) && !interval)
+    return `provider type ${provider.type} needs the metric's interval (its query window is 10 × interval); set interval (e.g. 1m)`;
+  return undefined;
 }

@@ -4,12 +4,23 @@
  */
 
 /** `MetricTemplate.spec.provider.type` values gitcanary queries. */
-export const queryableProviderTypes = ['prometheus'] as const;
+export const queryableProviderTypes = [
+  'prometheus',
+  'cloudwatch',
+  'datadog',
+  'dynatrace',
+  'graphite',
+  'influxdb',
+  'newrelic',
+  'splunk',
+  'stackdriver',
+] as const;
 export type QueryableProviderType = (typeof queryableProviderTypes)[number];
 
 /**
  * @example isQueryable('prometheus') // true
- * @example isQueryable('datadog') // false
+ * @example isQueryable('datadog') // true
+ * @example isQueryable('externalmetrics') // false (needs the cluster reader)
  */
 export const isQueryable = (type: string): type is QueryableProviderType =>
   (queryableProviderTypes as readonly string[]).includes(type);

@@ -31,6 +31,12 @@ export interface MetricsTarget {
   /** MetricTemplate `provider.secretRef`, in the template's namespace. */
   secret?: { namespace: string; name: string };
   headers?: Record<string, string[]>;
+  /** A vendor MetricTemplate's `provider.type` (undefined: Prometheus). */
+  type?: string;
+  /** `provider.region` (cloudwatch). */
+  region?: string;
+  /** The metric's interval as written (vendor query windows). */
+  interval?: string;
 }
 
 export type MetricsFactory = (target: MetricsTarget) => MetricsProvider;

@@ -10,6 +10,7 @@ import type { LoadedCanary } from '../inputs/model.js';
 import { type Builtins, loadBuiltins } from '../metrics/builtins.js';
 import { planChecks } from '../metrics/checks.js';
 import { providerForCheck } from '../metrics/prometheus.js';
+import { vendorProvider } from '../metrics/vendor.js';
 import { observeComparisons } from './compare.js';
 import type { MetricsFactory, ReconcileContext } from './context.js';
 
@@ -30,11 +31,16 @@ export async function observe(ctx: ReconcileContext, c: LoadedCanary): Promise<O
       if (check.error || check.query === undefined) {
         return { check, result: { kind: 'error', message: check.error ?? 'no query' } };
       }
+      const vendor = check.type !== undefined;
       const provider = ctx.metrics({
-        address: check.address ?? server,
-        from: check.address ? 'spec' : serverFrom,
+        // A vendor template without an address goes to the vendor's endpoint, never the metrics server.
+        address: check.address ?? (vendor ? '' : server),
+        from: check.address || vendor ? 'spec' : serverFrom,
         ...(check.secret ? { secret: check.secret } : {}),
         ...(check.headers ? { headers: check.headers } : {}),
+        ...(check.type ? { type: check.type } : {}),
+        ...(check.region ? { region: check.region } : {}),
+        ...(check.interval !== undefined ? { interval: check.interval } : {}),
       });
       return { check, result: await provider.query(check.query, ctx.now) };
     }),
@@ -43,13 +49,29 @@ export async function observe(ctx: ReconcileContext, c: LoadedCanary): Promise<O
 }
 
 /**
- * Prometheus over the bounded HTTP client, each credential where the egress policy lets it go
- * (`targetUses`: in `plan` on a branch, the uses the target branch has).
+ * Every provider over the bounded HTTP client, each credential where the egress policy lets it go
+ * (`targetUses`: in `plan` on a branch, the uses the target branch has): Prometheus, or the
+ * vendor provider of a template's `provider.type` (src/metrics/vendor.ts).
  */
-export function prometheusFactory(config: RepoConfig, targetUses?: ReadonlySet<string>): MetricsFactory {
+export function metricsFactory(config: RepoConfig, targetUses?: ReadonlySet<string>): MetricsFactory {
   const timeoutMs = parseDuration(config.prometheusTimeout) ?? 5000;
   const policy = egressPolicy(config, targetUses);
   const layout = config.egress.secrets.layout;
   const maxBytes = config.limits.responseBytes;
-  return (target) => providerForCheck(target, { policy, timeoutMs, maxBytes, layout });
+  return (target) =>
+    target.type && target.type !== 'prometheus'
+      ? vendorProvider(
+          {
+            type: target.type,
+            interval: target.interval ?? '',
+            ...(target.address ? { address: target.address } : {}),
+            ...(target.region ? { region: target.region } : {}),
+            ...(target.secret ? { secret: target.secret } : {}),
+          },
+          { policy, maxBytes, layout },
+        )
+      : providerForCheck(target, { policy, timeoutMs, maxBytes, layout });
 }
+
+/** @deprecated the name before every provider was wired in; use `metricsFactory`. */
+export const prometheusFactory = metricsFactory;

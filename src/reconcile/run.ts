@@ -31,7 +31,7 @@ import { assertConfined } from './confine.js';
 import { diskFiles, inventoryLookup, type MetricsFactory, type ReconcileContext } from './context.js';
 import { nudgeAfterPush, openCluster } from './live.js';
 import { type Logger, silentLogger } from './logger.js';
-import { prometheusFactory } from './observe.js';
+import { metricsFactory } from './observe.js';
 import { type CanaryReport, failedReport } from './report.js';
 
 export interface ReconcileOptions {
@@ -205,7 +205,7 @@ async function loadAll(root: string, opts: ReconcileOptions, logger: Logger, rec
     config,
     inventory,
     files: diskFiles(root),
-    metrics: opts.metrics ?? prometheusFactory(config),
+    metrics: opts.metrics ?? metricsFactory(config),
     logger,
     recent,
     lookup: inventoryLookup(inventory),

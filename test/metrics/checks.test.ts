@@ -128,7 +128,7 @@ describe('planChecks', () => {
     const checks = planChecks(canary, [...templates, noAddress], builtins, 'istio');
     expect(checks.map((c) => c.error)).toEqual([
       'metric nothing is not a built-in metric and has neither a query nor a templateRef',
-      'MetricTemplate test/dd: provider type datadog cannot be queried by gitcanary yet (queryable: prometheus)',
+      "MetricTemplate test/dd: provider type datadog needs the metric's interval (its query window is 10 × interval); set interval (e.g. 1m)",
       'MetricTemplate test/errors: query render error: map has no entry for key "direction" in {{ variables.direction }}',
       'MetricTemplate test/noaddr: provider.address is required for type prometheus',
     ]);

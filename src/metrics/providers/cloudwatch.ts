@@ -22,6 +22,7 @@ function flatten(prefix: string, v: unknown, out: [string, string][]): void {
 
 export const cloudwatch: HttpMetricsProvider = {
   type: 'cloudwatch',
+  usesEnv: true,
   request({ query, at, intervalSeconds, region, env = {} }) {
     if (!region) return { error: 'region not specified' };
     let queries: unknown;

@@ -8,6 +8,7 @@ import { error, type HttpMetricsProvider, join, json, noData, value } from './ty
 
 export const datadog: HttpMetricsProvider = {
   type: 'datadog',
+  secretKeys: ['datadog_api_key', 'datadog_application_key'],
   request({ address, query, at, intervalSeconds, credentials }) {
     const apiKey = credentials.datadog_api_key;
     const appKey = credentials.datadog_application_key;

@@ -8,6 +8,7 @@ import { error, type HttpMetricsProvider, join, json, noData, value } from './ty
 
 export const dynatrace: HttpMetricsProvider = {
   type: 'dynatrace',
+  secretKeys: ['dynatrace_token'],
   request({ address, query, at, intervalSeconds, credentials }) {
     if (!address) return { error: 'dynatrace endpoint is not set' };
     const token = credentials.dynatrace_token;

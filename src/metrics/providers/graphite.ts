@@ -10,6 +10,7 @@ import { error, type HttpMetricsProvider, json, noData, value } from './types.js
 
 export const graphite: HttpMetricsProvider = {
   type: 'graphite',
+  secretKeys: ['username', 'password'],
   request({ address, query, credentials, hasSecretRef }) {
     let base: URL;
     try {

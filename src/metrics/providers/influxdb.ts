@@ -9,6 +9,7 @@ import { error, type HttpMetricsProvider, join, noData, value } from './types.js
 
 export const influxdb: HttpMetricsProvider = {
   type: 'influxdb',
+  secretKeys: ['token', 'org'],
   request({ address, query, credentials, hasSecretRef }) {
     try {
       if (!address) throw new Error('empty');

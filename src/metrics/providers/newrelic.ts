@@ -7,6 +7,7 @@ import { error, type HttpMetricsProvider, join, json, noData, value } from './ty
 
 export const newrelic: HttpMetricsProvider = {
   type: 'newrelic',
+  secretKeys: ['newrelic_account_id', 'newrelic_query_key'],
   request({ address, query, intervalSeconds, credentials }) {
     const account = credentials.newrelic_account_id;
     const key = credentials.newrelic_query_key;

@@ -5,6 +5,7 @@ import { dynatrace } from './dynatrace.js';
 import { graphite } from './graphite.js';
 import { influxdb } from './influxdb.js';
 import { newrelic } from './newrelic.js';
+import { splunk } from './splunk.js';
 import { stackdriver } from './stackdriver.js';
 import type { HttpMetricsProvider } from './types.js';
 
@@ -15,6 +16,7 @@ export const httpProviders = {
   graphite,
   influxdb,
   newrelic,
+  splunk,
   stackdriver,
 } satisfies Record<string, HttpMetricsProvider>;
 

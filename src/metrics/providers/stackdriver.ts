@@ -55,6 +55,8 @@ function project(input: QueryInput): string | { error: string } {
 
 export const stackdriver: HttpMetricsProvider = {
   type: 'stackdriver',
+  secretKeys: ['project', 'serviceAccountKey'],
+  usesEnv: true,
   request(input) {
     const p = project(input);
     if (typeof p !== 'string') return p;

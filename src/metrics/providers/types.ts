@@ -40,6 +40,13 @@ export interface QueryInput {
 
 export interface HttpMetricsProvider {
   type: string;
+  /** The keys read from the template's secretRef (files in the mounted folder, or env variables). */
+  secretKeys?: readonly string[];
+  /**
+   * Whether the operator's environment (`env`) is used: the providers whose SDKs read credentials
+   * from it (CloudWatch, Cloud Monitoring). It is given only when no spec chose the address.
+   */
+  usesEnv?: boolean;
   /**
    * Providers that must first obtain a credential (an OAuth token) return the extra headers here,
    * with the same transport; the result is cached by the provider as it sees fit.
