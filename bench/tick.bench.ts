@@ -17,7 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defaultConfig } from '../src/inputs/config.js';
-import { prometheusFactory } from '../src/reconcile/observe.js';
+import { metricsFactory } from '../src/reconcile/observe.js';
 import type { ReconcileResult } from '../src/reconcile/run.js';
 import { reconcile } from '../src/reconcile/run.js';
 import { git } from '../test/support/gitops.js';
@@ -50,7 +50,7 @@ async function benchSize(n: number, prom: PromHandle, withPure: boolean): Promis
   const repo = createBenchRepo(n);
   cleanups.push(() => repo.cleanup());
   try {
-    const inner = prometheusFactory(defaultConfig());
+    const inner = metricsFactory(defaultConfig());
     const tick = (seconds: number) =>
       reconcile({
         repoDir: repo.work,

@@ -72,6 +72,3 @@ export function metricsFactory(config: RepoConfig, targetUses?: ReadonlySet<stri
         )
       : providerForCheck(target, { policy, timeoutMs, maxBytes, layout });
 }
-
-/** @deprecated the name before every provider was wired in; use `metricsFactory`. */
-export const prometheusFactory = metricsFactory;
