@@ -88,6 +88,22 @@ export interface CanaryStatus {
    * `gitcanary resume` or a new revision.
    */
   halted?: string;
+  /**
+   * Gates a person opened through Git (`gitcanary approve`, a `/gitcanary approve` comment), each
+   * for one revision: a new revision closes them again.
+   */
+  approvals?: GateApproval[];
+}
+
+/** A person opened a confirm gate for one revision of the source workload. */
+export interface GateApproval {
+  gate: 'confirm-rollout' | 'confirm-traffic-increase' | 'confirm-promotion';
+  /** The revision it opens the gate for (`lastAppliedSpec` of that run). */
+  revision: string;
+  /** `Name <email>` of who approved. */
+  approvedBy: string;
+  approvedAt: string;
+  message?: string;
 }
 
 /** A person's instruction, committed to the status file; the next run obeys it whatever the interval. */

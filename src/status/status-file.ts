@@ -67,6 +67,17 @@ const statusSchema = z.object({
     })
     .optional(),
   halted: z.string().optional(),
+  approvals: z
+    .array(
+      z.object({
+        gate: z.enum(['confirm-rollout', 'confirm-traffic-increase', 'confirm-promotion']),
+        revision: z.string(),
+        approvedBy: z.string(),
+        approvedAt: z.string(),
+        message: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 
 const fileSchema = z.object({
