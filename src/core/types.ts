@@ -93,6 +93,8 @@ export interface CanaryStatus {
    * for one revision: a new revision closes them again.
    */
   approvals?: GateApproval[];
+  /** The last `/gitcanary …` comment handled (pull-request delivery): each comment is obeyed once. */
+  comments?: { lastId: number; lastAt: string };
 }
 
 /** A person opened a confirm gate for one revision of the source workload. */
@@ -110,9 +112,10 @@ export interface GateApproval {
 export interface ManualRequest {
   /**
    * promote = Flagger's skip-analysis now; abort = roll back now; retry = run the failed revision
-   * again; resume = lift a halt (a closed step pull request).
+   * again; resume = lift a halt (a closed step pull request, a pause); pause = halt (a
+   * `/gitcanary pause` comment).
    */
-  action: 'promote' | 'abort' | 'retry' | 'resume';
+  action: 'promote' | 'abort' | 'retry' | 'resume' | 'pause';
   /** `Name <email>` of who asked. */
   requestedBy: string;
   requestedAt: string;

@@ -5,6 +5,7 @@
 import type { Dirent } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { HeardCommand } from '../core/comment-commands.js';
 import type { PendingStep } from '../delivery/pending.js';
 import type { ChangeEntry } from '../git/port.js';
 import type { RepoConfig } from '../inputs/config.js';
@@ -49,6 +50,8 @@ export interface ReconcileContext {
   lookup(namespace: string): (kind: string, name: string, namespace?: string) => K8sObject | undefined;
   /** What step pull requests say about each canary (`namespace/name`), in pull-request delivery. */
   pending?: ReadonlyMap<string, PendingStep>;
+  /** The first unhandled `/gitcanary …` comment on each canary's open step pull request. */
+  commands?: ReadonlyMap<string, HeardCommand>;
 }
 
 export type { PendingStep } from '../delivery/pending.js';

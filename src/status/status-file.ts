@@ -60,7 +60,7 @@ const statusSchema = z.object({
     .default([]),
   request: z
     .object({
-      action: z.enum(['promote', 'abort', 'retry', 'resume']),
+      action: z.enum(['promote', 'abort', 'retry', 'resume', 'pause']),
       requestedBy: z.string(),
       requestedAt: z.string(),
       message: z.string().optional(),
@@ -78,6 +78,7 @@ const statusSchema = z.object({
       }),
     )
     .optional(),
+  comments: z.object({ lastId: z.number().int(), lastAt: z.string() }).optional(),
 });
 
 const fileSchema = z.object({
