@@ -102,6 +102,30 @@ const request = (verb: string, what: string): CommandSpec => ({
   load: () => import('./commands/request.js'),
 });
 
+/** `approve`: a request command with the gate to open. */
+function approveSpec(): CommandSpec {
+  const base = request('approve', 'open a confirm gate for the revision it holds back');
+  return {
+    ...base,
+    details:
+      'Records an approval in the status file (a commit, or a pull request with --mode pull-request); the next\n' +
+      'due run passes the gate. It opens the gate for the current revision only: a new revision closes it again.\n' +
+      'Without --gate, the gate the canary is held at now; a gate is also open when its webhook answers yes.',
+    flags: {
+      gate: {
+        type: 'string',
+        value: 'confirm-rollout|confirm-traffic-increase|confirm-promotion',
+        help: 'the gate to open (default the gate the canary is held at now)',
+      },
+      ...base.flags,
+    },
+    examples: [
+      'gitcanary approve test/podinfo -m "dashboards checked"',
+      'gitcanary approve test/podinfo --gate confirm-promotion',
+    ],
+  };
+}
+
 const reconcileSpec = (plan: boolean): CommandSpec => ({
   arity: [0, 0],
   summary: plan
@@ -247,6 +271,7 @@ export const commands: Record<string, CommandSpec> = {
   retry: request('retry', 'run the failed revision again'),
   pause: request('pause', 'stop stepping until resume'),
   resume: request('resume', 'take steps again (after pause or a closed step pull request)'),
+  approve: approveSpec(),
   demo: {
     arity: [0, 0],
     summary: 'the embedded demo: no cluster, no Prometheus, no network',

@@ -18,6 +18,7 @@ import {
 import type { Canary, ProviderId } from '../inputs/schema.js';
 import { evaluate, isInconclusive } from './analysis.js';
 import { type LiveObservation, liveGate } from './applied.js';
+import { withApprovals } from './approvals.js';
 import { emptyStatus, restartStatus, Tick, unchanged } from './decision-builder.js';
 import { closedGate, type Gates, heldMessage } from './gates.js';
 import { abortOnSourceRevert, obeyRequest, rejectStep, rollbackByHand } from './manual-requests.js';
@@ -53,7 +54,7 @@ export interface DecideInput {
   /**
    * What the manual gates (confirm-rollout, confirm-traffic-increase, confirm-promotion webhooks)
    * answered this tick. A gate without an answer is closed: a canary with such a webhook holds
-   * there until the gate opens (or a person runs `gitcanary promote`).
+   * there until the gate opens (or a person runs `gitcanary approve` or `promote`).
    */
   gates?: Gates;
   /** What the cluster (or its fallback) says about the last step; absent: no `cluster:` config. */
@@ -80,7 +81,9 @@ export function isDue(canary: Canary, status: CanaryStatus | undefined, now: Dat
 }
 
 /** One tick. Pure: same input, same decision. */
-export function decide(input: DecideInput): Decision {
+export function decide(given: DecideInput): Decision {
+  // A gate is open when its webhook or a person's approval for this revision says so.
+  const input = withApprovals(given);
   const { canary, now } = input;
   const prev = input.status;
   // What people did in Git is obeyed whatever the interval; routes are not read before a step

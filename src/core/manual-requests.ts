@@ -37,6 +37,10 @@ export function obeyRequest(input: DecideInput): Decision | undefined {
       t.act({ type: 'scale-canary', replicas: 0 });
       t.event('warning', `${said}; rolling back, scaling down ${target}`);
       return t.done({ ...cleared, phase: 'Failed', canaryWeight: 0, failedChecks: 0, iterations: 0 });
+    case 'pause':
+      if (!(running.has(prev.phase) || prev.phase === 'Promoting') || prev.halted) break;
+      t.event('info', `${said}; halting at canary weight ${prev.canaryWeight}`);
+      return t.done({ ...cleared, halted: said });
     case 'resume':
       if (!prev.halted) break;
       t.event('info', `${said}; halt lifted (${prev.halted})`);

@@ -138,6 +138,13 @@ export interface CanaryStatus {
    * sent after the push that records them lands (src/notify/outbox.ts). Absent when none.
    */
   outbox?: OutboxEntry[];
+  /**
+   * Gates a person opened through Git (`gitcanary approve`, a `/gitcanary approve` comment), each
+   * for one revision: a new revision closes them again.
+   */
+  approvals?: GateApproval[];
+  /** The last `/gitcanary …` comment handled (pull-request delivery): each comment is obeyed once. */
+  comments?: { lastId: number; lastAt: string };
 }
 
 /** One transition's alert and event messages, written with the step that makes the transition. */
@@ -154,13 +161,25 @@ export interface OutboxEntry {
   alerts?: Array<{ severity: 'info' | 'warn' | 'error'; message: string; metadata?: boolean }>;
 }
 
+/** A person opened a confirm gate for one revision of the source workload. */
+export interface GateApproval {
+  gate: 'confirm-rollout' | 'confirm-traffic-increase' | 'confirm-promotion';
+  /** The revision it opens the gate for (`lastAppliedSpec` of that run). */
+  revision: string;
+  /** `Name <email>` of who approved. */
+  approvedBy: string;
+  approvedAt: string;
+  message?: string;
+}
+
 /** A person's instruction, committed to the status file; the next run obeys it whatever the interval. */
 export interface ManualRequest {
   /**
    * promote = Flagger's skip-analysis now; abort = roll back now; retry = run the failed revision
-   * again; resume = lift a halt (a closed step pull request).
+   * again; resume = lift a halt (a closed step pull request, a pause); pause = halt (a
+   * `/gitcanary pause` comment).
    */
-  action: 'promote' | 'abort' | 'retry' | 'resume';
+  action: 'promote' | 'abort' | 'retry' | 'resume' | 'pause';
   /** `Name <email>` of who asked. */
   requestedBy: string;
   requestedAt: string;

@@ -25,7 +25,9 @@ import type {
   CommitStatusInput,
   Forge,
   ForgeCommit,
+  IssueComment,
   PullRequest,
+  RepoPermission,
   RepoRef,
   TreeEntry,
 } from './port.js';
@@ -391,6 +393,61 @@ class GitHubForge implements Forge {
   async comment(number: number, body: string): Promise<void> {
     await this.rest('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', (request) =>
       this.octokit.rest.issues.createComment({ ...this.repo, issue_number: number, body, request }),
+    );
+  }
+
+  async listComments(number: number, opts: { since?: string; limit?: number }): Promise<IssueComment[]> {
+    const found: IssueComment[] = [];
+    for (let page = 1; page <= (opts.limit ?? 1); page++) {
+      const { data } = await this.rest(
+        'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
+        (request) =>
+          this.octokit.rest.issues.listComments({
+            ...this.repo,
+            issue_number: number,
+            ...(opts.since ? { since: opts.since } : {}),
+            per_page: 100,
+            page,
+            request,
+          }),
+      );
+      for (const c of data)
+        found.push({
+          id: c.id,
+          user: c.user?.login ?? '',
+          body: c.body ?? '',
+          createdAt: c.created_at,
+          updatedAt: c.updated_at,
+        });
+      if (data.length < 100) break;
+    }
+    return found;
+  }
+
+  async permission(user: string): Promise<RepoPermission> {
+    try {
+      const { data } = await this.rest(
+        'GET /repos/{owner}/{repo}/collaborators/{username}/permission',
+        (request) =>
+          this.octokit.rest.repos.getCollaboratorPermissionLevel({ ...this.repo, username: user, request }),
+      );
+      // `permission` keeps the legacy names (maintain reads as write); `role_name` has all five.
+      const role = (data as { role_name?: string }).role_name ?? data.permission;
+      return (['admin', 'maintain', 'write', 'triage', 'read'] as const).find((r) => r === role) ?? 'none';
+    } catch (e) {
+      if (causeStatus(e) === 404) return 'none';
+      throw e;
+    }
+  }
+
+  async react(commentId: number, content: '+1' | 'rocket' | 'confused' | 'eyes'): Promise<void> {
+    await this.rest('POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', (request) =>
+      this.octokit.rest.reactions.createForIssueComment({
+        ...this.repo,
+        comment_id: commentId,
+        content,
+        request,
+      }),
     );
   }
 

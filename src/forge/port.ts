@@ -34,6 +34,20 @@ export interface PullRequest {
   mergeCommitSha: string | null;
 }
 
+/** A comment on a pull request (issue comments API). Its body is anyone's text: parse it strictly. */
+export interface IssueComment {
+  /** Increases with every comment made on the host. */
+  id: number;
+  /** The author's login. */
+  user: string;
+  body: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A collaborator's permission on the repository (`none` for anyone else). */
+export type RepoPermission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
+
 export type CommitState = 'pending' | 'success' | 'failure' | 'error';
 
 export interface CommitStatusInput {
@@ -103,6 +117,18 @@ export interface Forge {
   ): Promise<PullRequest>;
   /** Comment on a PR (issue comments API). */
   comment(number: number, body: string): Promise<void>;
+  /**
+   * The comments on a PR updated at or after `since` (ISO), oldest first (REST
+   * `GET /issues/{n}/comments?since=`). One request per page of 100; `limit` bounds the pages.
+   */
+  listComments(number: number, opts: { since?: string; limit?: number }): Promise<IssueComment[]>;
+  /**
+   * The permission of `user` on the repository (REST
+   * `GET /collaborators/{username}/permission`); a user who is no collaborator (404) is `none`.
+   */
+  permission(user: string): Promise<RepoPermission>;
+  /** Reacts to a PR comment (REST `POST /issues/comments/{id}/reactions`); reacting twice is not an error. */
+  react(commentId: number, content: '+1' | 'rocket' | 'confused' | 'eyes'): Promise<void>;
   /**
    * Merges a PR now (REST `PUT /pulls/{n}/merge` with `sha` as a compare-and-swap on its head).
    * Returns the merge commit. A moved head (409) → PushRejectedError; not mergeable (405, e.g.

@@ -4,6 +4,7 @@
  * here writes. A canary that is not due and asked nothing reads its status file and no more.
  */
 import { parseAllDocuments } from 'yaml';
+import { applyCommand, type CommandAnswer, type HeardCommand } from '../core/comment-commands.js';
 import { type DecideInput, isDue } from '../core/decide.js';
 import { configChecksum, revisionOf, trackedConfigKey } from '../core/revision.js';
 import { type CanaryStatus, idleRoutes, type Routes } from '../core/types.js';
@@ -41,6 +42,21 @@ export interface CanaryState {
   /** A person asked, reverted or closed the step PR. */
   byPerson: boolean;
   input: DecideInput;
+  /** A `/gitcanary …` comment handled this run: the status carries it, the run answers it. */
+  heard?: HeardAnswer;
+}
+
+/** A comment command applied to the status, and what to answer after the push. */
+export interface HeardAnswer {
+  command: HeardCommand;
+  answer: CommandAnswer;
+  /** `lastStepTime` as the status file has it (the status seen may carry a step PR's time). */
+  lastStepTime: string;
+  /**
+   * The command asked for no request (an approval, a refusal): this run writes only the status
+   * to the branch, so the remembered comment never waits in an unmerged step PR.
+   */
+  bookkeepingOnly: boolean;
 }
 
 /** The state of `c`, or the error that stops it before any decision (reported, never thrown). */
@@ -68,7 +84,17 @@ export async function readCanary(ctx: ReconcileContext, c: LoadedCanary): Promis
     ctx.pending?.get(id),
     ctx.config.delivery.onClosed,
   );
-  const status = seen.status;
+  const heardCmd = ctx.commands?.get(id);
+  const applied =
+    heardCmd && seen.status
+      ? applyCommand(seen.status, heardCmd, {
+          canary: c.canary,
+          provider: c.provider,
+          revision: sourceRevision(source),
+          now: ctx.now,
+        })
+      : undefined;
+  const status = applied?.status ?? seen.status;
   const renderedDir = c.dir ? `${c.dir}/rendered` : 'rendered';
   const reverted = findRevert(ctx.recent, sPath, renderedDir, id);
   const byPerson = status?.request !== undefined || reverted !== undefined || seen.closed !== undefined;
@@ -118,6 +144,16 @@ export async function readCanary(ctx: ReconcileContext, c: LoadedCanary): Promis
     routes,
     byPerson,
     input,
+    ...(applied && heardCmd && statusText !== undefined
+      ? {
+          heard: {
+            command: heardCmd,
+            answer: applied.answer,
+            lastStepTime: parseStatus(statusText, sPath).lastStepTime,
+            bookkeepingOnly: applied.status.request === seen.status?.request,
+          },
+        }
+      : {}),
   };
 }
 

@@ -95,6 +95,10 @@ export async function writeCanary(
   if (decision.stepped) {
     const content = formatStatus(c.ref, decision.status);
     if (content !== s.statusText) changes.push({ path: s.statusPath, content });
+  } else if (s.heard) {
+    // A comment handled without a step: only what it changed (an approval, the comment remembered).
+    const content = formatStatus(c.ref, { ...decision.status, lastStepTime: s.heard.lastStepTime });
+    if (content !== s.statusText) changes.push({ path: s.statusPath, content });
   }
   // Confinement per canary, so a hostile folder fails only its own canary.
   assertConfined(changes, [c]);

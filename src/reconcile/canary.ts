@@ -5,11 +5,12 @@
  */
 import { withLiveRecord } from '../core/applied.js';
 import { decide, isDue, nextDueTime } from '../core/decide.js';
+import { unchanged } from '../core/decision-builder.js';
 import type { CanaryStatus, Decision, Routes } from '../core/types.js';
 import type { FileChange } from '../git/port.js';
 import type { LoadedCanary } from '../inputs/model.js';
 import { recordTransition } from './alerts.js';
-import { readCanary } from './canary-state.js';
+import { type HeardAnswer, readCanary } from './canary-state.js';
 import { writeCanary } from './canary-write.js';
 import type { ReconcileContext } from './context.js';
 import { observe } from './observe.js';
@@ -24,8 +25,10 @@ export interface CanaryPlan {
   routes?: Routes;
   /** The status and split before this run (for the delivery policy and PR evidence). */
   before?: { status?: CanaryStatus; routes: Routes };
-  /** The decision obeyed a person (request, revert, closed pull request). */
+  /** The decision obeyed a person (request, revert, closed pull request, comment). */
   byPerson?: boolean;
+  /** A `/gitcanary …` comment this plan handles, answered after the push. */
+  heard?: HeardAnswer;
   canary?: LoadedCanary;
 }
 
@@ -33,12 +36,14 @@ export async function reconcileCanary(ctx: ReconcileContext, c: LoadedCanary): P
   const s = await readCanary(ctx, c);
   if (typeof s === 'string') return { report: failedReport(c, s), changes: [] };
   const { status } = s;
-  let decision = decide(s.input);
+  let decision = s.heard?.bookkeepingOnly
+    ? unchanged(s.input, `handled /gitcanary ${s.heard.command.verb} (comment ${s.heard.command.commentId})`)
+    : decide(s.input);
   if (decision.needsObservations) decision = decide({ ...s.input, observations: await observe(ctx, c) });
   decision = withLiveRecord(s.input, decision);
   decision = await recordTransition(ctx, c, status, decision);
   // A step writes; so does a due run without a step (re-syncing rendered files with the spec).
-  const due = decision.stepped || (isDue(c.canary, status, ctx.now) && !c.canary.spec.suspend);
+  const due = decision.stepped || !!s.heard || (isDue(c.canary, status, ctx.now) && !c.canary.spec.suspend);
   const report = reportOf(c, decision, nextDueTime(c.canary, decision.status));
   const edits = status ? handEdits(ctx.recent, s.renderedDir) : new Map<string, HandEdit>();
   const drift = [...edits].map(([path, e]) => `drift: ${path} edited by ${e.by} in ${e.commit.slice(0, 7)}`);
@@ -47,6 +52,7 @@ export async function reconcileCanary(ctx: ReconcileContext, c: LoadedCanary): P
     before: { ...(status ? { status } : {}), routes: s.routes },
     byPerson: s.byPerson,
     canary: c,
+    ...(s.heard ? { heard: s.heard } : {}),
   };
   if (!due) return { report, changes: [], decision, routes: s.routes, ...known };
   const written = await writeCanary(ctx, s, decision, edits);

@@ -5,6 +5,7 @@
 import type { Dirent } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { HeardCommand } from '../core/comment-commands.js';
 import type { PendingStep } from '../delivery/pending.js';
 import type { ChangeEntry } from '../git/port.js';
 import type { RepoConfig } from '../inputs/config.js';
@@ -58,6 +59,8 @@ export interface ReconcileContext {
   pending?: ReadonlyMap<string, PendingStep>;
   /** The cluster reader and appliers (only with a `cluster:` section in gitcanary.yaml). */
   cluster?: ClusterAccess;
+  /** The first unhandled `/gitcanary …` comment on each canary's open step pull request. */
+  commands?: ReadonlyMap<string, HeardCommand>;
 }
 
 export type { PendingStep } from '../delivery/pending.js';

@@ -26,6 +26,7 @@ import { formatIssue, type LoadedCanary, refId } from '../inputs/model.js';
 import { mapLimit } from '../map-limit.js';
 import { type NotifyOptions, notifyAfterPush } from './alerts.js';
 import { type CanaryPlan, reconcileCanary } from './canary.js';
+import { answerCommands, readCommands, statusReader } from './comments.js';
 import { commitMessage } from './commit-message.js';
 import { assertConfined } from './confine.js';
 import { diskFiles, inventoryLookup, type MetricsFactory, type ReconcileContext } from './context.js';
@@ -119,6 +120,7 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
       await notifyAfterPush(git, ctx, plans, new Set(sha ? routed.direct : []), opts.notify);
       if (!opts.forge) return { ...result, commit: sha };
       const delivered = await deliver(git, opts.forge, ctx, logger, pulls, routed, sha);
+      await answerCommands(opts.forge, plans, logger);
       return { ...result, ...delivered, canaries: plans.map((p) => p.report) };
     } catch (e) {
       if (!(e instanceof PushRejectedError) || attempt >= maxAttempts) throw e;
@@ -146,6 +148,7 @@ async function decideWithPulls(loaded: Loaded, git: GitRepo, opts: ReconcileOpti
     first = new Map(decided.plans.flatMap((p) => (p.canary ? [[refId(p.canary.ref), p] as const] : [])));
   }
   const pulls = await readPulls(git, forge, config);
+  loaded.ctx.commands = await readCommands(forge, pulls, statusReader(loaded.ctx), loaded.ctx.logger);
   return { pulls, ...(await decideAll(loaded, pendingSteps(pulls), opts, first)) };
 }
 

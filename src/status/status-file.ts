@@ -89,7 +89,7 @@ const statusSchema = z.object({
     .default([]),
   request: z
     .object({
-      action: z.enum(['promote', 'abort', 'retry', 'resume']),
+      action: z.enum(['promote', 'abort', 'retry', 'resume', 'pause']),
       requestedBy: z.string(),
       requestedAt: z.string(),
       message: z.string().optional(),
@@ -116,6 +116,18 @@ const statusSchema = z.object({
       }),
     )
     .optional(),
+  approvals: z
+    .array(
+      z.object({
+        gate: z.enum(['confirm-rollout', 'confirm-traffic-increase', 'confirm-promotion']),
+        revision: z.string(),
+        approvedBy: z.string(),
+        approvedAt: z.string(),
+        message: z.string().optional(),
+      }),
+    )
+    .optional(),
+  comments: z.object({ lastId: z.number().int(), lastAt: z.string() }).optional(),
 });
 
 const fileSchema = z.object({

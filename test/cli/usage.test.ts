@@ -32,6 +32,7 @@ describe('version and help', () => {
       'history',
       'simulate',
       'promote',
+      'approve',
       'demo',
     ])
       expect(help.out).toMatch(new RegExp(`^  ${c} +\\S`, 'm'));

@@ -433,3 +433,40 @@ describe('GitHub forge', () => {
     ).toThrow('apiUrl is not a URL');
   });
 });
+
+describe('comment commands through the API', () => {
+  it('lists comments since a time across pages, reads permissions, reacts once', async () => {
+    const s = seeded('comments');
+    s.push('gitcanary/test/podinfo', { 'step.txt': 'x\n' });
+    const pr = await s.forge.createPull({
+      head: 'gitcanary/test/podinfo',
+      base: 'main',
+      title: 't',
+      body: 'b',
+    });
+    const ids = Array.from({ length: 120 }, (_, i) =>
+      fake.addComment(s.owner, s.repo, pr.number, i % 2 ? 'ann' : 'bob', `comment ${i}`),
+    );
+    const from = s.forge.requests.length;
+    const all = await s.forge.listComments(pr.number, { limit: 3 });
+    expect(all.map((c) => c.id)).toEqual(ids);
+    expect(all[1]).toMatchObject({ user: 'ann', body: 'comment 1' });
+    expect(log(s.forge, from)).toEqual([
+      'GET /repos/{owner}/{repo}/issues/{issue_number}/comments 200',
+      'GET /repos/{owner}/{repo}/issues/{issue_number}/comments 200',
+    ]);
+    const since = await s.forge.listComments(pr.number, { since: '2999-01-01T00:00:00Z' });
+    expect(since).toEqual([]);
+
+    fake.setPermission(s.owner, s.repo, 'ann', 'maintain');
+    fake.setPermission(s.owner, s.repo, 'carl', 'triage');
+    expect(await s.forge.permission('ann')).toBe('maintain');
+    expect(await s.forge.permission('carl')).toBe('triage');
+    expect(await s.forge.permission('bob')).toBe('none');
+
+    await s.forge.react(ids[0]!, 'rocket');
+    await s.forge.react(ids[0]!, 'rocket');
+    expect(fake.reactions(ids[0]!)).toEqual([{ user: 'gitcanary-bot', content: 'rocket' }]);
+    expect(fake.schemaViolations).toEqual([]);
+  });
+});

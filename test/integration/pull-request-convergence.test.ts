@@ -88,12 +88,13 @@ describe('step PR side effects converge on the next run', () => {
     expect(next.canaries[0]!.error).toBeUndefined();
     expect(next.pullRequests).toHaveLength(1);
     converged(o);
-    // A third run has nothing left to do: only the listing.
+    // A third run has nothing left to do: only the listing (and the open PR's new comments).
     const before = o.fake.requests.length;
     const again = await tick();
     expect(again.pullRequests.map((p) => p.action)).toEqual(['unchanged']);
     expect(o.fake.requests.slice(before).map((q) => `${q.method} ${q.route}`)).toEqual([
       'GET /repos/{owner}/{repo}/pulls',
+      'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
     ]);
     converged(o);
   });

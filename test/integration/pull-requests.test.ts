@@ -109,11 +109,13 @@ describe('pull request per step', () => {
       { context: 'gitcanary/test/podinfo', state: 'pending' },
     ]);
 
-    // Nobody merged yet: the same proposal, no write at all (one listing per run).
+    // Nobody merged yet: the same proposal, no write at all (one listing per run, and one of
+    // the open PR's comments for `/gitcanary …` commands).
     const before = o.fake.requests.length;
     expect(line(await tick())).toBe('Progressing 20 #1 unchanged 0→20');
     expect(o.fake.requests.slice(before).map((q) => `${q.method} ${q.route}`)).toEqual([
       'GET /repos/{owner}/{repo}/pulls',
+      'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
     ]);
 
     const trace: string[] = [];

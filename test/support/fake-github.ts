@@ -21,6 +21,7 @@ import { gitHttpHandler } from './fake-github/git-http.js';
 import { handleGraphql, rootField } from './fake-github/graphql.js';
 import { checkExchange } from './fake-github/openapi.js';
 import { mergePullRequest, runAutoMerges } from './fake-github/pulls.js';
+import { commentRoutes } from './fake-github/rest-comments.js';
 import { gitRoutes } from './fake-github/rest-git.js';
 import { pullRoutes } from './fake-github/rest-pulls.js';
 import { type Call, error, match, type Reply } from './fake-github/routes.js';
@@ -81,6 +82,17 @@ export interface FakeGitHub {
   protectBranch(owner: string, repo: string, branch: string, opts: { requiredContexts: string[] }): void;
   pulls(owner: string, repo: string): PullRecord[];
   comments(owner: string, repo: string, number?: number): CommentRecord[];
+  /** A person (`user`, not the token's owner) comments on a PR; returns the comment's id. */
+  addComment(owner: string, repo: string, number: number, user: string, body: string): number;
+  /** Makes `user` a collaborator with this role (the permission API answers it; others get 404). */
+  setPermission(
+    owner: string,
+    repo: string,
+    user: string,
+    role: 'admin' | 'maintain' | 'write' | 'triage' | 'read',
+  ): void;
+  /** Reactions made on a comment (by the token's owner). */
+  reactions(commentId: number): Array<{ user: string; content: string }>;
   statuses(owner: string, repo: string, sha?: string): StatusRecord[];
   /**
    * Someone else's push, straight into the bare repo (no HTTP, no hooks: it lands on protected
@@ -120,7 +132,7 @@ export interface FakeGitHub {
   close(): Promise<void>;
 }
 
-const routes = [...pullRoutes, ...gitRoutes];
+const routes = [...commentRoutes, ...pullRoutes, ...gitRoutes];
 const statusText: Record<number, string> = {
   401: 'Bad credentials',
   403: 'Forbidden',
@@ -362,6 +374,28 @@ export async function startFakeGitHub(opts: { now?: () => Date } = {}): Promise<
       st.comments.filter(
         (c) => c.owner === owner && c.repo === repo && (number === undefined || c.issueNumber === number),
       ),
+    addComment(owner, repo, number, user, body) {
+      repoOf(owner, repo);
+      const id = st.id();
+      const now = st.timestamp();
+      st.comments.push({
+        id,
+        nodeId: nodeId('IC', id),
+        owner,
+        repo,
+        issueNumber: number,
+        body,
+        user,
+        createdAt: now,
+        updatedAt: now,
+      });
+      return id;
+    },
+    setPermission: (owner, repo, user, role) => st.permissions.set(`${owner}/${repo}/${user}`, role),
+    reactions: (commentId) =>
+      st.reactions
+        .filter((r) => r.commentId === commentId)
+        .map((r) => ({ user: r.user, content: r.content })),
     statuses: (owner, repo, sha) =>
       st.statuses.filter((s) => s.owner === owner && s.repo === repo && (sha === undefined || s.sha === sha)),
     push(owner, repo, branch, files, o = {}) {

@@ -1,4 +1,7 @@
-/** `gitcanary promote|abort|retry|pause|resume NAMESPACE/NAME`: a request the next run obeys. */
+/** `gitcanary promote|abort|retry|pause|resume|approve NAMESPACE/NAME`: a request the next run obeys. */
+import { parseGate } from '../../core/approvals.js';
+import { gateTypes } from '../../core/gates.js';
+import { ConfigurationError } from '../../errors.js';
 import { requestOperation } from '../../reconcile/manual.js';
 import { githubAccess } from '../forge.js';
 import { resolveAuthor } from '../identity.js';
@@ -14,6 +17,12 @@ export async function run({ name, values, positionals, out }: CommandContext): P
   const id = canaryId(positionals[0]);
   const mode = parseMode(str(values, 'mode'));
   const message = str(values, 'message');
+  const gateFlag = str(values, 'gate');
+  const gate = gateFlag === undefined ? undefined : parseGate(gateFlag);
+  if (gateFlag !== undefined && !gate)
+    throw new ConfigurationError(
+      `--gate: ${JSON.stringify(gateFlag)} is not a gate; use ${gateTypes.join(', ')}`,
+    );
   const r = await requestOperation({
     repoDir: flags.repo,
     ...(git ? { git } : {}),
@@ -23,11 +32,12 @@ export async function run({ name, values, positionals, out }: CommandContext): P
     ...(message ? { message } : {}),
     ...(mode ? { mode } : {}),
     ...(forge ? { forge } : {}),
+    ...(gate ? { gate } : {}),
     push: !noPush,
   });
   const how = r.pullRequest
     ? `pull request ${r.pullRequest} (${r.file}); the next run after its merge obeys it`
     : `commit ${r.commit} (${r.file}); the next run obeys it`;
-  out(r.commit ? `${name} ${id}: ${how}` : 'no change');
+  out(r.commit ? `${name}${r.gate ? ` ${r.gate}` : ''} ${id}: ${how}` : 'no change');
   return 0;
 }

@@ -148,15 +148,6 @@ function comments(c: Call): Reply {
   const number = Number(c.params.issue_number);
   const pr = pullOf(c);
   if (!pr) return notFound();
-  if (c.method === 'GET') {
-    const list = st.comments.filter(
-      (x) => x.owner === repo.owner && x.repo === repo.name && x.issueNumber === number,
-    );
-    return page(
-      c,
-      list.map((x) => commentJson(c.u, st, x)),
-    );
-  }
   const body = str(c.body.body);
   if (!body) return invalid({ resource: 'IssueComment', field: 'body', code: 'missing_field' });
   const now = st.timestamp();
@@ -252,7 +243,6 @@ export const pullRoutes: Route[] = [
   }),
   route('PATCH', `${R}/pulls/{pull_number}`, updatePull),
   route('PUT', `${R}/pulls/{pull_number}/merge`, merge),
-  route('GET', `${R}/issues/{issue_number}/comments`, comments),
   route('POST', `${R}/issues/{issue_number}/comments`, comments),
   route('POST', `${R}/statuses/{sha}`, createStatus),
   route('GET', `${R}/commits/{ref}/status`, combinedStatus),

@@ -60,6 +60,15 @@ export interface CommentRecord {
   updatedAt: string;
 }
 
+export interface ReactionRecord {
+  id: number;
+  nodeId: string;
+  commentId: number;
+  user: string;
+  content: string;
+  createdAt: string;
+}
+
 export interface StatusRecord {
   id: number;
   nodeId: string;
@@ -86,6 +95,9 @@ export class FakeState {
   readonly pulls: PullRecord[] = [];
   readonly comments: CommentRecord[] = [];
   readonly statuses: StatusRecord[] = [];
+  readonly reactions: ReactionRecord[] = [];
+  /** Collaborator permissions, by `owner/repo/login` (anyone else: 404, not a collaborator). */
+  readonly permissions = new Map<string, 'admin' | 'maintain' | 'write' | 'triage' | 'read'>();
   /** Commits GitHub made and signed (API commits, web merges). */
   readonly verified = new Set<string>();
   private readonly userIds = new Map<string, number>();
