@@ -1,5 +1,5 @@
 /**
- * The canary judged against the primary over the same window (analysis.md §5–6), pure: samples
+ * The canary judged against the primary over the same window, pure: samples
  * in, a MetricVerdict out, with the numbers and why. The decision is on the confidence interval
  * of the degradation against the tolerance T, never on a p-value alone:
  * - the interval's lower bound above T → fail (the canary is worse by more than T);

@@ -1,7 +1,7 @@
 /**
  * The canary-against-primary comparisons a Canary asks for, in its annotation
  * `gitcanary.dev/compare` (a YAML map keyed by the comparison's name), so Flagger's Canary schema
- * stays valid (analysis.md §6.2):
+ * stays valid:
  *
  * ```yaml
  * gitcanary.dev/compare: |

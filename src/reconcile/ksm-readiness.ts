@@ -1,6 +1,6 @@
 /**
  * Readiness without cluster access (`cluster.fallback: kube-state-metrics`): Flagger's rollout rule
- * written in PromQL over kube-state-metrics series (applied-state.md §5.3), asked of the operator's
+ * written in PromQL over kube-state-metrics series, asked of the operator's
  * Prometheus. Rolled out = observed generation caught up, every replica updated, no old replica
  * left, available ≥ floor(updated × threshold / 100); a `Progressing=false` condition is the
  * Deployment's own progress deadline (not retriable). No series is "not ready yet", never ready.

@@ -1,6 +1,6 @@
 /**
  * Readiness without cluster access: Flagger's rollout rule over kube-state-metrics series in a
- * real Prometheus (applied-state.md §5.3), then the seed's canary through real git: a primary rolled
+ * real Prometheus, then the seed's canary through real git: a primary rolled
  * out lets it initialize, a canary never available holds, its Progressing=false condition rolls back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

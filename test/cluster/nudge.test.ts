@@ -55,7 +55,7 @@ const push = {
 
 describe('nudges', () => {
   it("signs as Flux's generic-hmac Receiver and Argo CD's GitHub webhook verify it", async () => {
-    // The published test vector (applied-state.md §2.1): key test-token, this body.
+    // A published test vector of Flux's generic-hmac Receiver: key test-token, this body.
     const vector = createHmac('sha256', token).update('{"ref":"refs/heads/main"}').digest('hex');
     expect(vector).toBe('c0f04e7bdcbcd6cb8fbd58b550bf98690ddfcb939774e25d35eecd80a750f653');
     const argo = nudgeRequest(

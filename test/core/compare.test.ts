@@ -26,7 +26,7 @@
  *   hl(np.arange(120, 130.), np.arange(100, 110.))    # 1.1913915894507234, 1.1588785046728978, 1.2254901960784323, 100, 5.412544112234515e-06
  *   hl(np.arange(101, 120, 2.), np.arange(100, 119, 2.))  # 1.0091750806645705, 0.9545454545454539, 1.0673076923076923, 55, 0.36968217540972964
  *
- * The count fixtures are analysis.md §5.4's (sig, nosig, low), the rank ones §6.8 B.
+ * The count fixtures are three cases (significant, not significant, low counts); the rank ones evenly spaced latencies, shifted and not.
  */
 import { describe, expect, it } from 'vitest';
 import { evaluate, isInconclusive } from '../../src/core/analysis.js';
