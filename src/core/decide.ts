@@ -18,12 +18,13 @@ import {
 import type { Canary, ProviderId } from '../inputs/schema.js';
 import { evaluate } from './analysis.js';
 import { emptyStatus, restartStatus, Tick, unchanged } from './decision-builder.js';
-import { closedGate, type Gates, heldMessage } from './gates.js';
+import { askGate, closedGate, type Gates, heldMessage } from './gates.js';
+import { rollbackByHook, runChecks, settleHooks } from './hooks.js';
 import { abortOnSourceRevert, obeyRequest, rejectStep, rollbackByHand } from './manual-requests.js';
 import { advancingPhases as activePhases } from './phases.js';
 import { hasRevisionChanged } from './revision.js';
 import { nextTraffic } from './strategies.js';
-import type { CanaryStatus, Decision, Observation, Routes } from './types.js';
+import type { CanaryStatus, Decision, HookRecord, Observation, Routes } from './types.js';
 
 export interface DecideInput {
   /** `namespace/name` of the Canary. */
@@ -51,10 +52,12 @@ export interface DecideInput {
   closedPullRequest?: { number: number; by: string; outcome: 'halt' | 'rollback' };
   /**
    * What the manual gates (confirm-rollout, confirm-traffic-increase, confirm-promotion webhooks)
-   * answered this tick. A gate without an answer is closed: a canary with such a webhook holds
-   * there until the gate opens (or a person runs `gitcanary promote`).
+   * answered this tick. A gate without an answer is closed: the decision asks for its webhooks
+   * (`needsHooks`); unanswered, the canary holds there until the gate opens (or `gitcanary promote`).
    */
   gates?: Gates;
+  /** The webhooks called so far this tick, in call order (src/core/hooks.ts asks for them). */
+  hooks?: HookRecord[];
 }
 
 /**
@@ -78,6 +81,10 @@ export function isDue(canary: Canary, status: CanaryStatus | undefined, now: Dat
 
 /** One tick. Pure: same input, same decision. */
 export function decide(input: DecideInput): Decision {
+  return settleHooks(input, decideTick(input));
+}
+
+function decideTick(input: DecideInput): Decision {
   const { canary, now } = input;
   const prev = input.status;
   // What people did in Git is obeyed whatever the interval; routes are not read before a step
@@ -127,9 +134,11 @@ export function decide(input: DecideInput): Decision {
   // checkCanaryStatus (step 17): a new revision scales the canary up; no routing this tick.
   // The confirm-rollout gate comes first: closed, the canary waits (phase Waiting) unscaled.
   if (!activePhases.has(prev.phase) || prev.phase === 'Waiting') {
+    const ask = askGate(input, 'confirm-rollout', prev.phase);
+    if (ask) return ask;
     const hook = closedGate(canary, 'confirm-rollout', input.gates);
     if (hook) {
-      const message = heldMessage(input.id, 'confirm-rollout', hook, input.gates);
+      const message = heldMessage(input.id, 'confirm-rollout', hook);
       if (prev.phase === 'Waiting') return unchanged(input, message);
       t.event('warning', message);
       return t.done({ phase: 'Waiting' });
@@ -154,6 +163,9 @@ export function decide(input: DecideInput): Decision {
     return t.done({ phase: 'Succeeded', lastPromotedSpec: prev.lastAppliedSpec });
   }
 
+  const rolledBack = rollbackByHook(t, input);
+  if (rolledBack) return rolledBack;
+
   if (prev.phase === 'Promoting') return promotionTrafficShift(t, input);
 
   if (prev.phase === 'Finalising') {
@@ -177,7 +189,11 @@ export function decide(input: DecideInput): Decision {
   const firstStep = routes.canary === 0 && prev.iterations === 0 && !(a?.mirror && routes.mirrored);
   if (firstStep) {
     t.event('info', `Starting canary analysis for ${target}`);
+    const pre = runChecks(t, input, 'pre-rollout');
+    if (pre) return pre;
   } else {
+    const checked = runChecks(t, input, 'rollout');
+    if (checked) return checked;
     if (!input.observations)
       return { ...unchanged(input, 'analysis needs metrics'), needsObservations: true };
     const verdict = evaluate(input.observations);
