@@ -3,14 +3,14 @@
  * when the decision asks), write the decision (`canary-write.ts`). Never throws for a bad canary:
  * failures become a report with an error, so the other canaries still reconcile.
  */
-import { decide, isDue, nextDueTime } from '../core/decide.js';
+import { isDue, nextDueTime } from '../core/decide.js';
 import type { CanaryStatus, Decision, Routes } from '../core/types.js';
 import type { FileChange } from '../git/port.js';
 import type { LoadedCanary } from '../inputs/model.js';
 import { readCanary } from './canary-state.js';
 import { writeCanary } from './canary-write.js';
 import type { ReconcileContext } from './context.js';
-import { observe } from './observe.js';
+import { decideWithAnswers } from './hooks.js';
 import { type CanaryReport, failedReport, reportOf } from './report.js';
 import { type HandEdit, handEdits } from './reverts.js';
 
@@ -31,8 +31,7 @@ export async function reconcileCanary(ctx: ReconcileContext, c: LoadedCanary): P
   const s = await readCanary(ctx, c);
   if (typeof s === 'string') return { report: failedReport(c, s), changes: [] };
   const { status } = s;
-  let decision = decide(s.input);
-  if (decision.needsObservations) decision = decide({ ...s.input, observations: await observe(ctx, c) });
+  const decision = await decideWithAnswers(ctx, c, s.input);
   // A step writes; so does a due run without a step (re-syncing rendered files with the spec).
   const due = decision.stepped || (isDue(c.canary, status, ctx.now) && !c.canary.spec.suspend);
   const report = reportOf(c, decision, nextDueTime(c.canary, decision.status));

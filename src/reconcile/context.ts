@@ -10,6 +10,7 @@ import type { ChangeEntry } from '../git/port.js';
 import type { RepoConfig } from '../inputs/config.js';
 import type { K8sObject, RepoInventory } from '../inputs/model.js';
 import type { MetricsProvider } from '../metrics/provider.js';
+import type { WebhookRunner } from './hooks.js';
 import type { Logger } from './logger.js';
 
 /** Read access to the working tree (repository-relative POSIX paths). */
@@ -49,6 +50,8 @@ export interface ReconcileContext {
   lookup(namespace: string): (kind: string, name: string, namespace?: string) => K8sObject | undefined;
   /** What step pull requests say about each canary (`namespace/name`), in pull-request delivery. */
   pending?: ReadonlyMap<string, PendingStep>;
+  /** Webhook calls of the run (made from `config` when absent). */
+  webhooks?: WebhookRunner;
 }
 
 export type { PendingStep } from '../delivery/pending.js';

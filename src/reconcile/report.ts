@@ -1,7 +1,7 @@
 /**
  * What a run says about each canary (the `-o json` shape of `reconcile`).
  */
-import type { Decision, Phase, Verdict } from '../core/types.js';
+import type { Decision, HookRecord, Phase, Verdict } from '../core/types.js';
 import type { LoadedCanary } from '../inputs/model.js';
 
 export interface CanaryReport {
@@ -21,11 +21,13 @@ export interface CanaryReport {
   /** When the next step is due (ISO time). */
   nextStepAt?: string;
   verdict?: Verdict;
+  /** The webhooks this run called for the canary, with their answers. */
+  hooks?: HookRecord[];
   /** Set when the canary could not be reconciled. */
   error?: string;
   /** Set when this run's change goes to Git as a step pull request instead of a commit. */
   delivery?: 'pull-request';
-  /** Things the user should know about this canary's spec (e.g. webhooks not called yet). */
+  /** Things the user should know about this canary's spec (e.g. alerts not sent yet). */
   notes?: string[];
 }
 
@@ -33,11 +35,9 @@ export interface CanaryReport {
 export function specNotes(c: LoadedCanary): string[] {
   const a = c.canary.spec.analysis ?? c.canary.spec.canaryAnalysis;
   const notes: string[] = [];
-  const hooks = a?.webhooks ?? [];
-  if (hooks.length > 0) {
-    const list = hooks.map((h) => `${h.name} (${h.type || 'rollout'})`).join(', ');
-    notes.push(`webhooks are not called yet by gitcanary: ${list}`);
-  }
+  const events = (a?.webhooks ?? []).filter((h) => h.type === 'event');
+  if (events.length > 0)
+    notes.push(`event webhooks are not called yet by gitcanary: ${events.map((h) => h.name).join(', ')}`);
   const alerts = a?.alerts ?? [];
   if (alerts.length > 0)
     notes.push(`alerts are not sent yet by gitcanary: ${alerts.map((x) => x.name).join(', ')}`);
@@ -60,6 +60,7 @@ export function reportOf(c: LoadedCanary, d: Decision, nextStepAt: Date | undefi
   if (d.status.lastTransitionTime) report.lastTransitionTime = d.status.lastTransitionTime;
   if (nextStepAt) report.nextStepAt = nextStepAt.toISOString();
   if (d.verdict) report.verdict = d.verdict;
+  if (d.hooks) report.hooks = d.hooks;
   const notes = specNotes(c);
   if (notes.length > 0) report.notes = notes;
   return report;

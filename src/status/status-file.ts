@@ -22,6 +22,25 @@ const metricVerdict = z.object({
   reason: z.string(),
 });
 
+const hookRecord = z.object({
+  name: z.string(),
+  type: z.enum([
+    'confirm-rollout',
+    'pre-rollout',
+    'rollout',
+    'confirm-traffic-increase',
+    'confirm-promotion',
+    'post-rollout',
+    'rollback',
+    'event',
+  ]),
+  ok: z.boolean(),
+  status: z.number().int().optional(),
+  snippet: z.string(),
+  attempts: z.number().int(),
+  durationMs: z.number(),
+});
+
 const statusSchema = z.object({
   phase,
   canaryWeight: z.number().int().min(0).max(100),
@@ -55,6 +74,7 @@ const statusSchema = z.object({
         verdict: z
           .object({ result: z.enum(['pass', 'fail']), reason: z.string(), metrics: z.array(metricVerdict) })
           .optional(),
+        hooks: z.array(hookRecord).optional(),
       }),
     )
     .default([]),
