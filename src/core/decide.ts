@@ -20,12 +20,13 @@ import { evaluate, isInconclusive } from './analysis.js';
 import { type LiveObservation, liveGate } from './applied.js';
 import { withApprovals } from './approvals.js';
 import { emptyStatus, restartStatus, Tick, unchanged } from './decision-builder.js';
-import { closedGate, type Gates, heldMessage } from './gates.js';
+import { askGate, closedGate, type Gates, heldMessage } from './gates.js';
+import { rollbackByHook, runChecks, settleHooks } from './hooks.js';
 import { abortOnSourceRevert, obeyRequest, rejectStep, rollbackByHand } from './manual-requests.js';
 import { advancingPhases as activePhases } from './phases.js';
 import { hasRevisionChanged } from './revision.js';
 import { nextTraffic } from './strategies.js';
-import type { CanaryStatus, Decision, Observation, Routes } from './types.js';
+import type { CanaryStatus, Decision, HookRecord, Observation, Routes } from './types.js';
 
 export interface DecideInput {
   /** `namespace/name` of the Canary. */
@@ -53,10 +54,13 @@ export interface DecideInput {
   closedPullRequest?: { number: number; by: string; outcome: 'halt' | 'rollback' };
   /**
    * What the manual gates (confirm-rollout, confirm-traffic-increase, confirm-promotion webhooks)
-   * answered this tick. A gate without an answer is closed: a canary with such a webhook holds
-   * there until the gate opens (or a person runs `gitcanary approve` or `promote`).
+   * answered this tick. A gate without an answer is closed: the decision asks for its webhooks
+   * (`needsHooks`); unanswered, the canary holds there until the gate opens (or a person runs
+   * `gitcanary approve` or `promote`).
    */
   gates?: Gates;
+  /** The webhooks called so far this tick, in call order (src/core/hooks.ts asks for them). */
+  hooks?: HookRecord[];
   /** What the cluster (or its fallback) says about the last step; absent: no `cluster:` config. */
   live?: LiveObservation;
 }
@@ -84,6 +88,10 @@ export function isDue(canary: Canary, status: CanaryStatus | undefined, now: Dat
 export function decide(given: DecideInput): Decision {
   // A gate is open when its webhook or a person's approval for this revision says so.
   const input = withApprovals(given);
+  return settleHooks(input, decideTick(input));
+}
+
+function decideTick(input: DecideInput): Decision {
   const { canary, now } = input;
   const prev = input.status;
   // What people did in Git is obeyed whatever the interval; routes are not read before a step
@@ -135,9 +143,11 @@ export function decide(given: DecideInput): Decision {
   // checkCanaryStatus (step 17): a new revision scales the canary up; no routing this tick.
   // The confirm-rollout gate comes first: closed, the canary waits (phase Waiting) unscaled.
   if (!activePhases.has(prev.phase) || prev.phase === 'Waiting') {
+    const ask = askGate(input, 'confirm-rollout', prev.phase);
+    if (ask) return ask;
     const hook = closedGate(canary, 'confirm-rollout', input.gates);
     if (hook) {
-      const message = heldMessage(input.id, 'confirm-rollout', hook, input.gates);
+      const message = heldMessage(input.id, 'confirm-rollout', hook);
       if (prev.phase === 'Waiting') return unchanged(input, message);
       t.event('warning', message);
       return t.done({ phase: 'Waiting' });
@@ -162,6 +172,9 @@ export function decide(given: DecideInput): Decision {
     return t.done({ phase: 'Succeeded', lastPromotedSpec: prev.lastAppliedSpec });
   }
 
+  const rolledBack = rollbackByHook(t, input);
+  if (rolledBack) return rolledBack;
+
   if (prev.phase === 'Promoting') return promotionTrafficShift(t, input);
 
   if (prev.phase === 'Finalising') {
@@ -185,7 +198,11 @@ export function decide(given: DecideInput): Decision {
   const firstStep = routes.canary === 0 && prev.iterations === 0 && !(a?.mirror && routes.mirrored);
   if (firstStep) {
     t.event('info', `Starting canary analysis for ${target}`);
+    const pre = runChecks(t, input, 'pre-rollout');
+    if (pre) return pre;
   } else {
+    const checked = runChecks(t, input, 'rollout');
+    if (checked) return checked;
     if (!input.observations)
       return { ...unchanged(input, 'analysis needs metrics'), needsObservations: true };
     const verdict = evaluate(input.observations);

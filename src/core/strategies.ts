@@ -6,7 +6,7 @@ import { analysisOf, type Strategy, targetName } from '../inputs/defaults.js';
 import type { DecideInput } from './decide.js';
 import type { Tick } from './decision-builder.js';
 import { unchanged } from './decision-builder.js';
-import { closedGate, type GateType, heldMessage } from './gates.js';
+import { askGate, closedGate, type GateType, heldMessage } from './gates.js';
 import type { Decision } from './types.js';
 import { advance, maxWeight, nextStepWeight } from './weights.js';
 
@@ -29,9 +29,11 @@ export function nextTraffic(t: Tick, input: DecideInput, strategy: Strategy): De
  * they are and the analysis runs again next tick, as in Flagger. The tick's verdict is kept.
  */
 export function holdAtGate(t: Tick, input: DecideInput, gate: GateType): Decision | undefined {
+  const ask = askGate(input, gate, 'Progressing');
+  if (ask) return ask;
   const hook = closedGate(input.canary, gate, input.gates);
   if (!hook) return undefined;
-  const message = heldMessage(input.id, gate, hook, input.gates);
+  const message = heldMessage(input.id, gate, hook);
   if (gate === 'confirm-promotion' && input.status?.phase !== 'WaitingPromotion') {
     t.event('warning', message);
     return t.done({ phase: 'WaitingPromotion' });

@@ -99,6 +99,37 @@ export interface LiveRecord {
   message?: string;
 }
 
+/** Flagger's webhook types (an empty or missing `type` is `rollout`). */
+export type HookType =
+  | 'confirm-rollout'
+  | 'pre-rollout'
+  | 'rollout'
+  | 'confirm-traffic-increase'
+  | 'confirm-promotion'
+  | 'post-rollout'
+  | 'rollback'
+  | 'event';
+
+/** One webhook call and its answer, as recorded in the history, the step commit and the PR evidence. */
+export interface HookRecord {
+  name: string;
+  type: HookType;
+  /** Answered with a status of 202 or less. */
+  ok: boolean;
+  /** The last attempt's status; absent when no answer came (timeout, refused, network). */
+  status?: number;
+  /** The start of the answer (or of the failure), one line, redacted; text from anyone, never meaning. */
+  snippet: string;
+  attempts: number;
+  durationMs: number;
+}
+
+/** A decision waits for one type of webhooks: the shell calls them with `phase` in the payload, then decides again. */
+export interface HookNeed {
+  type: HookType;
+  phase: Phase;
+}
+
 /** One line of the bounded history kept in the status file. */
 export interface HistoryEntry {
   time: string;
@@ -108,6 +139,8 @@ export interface HistoryEntry {
   /** What this tick did, in words (`Advance demo/podinfo canary weight 10`). */
   message: string;
   verdict?: Verdict;
+  /** The webhooks this tick called, in call order. */
+  hooks?: HookRecord[];
 }
 
 /** The status file's `status:` map: Flagger's names plus what Git adds. */
@@ -276,4 +309,8 @@ export interface Decision {
   stepped: boolean;
   /** The decision needs metric observations before it can be made (shell: query, then decide again). */
   needsObservations?: boolean;
+  /** The decision needs these webhooks called first (shell: call them, add the calls to `hooks`, decide again). */
+  needsHooks?: HookNeed;
+  /** The webhooks called for this decision, in call order. */
+  hooks?: HookRecord[];
 }

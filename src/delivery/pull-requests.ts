@@ -246,6 +246,7 @@ function evidenceOf(plan: CanaryPlan, head: string, now: Date): StepEvidence {
     threshold: analysisThreshold(c.canary),
     plannedWeights: plannedWeights(analysisOf(c.canary)),
     ...(d.verdict ? { verdict: d.verdict } : {}),
+    ...(d.hooks ? { hooks: d.hooks } : {}),
     history: before.status?.history ?? [],
     decidedAt: now.toISOString(),
     baseSha: head,

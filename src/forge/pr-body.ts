@@ -19,7 +19,14 @@
  * (queries 1,000 characters, messages and reasons 300–500).
  */
 import { createHash } from 'node:crypto';
-import { type HistoryEntry, type MetricVerdict, type Phase, phases, type Verdict } from '../core/types.js';
+import {
+  type HistoryEntry,
+  type HookRecord,
+  type MetricVerdict,
+  type Phase,
+  phases,
+  type Verdict,
+} from '../core/types.js';
 import { decimal, lineChart, yRange } from './mermaid.js';
 
 export interface StepEvidence {
@@ -37,6 +44,8 @@ export interface StepEvidence {
   plannedWeights: number[];
   /** The verdict that justified this step (absent for steps without analysis, e.g. the scale-up). */
   verdict?: Verdict;
+  /** The webhooks called for this step, with their answers (durations are left out: they change every run). */
+  hooks?: HookRecord[];
   /** The status history so far, oldest first, including this step's entry. */
   history: HistoryEntry[];
   /** When the step was decided (ISO). Shown, but not part of the hash. */
@@ -215,6 +224,7 @@ function layout(e: StepEvidence): (stamp: Stamp | undefined) => string {
     '### Evidence',
     '',
     ...evidence(e),
+    ...hookRows(e.hooks ?? []),
   ].join('\n');
   const charts = chartsSection(e.history, e.verdict);
   const rows = e.history.map(historyRow);
@@ -265,6 +275,21 @@ function evidence(e: StepEvidence): string[] {
     '',
     '| Metric | Query | Value | Range | Result |',
     '| --- | --- | --- | --- | --- |',
+    ...rows,
+  ];
+}
+
+/** The webhook calls as a table; names and answers are anyone's text, escaped as plain text. */
+function hookRows(hooks: readonly HookRecord[]): string[] {
+  if (hooks.length === 0) return [];
+  const rows = hooks.map(
+    (h) =>
+      `| ${text(h.name, 200)} | ${h.type} | ${h.status === undefined ? 'no answer' : decimal(h.status)} | ${h.ok ? resultText('pass') : resultText('fail')} | ${decimal(h.attempts)} | ${text(h.snippet, 200) || '—'} |`,
+  );
+  return [
+    '',
+    '| Webhook | Type | Status | Result | Attempts | Answer |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...rows,
   ];
 }

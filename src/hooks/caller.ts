@@ -5,6 +5,8 @@
  * recorded with the hook's name, the status, a bounded and secret-free snippet of the answer and
  * the time it took, for the status file and the step's evidence.
  */
+import type { HookRecord, HookType } from '../core/types.js';
+import { boundedSend } from '../net/http.js';
 import { type HookPayload, hookSucceeded, hookTimeoutMs } from './payload.js';
 
 export interface HookRequest {
@@ -18,21 +20,12 @@ export interface HookRequest {
 /** Sends one POST; rejects on a network failure, a timeout or an answer over the size cap. */
 export type HookTransport = (r: HookRequest) => Promise<{ status: number; body: string }>;
 
-export interface HookCall {
-  name: string;
-  type: string;
-  ok: boolean;
-  /** The last attempt's status; undefined when no answer came. */
-  status?: number;
-  /** The first characters of the answer (or of the failure), redacted. */
-  snippet: string;
-  attempts: number;
-  durationMs: number;
-}
+/** One call's record (the core's `HookRecord`). */
+export type HookCall = HookRecord;
 
 export interface HookSpec {
   name: string;
-  type?: string;
+  type?: HookType | '';
   url: string;
   timeout?: string;
   retries?: number;
@@ -61,7 +54,7 @@ export async function callHook(
   const clock = opts.clock ?? Date.now;
   const sleep = opts.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const started = clock();
-  const base = { name: hook.name, type: hook.type ?? 'rollout' };
+  const base = { name: hook.name, type: hook.type ? hook.type : ('rollout' as const) };
   const timeoutMs = hookTimeoutMs(hook);
   if (timeoutMs === undefined) {
     return {
@@ -99,5 +92,70 @@ export async function callHook(
     snippet: snippet(last.text, opts.redact),
     attempts,
     durationMs: clock() - started,
+  };
+}
+
+export interface TransportOptions {
+  /** Largest answer read (`limits.responseBytes`); a larger one fails the call. */
+  maxBytes: number;
+  /** Why the egress policy refuses a URL (the spec's URL and every redirect), or undefined. */
+  refuse?: (url: URL) => string | undefined;
+  /**
+   * Where to send a host instead: `host` or `host:port` → `host:port` (the test seam that maps
+   * a cluster-local name such as `flagger-loadtester.flagger-system` to a loopback server; the
+   * CLI's `--hook-host`). The egress policy still judges the spec's own URL.
+   */
+  hostMap?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The webhook transport: a JSON `POST` through the bounded client (size and time capped,
+ * redirects checked by the egress policy on every hop, Go's redirect rules). No credential of the
+ * operator's is ever attached: the URL is the spec author's choice. `disableTLS` accepts any
+ * certificate for that hook only.
+ */
+export function boundedTransport(opts: TransportOptions): HookTransport {
+  return async (r) => {
+    let url: URL;
+    try {
+      url = new URL(r.url);
+    } catch {
+      throw new Error(`invalid URL ${JSON.stringify(r.url.slice(0, 100))}`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new Error(`${url.protocol} URLs are not called (http and https only)`);
+    const mapped = mapHost(url, opts.hostMap);
+    const res = await boundedSend({
+      url: mapped.url,
+      method: 'POST',
+      body: r.body,
+      headers: new Headers({ 'content-type': 'application/json' }),
+      timeoutMs: r.timeoutMs,
+      maxBytes: opts.maxBytes,
+      insecureTls: r.insecure,
+      ...(opts.refuse ? { refuse: (u: URL) => opts.refuse?.(mapped.back(u)) } : {}),
+    });
+    return { status: res.status, body: res.body };
+  };
+}
+
+/**
+ * `url` sent where `hostMap` says, and the way back to the spec's name for the policy.
+ * @example mapHost(new URL('http://lt.flagger-system/'), { 'lt.flagger-system': '127.0.0.1:9090' }).url.href // 'http://127.0.0.1:9090/'
+ */
+export function mapHost(url: URL, hostMap: Readonly<Record<string, string>> | undefined) {
+  const to = hostMap?.[url.host] ?? hostMap?.[url.hostname];
+  if (!to) return { url, back: (u: URL) => u };
+  const out = new URL(url.href);
+  out.host = to;
+  return {
+    url: out,
+    back: (u: URL) => {
+      if (u.host !== out.host) return u;
+      const b = new URL(u.href);
+      b.hostname = url.hostname;
+      b.port = url.port;
+      return b;
+    },
   };
 }

@@ -215,28 +215,8 @@ function analysisRules(a: AnalysisSpec, base: Path, src: DocSource, object: stri
       );
     }
   });
-  (a.webhooks ?? []).forEach((w, i) => {
-    const held = w.type ? gateHolds[w.type] : undefined;
-    if (held)
-      out.push(
-        issue(
-          src,
-          object,
-          [...base, 'webhooks', i, 'type'],
-          `${w.type} gate: gitcanary does not call webhooks yet, so this gate stays closed and the canary will hold ${held} (\`gitcanary promote\` skips the analysis and promotes)`,
-          'warning',
-        ),
-      );
-  });
   return out;
 }
-
-/** Where a canary holds at each manual gate while webhooks are not called (see src/core/gates.ts). */
-const gateHolds: Partial<Record<string, string>> = {
-  'confirm-rollout': 'in phase Waiting before each rollout',
-  'confirm-traffic-increase': 'at its current weight before each traffic increase',
-  'confirm-promotion': 'in phase WaitingPromotion before promotion',
-};
 
 /**
  * Rules zod cannot express for one schema-valid Canary: the analysis `oneOf`, metric sources,

@@ -4,6 +4,8 @@
  * and a credential is attached only where the egress policy granted it: to the origin it was
  * granted for, never to another host a redirect points at.
  */
+import { request as httpsRequest } from 'node:https';
+import { Readable } from 'node:stream';
 import { readBody } from './read-body.js';
 import { redactEcho } from './redact.js';
 
@@ -26,6 +28,8 @@ export interface BoundedRequest {
   maxRedirects?: number;
   /** The egress policy's verdict on each URL (the first and every redirect): a reason to refuse, or undefined. */
   refuse?: (url: URL) => string | undefined;
+  /** Accept any TLS certificate (a webhook's `disableTLS`); for this request only. */
+  insecureTls?: boolean;
 }
 
 /** A request with a body (webhooks, alerts, query APIs that take POST). */
@@ -106,7 +110,7 @@ async function exchange(req: BoundedRequest, firstMethod: string, firstBody: str
       if (url.origin === origin) headers.set('authorization', authorization(req.credential));
     }
     if (body === undefined) headers.delete('content-type');
-    const res = await send(url, { method, headers, signal, body }, req.timeoutMs);
+    const res = await send(url, { method, headers, signal, body }, req.timeoutMs, req.insecureTls === true);
     const location = res.headers.get('location');
     if ([301, 302, 303, 307, 308].includes(res.status) && location) {
       if (res.status <= 303 && method !== 'GET') {
@@ -139,12 +143,40 @@ interface SendInit {
   body: string | undefined;
 }
 
-async function send(url: URL, init: SendInit, timeoutMs: number): Promise<Response> {
+async function send(url: URL, init: SendInit, timeoutMs: number, insecure: boolean): Promise<Response> {
   try {
+    if (insecure && url.protocol === 'https:') return await sendInsecure(url, init);
     return await fetch(url, { ...init, redirect: 'manual' });
   } catch (e) {
     throw failure(e, timeoutMs);
   }
+}
+
+const nullBodyStatus = new Set([101, 204, 205, 304]);
+
+/** One HTTPS exchange that accepts any certificate, answered as a fetch `Response` (never follows redirects). */
+function sendInsecure(url: URL, init: SendInit): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = {};
+    init.headers.forEach((v, k) => {
+      headers[k] = v;
+    });
+    const req = httpsRequest(
+      url,
+      { method: init.method, headers, signal: init.signal, rejectUnauthorized: false },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        const out = new Headers();
+        for (const [k, v] of Object.entries(res.headers))
+          if (v !== undefined) out.set(k, Array.isArray(v) ? v.join(', ') : v);
+        const body = nullBodyStatus.has(status) ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>);
+        if (!body) res.resume();
+        resolve(new Response(body, { status, statusText: res.statusMessage ?? '', headers: out }));
+      },
+    );
+    req.on('error', reject);
+    req.end(init.body);
+  });
 }
 
 /** The body as text, aborting the read as soon as it passes `maxBytes`. */

@@ -4,7 +4,7 @@
  * failures become a report with an error, so the other canaries still reconcile.
  */
 import { withLiveRecord } from '../core/applied.js';
-import { decide, isDue, nextDueTime } from '../core/decide.js';
+import { isDue, nextDueTime } from '../core/decide.js';
 import { unchanged } from '../core/decision-builder.js';
 import type { CanaryStatus, Decision, Routes } from '../core/types.js';
 import type { FileChange } from '../git/port.js';
@@ -13,7 +13,7 @@ import { recordTransition } from './alerts.js';
 import { type HeardAnswer, readCanary } from './canary-state.js';
 import { writeCanary } from './canary-write.js';
 import type { ReconcileContext } from './context.js';
-import { observe } from './observe.js';
+import { decideWithAnswers } from './hooks.js';
 import { type CanaryReport, failedReport, reportOf } from './report.js';
 import { type HandEdit, handEdits } from './reverts.js';
 
@@ -38,8 +38,7 @@ export async function reconcileCanary(ctx: ReconcileContext, c: LoadedCanary): P
   const { status } = s;
   let decision = s.heard?.bookkeepingOnly
     ? unchanged(s.input, `handled /gitcanary ${s.heard.command.verb} (comment ${s.heard.command.commentId})`)
-    : decide(s.input);
-  if (decision.needsObservations) decision = decide({ ...s.input, observations: await observe(ctx, c) });
+    : await decideWithAnswers(ctx, c, s.input);
   decision = withLiveRecord(s.input, decision);
   decision = await recordTransition(ctx, c, status, decision);
   // A step writes; so does a due run without a step (re-syncing rendered files with the spec).

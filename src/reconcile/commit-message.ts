@@ -5,6 +5,8 @@
  * written inert ({@link quoteUntrusted}): it never reads back as a trailer, a revert or a
  * control sequence.
  */
+
+import type { HookRecord } from '../core/types.js';
 import { formatMessage, inertLine, quoteUntrusted } from '../git/trailers.js';
 import type { CanaryPlan } from './canary.js';
 
@@ -30,6 +32,7 @@ export function commitMessage(plans: CanaryPlan[], now: Date): string {
         `  ${quoteUntrusted(m.name)}: ${value}${range.length ? ` (${range.join(', ')})` : ''} ${m.result}${m.result === 'fail' ? `: ${quoteUntrusted(m.reason)}` : ''}`,
       );
     }
+    for (const h of p.decision?.hooks ?? []) body.push(`  ${hookLine(h)}`);
     trailers.push(
       ['Canary', id],
       ['Canary-Phase', p.report.phase ?? 'Unknown'],
@@ -41,5 +44,17 @@ export function commitMessage(plans: CanaryPlan[], now: Date): string {
 
 /** The canary weight now written in the routing object (what is live once applied). */
 const weightOf = (p: CanaryPlan): number => p.routes?.canary ?? p.report.canaryWeight;
+
+/**
+ * One webhook call in the commit body; its name and answer are anyone's text, written inert.
+ * @example hookLine({ name: 'load-test', type: 'rollout', ok: true, status: 202, snippet: '', attempts: 1, durationMs: 12 })
+ * // 'webhook load-test (rollout): 202 ok in 12ms, 1 attempt'
+ */
+export function hookLine(h: HookRecord): string {
+  const answer = h.status === undefined ? 'no answer' : String(h.status);
+  const tries = `${h.attempts} attempt${h.attempts === 1 ? '' : 's'}`;
+  const said = h.snippet ? `: ${quoteUntrusted(h.snippet)}` : '';
+  return `webhook ${quoteUntrusted(h.name)} (${h.type}): ${answer} ${h.ok ? 'ok' : 'failed'} in ${Math.round(h.durationMs)}ms, ${tries}${said}`;
+}
 
 const round = (n: number): number => Math.round(n * 1000) / 1000;

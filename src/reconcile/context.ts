@@ -11,6 +11,7 @@ import type { ChangeEntry } from '../git/port.js';
 import type { RepoConfig } from '../inputs/config.js';
 import type { K8sObject, RepoInventory } from '../inputs/model.js';
 import type { MetricsProvider } from '../metrics/provider.js';
+import type { WebhookRunner } from './hooks.js';
 import type { ClusterAccess } from './live.js';
 import type { Logger } from './logger.js';
 
@@ -61,6 +62,8 @@ export interface ReconcileContext {
   cluster?: ClusterAccess;
   /** The first unhandled `/gitcanary …` comment on each canary's open step pull request. */
   commands?: ReadonlyMap<string, HeardCommand>;
+  /** Webhook calls of the run (made from `config` when absent). */
+  webhooks?: WebhookRunner;
 }
 
 export type { PendingStep } from '../delivery/pending.js';

@@ -1,7 +1,7 @@
 /**
  * What a run says about each canary (the `-o json` shape of `reconcile`).
  */
-import type { Decision, Phase, Verdict } from '../core/types.js';
+import type { Decision, HookRecord, Phase, Verdict } from '../core/types.js';
 import type { LoadedCanary } from '../inputs/model.js';
 
 export interface CanaryReport {
@@ -21,11 +21,13 @@ export interface CanaryReport {
   /** When the next step is due (ISO time). */
   nextStepAt?: string;
   verdict?: Verdict;
+  /** The webhooks this run called for the canary, with their answers. */
+  hooks?: HookRecord[];
   /** Set when the canary could not be reconciled. */
   error?: string;
   /** Set when this run's change goes to Git as a step pull request instead of a commit. */
   delivery?: 'pull-request';
-  /** Things the user should know about this canary's spec (e.g. webhooks not called yet). */
+  /** Things the user should know about this canary's spec (e.g. alerts not sent yet). */
   notes?: string[];
   /** Wall time of this canary's tick in this run (Flagger's `flagger_canary_duration_seconds`). */
   durationSeconds?: number;
@@ -35,11 +37,11 @@ export interface CanaryReport {
 export function specNotes(c: LoadedCanary): string[] {
   const a = c.canary.spec.analysis ?? c.canary.spec.canaryAnalysis;
   const notes: string[] = [];
-  const hooks = a?.webhooks ?? [];
-  if (hooks.length > 0) {
-    const list = hooks.map((h) => `${h.name} (${h.type || 'rollout'})`).join(', ');
-    notes.push(`webhooks are not called yet by gitcanary: ${list}`);
-  }
+  // Event webhooks are sent by the alerts outbox (src/reconcile/alerts.ts), which verifies certificates.
+  for (const h of (a?.webhooks ?? []).filter((w) => w.type === 'event' && w.disableTLS))
+    notes.push(
+      `event webhook ${h.name}: disableTLS is not honoured for event webhooks (certificates are verified)`,
+    );
   return notes;
 }
 
@@ -59,6 +61,7 @@ export function reportOf(c: LoadedCanary, d: Decision, nextStepAt: Date | undefi
   if (d.status.lastTransitionTime) report.lastTransitionTime = d.status.lastTransitionTime;
   if (nextStepAt) report.nextStepAt = nextStepAt.toISOString();
   if (d.verdict) report.verdict = d.verdict;
+  if (d.hooks) report.hooks = d.hooks;
   const notes = specNotes(c);
   if (notes.length > 0) report.notes = notes;
   return report;

@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { NudgeResult } from '../cluster/nudge.js';
+import type { HookRecord } from '../core/types.js';
 import type { PendingStep } from '../delivery/pending.js';
 import { deliverPullRequests, type ListedPull, pendingSteps } from '../delivery/pull-requests.js';
 import {
@@ -30,6 +31,7 @@ import { answerCommands, readCommands, statusReader } from './comments.js';
 import { commitMessage } from './commit-message.js';
 import { assertConfined } from './confine.js';
 import { diskFiles, inventoryLookup, type MetricsFactory, type ReconcileContext } from './context.js';
+import { webhookRunner } from './hooks.js';
 import { nudgeAfterPush, openCluster } from './live.js';
 import { type Logger, silentLogger } from './logger.js';
 import { metricsFactory } from './observe.js';
@@ -62,6 +64,11 @@ export interface ReconcileOptions {
   configFile?: string;
   /** Alerts and event webhooks: the HTTP transport and environment (tests), record-commit attempts. */
   notify?: NotifyOptions;
+  /**
+   * Webhook hosts sent elsewhere: `host` (or `host:port`) → `host:port`. A test seam (and the
+   * CLI's `--hook-host`) that lets a cluster-local hook URL reach a local server, spec unchanged.
+   */
+  hookHosts?: Readonly<Record<string, string>>;
 }
 
 export interface ReconcileResult {
@@ -84,9 +91,11 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
   const logger = opts.logger ?? silentLogger;
   const git = opts.git ?? (await openRepo(root));
   const maxAttempts = opts.maxAttempts ?? 5;
+  // Webhook calls outlive an attempt: a lost push race never calls a hook twice for one step.
+  const hookCalls = new Map<string, Promise<HookRecord>>();
   for (let attempt = 1; ; attempt++) {
     if (!opts.dryRun) await git.sync();
-    const loaded = await loadAll(root, opts, logger, await git.recentChanges(100));
+    const loaded = await loadAll(root, opts, logger, await git.recentChanges(100), hookCalls);
     await assertBranch(git, loaded.ctx.config.branch);
     const { pulls, plans, warnings, ctx } = await decideWithPulls(loaded, git, opts);
     const routed = routePlans(plans, ctx.config, opts.forge);
@@ -195,7 +204,13 @@ async function assertBranch(git: GitRepo, expected: string | undefined): Promise
 }
 
 /** Loads the config and the repository. */
-async function loadAll(root: string, opts: ReconcileOptions, logger: Logger, recent: ChangeEntry[]) {
+async function loadAll(
+  root: string,
+  opts: ReconcileOptions,
+  logger: Logger,
+  recent: ChangeEntry[],
+  runCalls: Map<string, Promise<HookRecord>>,
+) {
   const overrides: { metricsServer?: string; meshProvider?: string; mode?: DeliveryMode } = {};
   if (opts.metricsServer) overrides.metricsServer = opts.metricsServer;
   if (opts.meshProvider) overrides.meshProvider = opts.meshProvider;
@@ -212,6 +227,11 @@ async function loadAll(root: string, opts: ReconcileOptions, logger: Logger, rec
     logger,
     recent,
     lookup: inventoryLookup(inventory),
+    webhooks: webhookRunner(config, {
+      runCalls,
+      ...(opts.dryRun ? { dryRun: true } : {}),
+      ...(opts.hookHosts ? { hostMap: opts.hookHosts } : {}),
+    }),
   };
   const cluster = await openCluster(config, inventory.objects);
   if (cluster) ctx.cluster = cluster;

@@ -5,6 +5,7 @@
  * reproduces that run's decisions.
  */
 import { type DecideInput, decide } from '../core/decide.js';
+import { assumeAnswered } from '../core/hooks.js';
 import { terminalPhases as terminal } from '../core/phases.js';
 import type { CanaryStatus, HistoryEntry, Observation, QueryResult, Routes } from '../core/types.js';
 import { idleRoutes } from '../core/types.js';
@@ -67,12 +68,23 @@ export function simulate(
       routes,
       now,
     };
-    let d = decide(base);
+    let input = base;
+    let d = decide(input);
+    // No network here: every webhook and gate is assumed to say yes.
+    for (let i = 0; i < 10 && d.needsHooks; i++) {
+      input = assumeAnswered(input, d.needsHooks, true);
+      d = decide(input);
+    }
     const analysed = d.needsObservations === true;
     if (analysed) {
       const values = recorded[next++];
       if (!values) break;
-      d = decide({ ...base, observations: checks.map((check) => observationOf(check, values)) });
+      input = { ...input, observations: checks.map((check) => observationOf(check, values)) };
+      d = decide(input);
+      for (let i = 0; i < 10 && d.needsHooks; i++) {
+        input = assumeAnswered(input, d.needsHooks, true);
+        d = decide(input);
+      }
     }
     for (const a of d.actions) {
       if (a.type === 'set-routes') routes = { primary: a.primary, canary: a.canary, mirrored: a.mirrored };

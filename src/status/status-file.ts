@@ -44,6 +44,25 @@ const liveRecord = z.object({
   message: z.string().optional(),
 });
 
+const hookRecord = z.object({
+  name: z.string(),
+  type: z.enum([
+    'confirm-rollout',
+    'pre-rollout',
+    'rollout',
+    'confirm-traffic-increase',
+    'confirm-promotion',
+    'post-rollout',
+    'rollback',
+    'event',
+  ]),
+  ok: z.boolean(),
+  status: z.number().int().optional(),
+  snippet: z.string(),
+  attempts: z.number().int(),
+  durationMs: z.number(),
+});
+
 const statusSchema = z.object({
   phase,
   canaryWeight: z.number().int().min(0).max(100),
@@ -84,6 +103,7 @@ const statusSchema = z.object({
               .optional(),
           })
           .optional(),
+        hooks: z.array(hookRecord).optional(),
       }),
     )
     .default([]),

@@ -2,20 +2,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callHook, type HookTransport, snippet } from '../../src/hooks/caller.js';
+import { boundedTransport, callHook, snippet } from '../../src/hooks/caller.js';
 import { hookPayload } from '../../src/hooks/payload.js';
 import { type LoadTester, startLoadTester } from '../support/loadtester.js';
 
-/** A plain POST with the request's deadline (the tests' transport). */
-const post: HookTransport = async (r) => {
-  const res = await fetch(r.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: r.body,
-    signal: AbortSignal.timeout(r.timeoutMs),
-  });
-  return { status: res.status, body: await res.text() };
-};
+/** The run's transport: the bounded client, 64 KiB answers. */
+const post = boundedTransport({ maxBytes: 65536 });
 const noSleep = async () => {};
 
 let lt: LoadTester;
@@ -51,7 +43,7 @@ const payload = hookPayload({ name: 'podinfo', namespace: 'test' }, 'Progressing
 
 describe('callHook', () => {
   it('a closed gate fails with its answer, an open one passes', async () => {
-    const gate = { name: 'gate', type: 'confirm-promotion', url: `${lt.url}/gate/check` };
+    const gate = { name: 'gate', type: 'confirm-promotion' as const, url: `${lt.url}/gate/check` };
     expect(await callHook(gate, payload, post)).toMatchObject({
       name: 'gate',
       type: 'confirm-promotion',

@@ -102,20 +102,14 @@ describe('canary rules', () => {
     ]);
   });
 
-  it('warns that a confirm gate will hold the canary while webhooks are not called', async () => {
+  it('a confirm gate is a valid webhook: no warning now that webhooks are called', async () => {
     const text = canaryYaml.replace(
       '        interval: 1m\n',
       '        interval: 1m\n    webhooks:\n      - name: approve\n        type: confirm-promotion\n        url: http://loadtester/gate/check\n',
     );
     const inv = await load(text);
     expect(inv.canaries).toHaveLength(1);
-    expect(inv.errors.map((i) => [i.severity, i.path, i.message])).toEqual([
-      [
-        'warning',
-        'spec.analysis.webhooks.0.type',
-        'confirm-promotion gate: gitcanary does not call webhooks yet, so this gate stays closed and the canary will hold in phase WaitingPromotion before promotion (`gitcanary promote` skips the analysis and promotes)',
-      ],
-    ]);
+    expect(inv.errors).toEqual([]);
   });
 
   it('rejects equal session-affinity cookie names and warns on unordered stepWeights', async () => {

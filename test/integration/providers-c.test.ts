@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { runSimulate } from '../../src/cli/simulate.js';
 import { git } from '../support/gitops.js';
+import { startLoadTester } from '../support/loadtester.js';
 import {
   BAD_START,
   brief,
@@ -64,7 +65,9 @@ function traefikServices(r: Rollout): unknown {
   return (ts?.['spec'] as { weighted: { services: unknown } } | undefined)?.weighted.services;
 }
 
-const webhookNote = 'webhooks are not called yet by gitcanary: load-test (rollout)';
+/** The seed's load tester, reached through the host map (the spec stays as written). */
+const loadTesterHost = 'flagger-loadtester.flagger-system';
+const seedLoadCmd = 'hey -z 10m -q 10 -c 2 http://podinfo.demo-canary:9898/';
 
 /** The seed's steps: stepWeight 5 up to maxWeight 50. */
 const seedWeights = [5, 10, 15, 20, 25, 30, 35, 40, 45, 50];
@@ -93,10 +96,12 @@ function expectIngressRouteUntouched(r: Rollout): void {
  * load-test webhook is not called.
  */
 async function seedSucceeds(url: string): Promise<void> {
+  const lt = await startLoadTester();
   const r = await startRollout(seedFixture, {
     metricsServer: url,
     startSeconds: GOOD_START,
     intervalSeconds: 10,
+    hookHosts: { [loadTesterHost]: new URL(lt.url).host },
   });
   try {
     await bootstrapThenBump(r, '6.1.6');
@@ -114,9 +119,10 @@ async function seedSucceeds(url: string): Promise<void> {
     );
     expect(plan.code).toBe(0);
     expect(JSON.parse(plan.out)).toMatchObject({
-      canaries: [{ namespace: 'demo-canary', name: 'podinfo', phase: 'Progressing', notes: [webhookNote] }],
+      canaries: [{ namespace: 'demo-canary', name: 'podinfo', phase: 'Progressing' }],
       commit: null,
     });
+    expect(JSON.parse(plan.out).canaries[0].notes).toBeUndefined();
 
     const before = r.status().history.length;
     const ticks = [await r.tick(), await r.tick()];
@@ -141,21 +147,31 @@ async function seedSucceeds(url: string): Promise<void> {
     const status = await cli('status', '--repo', r.repo.work);
     expect(status.code).toBe(0);
     expect(status.out).toMatch(/demo-canary +podinfo +Succeeded +0 +0 /);
-    expect(status.out).toContain(`note: demo-canary/podinfo: ${webhookNote}`);
+    expect(status.out).not.toContain('not called');
     expect((await runSimulate(r.repo.work, 'demo-canary/podinfo', { fromStatus: true })).reproduced).toBe(
       true,
     );
+    // The load-test hook ran on every analysis (10 weights + the promoting one), with Flagger's payload.
+    expect(lt.violations).toEqual([]);
+    expect(lt.commands).toEqual(Array.from({ length: seedWeights.length }, () => seedLoadCmd));
+    expect(lt.requests.every((q) => q.path === '/' && q.body.namespace === 'demo-canary')).toBe(true);
+    const hooked = r.status().history.filter((h) => (h as { hooks?: unknown[] }).hooks);
+    expect(hooked.length).toBe(seedWeights.length);
+    expect(r.repo.remoteLog().some((m) => m.includes('webhook load-test (rollout): 202 ok'))).toBe(true);
   } finally {
     r.cleanup();
+    await lt.close();
   }
 }
 
 /** A success rate of 95% (under 99%): the first step to 5%, 10 failed checks there, rolled back. */
 async function seedRollsBack(url: string): Promise<void> {
+  const lt = await startLoadTester();
   const r = await startRollout(seedFixture, {
     metricsServer: url,
     startSeconds: BAD_START,
     intervalSeconds: 10,
+    hookHosts: { [loadTesterHost]: new URL(lt.url).host },
   });
   try {
     await bootstrapThenBump(r, '6.1.6');
@@ -177,6 +193,7 @@ async function seedRollsBack(url: string): Promise<void> {
     );
   } finally {
     r.cleanup();
+    await lt.close();
   }
 }
 

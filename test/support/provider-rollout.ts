@@ -308,7 +308,13 @@ export interface Rollout {
  */
 export async function startRollout(
   fixture: RolloutFixture,
-  opts: { metricsServer: string; startSeconds: number; intervalSeconds: number },
+  opts: {
+    metricsServer: string;
+    startSeconds: number;
+    intervalSeconds: number;
+    /** Webhook hosts mapped to local servers (`ReconcileOptions.hookHosts`). */
+    hookHosts?: Record<string, string>;
+  },
 ): Promise<Rollout> {
   const repo = createGitOps(fixture.name);
   let now = opts.startSeconds * 1000;
@@ -356,6 +362,7 @@ export async function startRollout(
         repoDir: repo.work,
         now: new Date(now),
         metricsServer: opts.metricsServer,
+        ...(opts.hookHosts ? { hookHosts: opts.hookHosts } : {}),
       });
       now += opts.intervalSeconds * 1000;
       const c = r.canaries[0]!;

@@ -3,9 +3,13 @@
  * ticks the way the shell does, advancing `now` by the analysis interval each tick.
  */
 import { type DecideInput, decide } from '../../src/core/decide.js';
+import { gateTypes } from '../../src/core/gates.js';
+import { gateAnswer, hooksOf, stopsAfter } from '../../src/core/hooks.js';
 import {
   type CanaryStatus,
   type Decision,
+  type HookNeed,
+  type HookRecord,
   idleRoutes,
   type Observation,
   type Routes,
@@ -56,8 +60,12 @@ export class Sim {
   analyses = 0;
   /** Set for one tick: a person closed the step pull request unmerged. */
   closedPullRequest?: DecideInput['closedPullRequest'];
-  /** Answers of the manual gates, passed to every tick (none: every gate is closed). */
+  /** Answers of the manual gates' webhooks (none: every gate's webhook says no). */
   gates?: DecideInput['gates'];
+  /** How every other webhook answers (default: 200), by type and name. */
+  hookOk: (type: string, name: string) => boolean = () => true;
+  /** Every webhook call, `type/name`, in order. */
+  readonly calls: string[] = [];
   readonly decisions: Decision[] = [];
 
   constructor(
@@ -65,9 +73,13 @@ export class Sim {
     readonly provider: ProviderId = 'istio',
   ) {}
 
-  /** One tick at the current time, then advance the clock by one interval. */
-  tick(): TickLine {
-    const base = {
+  /** The decision of the current time with nothing answered (the clock does not move). */
+  decideOnly(): Decision {
+    return decide(this.baseInput());
+  }
+
+  private baseInput(): DecideInput {
+    return {
       id: 'test/podinfo',
       canary: this.canary,
       provider: this.provider,
@@ -77,15 +89,24 @@ export class Sim {
       now: this.now,
       ...(this.status ? { status: this.status } : {}),
       ...(this.closedPullRequest ? { closedPullRequest: this.closedPullRequest } : {}),
-      ...(this.gates ? { gates: this.gates } : {}),
     };
+  }
+
+  /** One tick at the current time, then advance the clock by one interval. */
+  tick(): TickLine {
+    const base = this.baseInput();
     this.closedPullRequest = undefined;
-    let d = decide(base);
+    let input: DecideInput = base;
+    let d = decide(input);
     let analysed = false;
-    if (d.needsObservations) {
-      analysed = true;
-      this.analyses++;
-      d = decide({ ...base, observations: passing(this.successRate) });
+    for (let round = 0; round < 10 && (d.needsHooks || d.needsObservations); round++) {
+      if (d.needsHooks) input = this.answer(input, d.needsHooks);
+      else {
+        analysed = true;
+        this.analyses++;
+        input = { ...input, observations: passing(this.successRate) };
+      }
+      d = decide(input);
     }
     this.decisions.push(d);
     for (const a of d.actions) {
@@ -110,6 +131,31 @@ export class Sim {
       analysed,
       message: d.message,
     };
+  }
+
+  /** Calls the webhooks a decision asks for, as the shell does (in order, stopping as Flagger). */
+  private answer(input: DecideInput, need: HookNeed): DecideInput {
+    const gate = (gateTypes as readonly string[]).includes(need.type)
+      ? (need.type as (typeof gateTypes)[number])
+      : undefined;
+    const calls: HookRecord[] = [];
+    for (const h of hooksOf(this.canary, need.type)) {
+      const ok = gate ? this.gates?.[gate] === 'open' : this.hookOk(need.type, h.name);
+      this.calls.push(`${need.type}/${h.name}/${need.phase}`);
+      calls.push({
+        name: h.name,
+        type: need.type,
+        ok,
+        status: ok ? 200 : 403,
+        snippet: '',
+        attempts: 1,
+        durationMs: 1,
+      });
+      if (stopsAfter(need.type, ok)) break;
+    }
+    const next: DecideInput = { ...input, hooks: [...(input.hooks ?? []), ...calls] };
+    if (gate) next.gates = { ...input.gates, [gate]: gateAnswer(calls) };
+    return next;
   }
 
   /** Ticks until the phase is reached (or `max` ticks), returning every line. */
