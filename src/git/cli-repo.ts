@@ -462,7 +462,7 @@ type IndexRun = (args: string[], stdin?: string, who?: CommitAuthor) => Promise<
  * Runs git commands against a throwaway index file (`GIT_INDEX_FILE`), so a side commit never
  * disturbs the working tree's index. Deleted afterwards.
  */
-async function withTempIndex<T>(top: string, fn: (run: IndexRun) => Promise<T>): Promise<T> {
+export async function withTempIndex<T>(top: string, fn: (run: IndexRun) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'gitcanary-index-'));
   const base: NodeJS.ProcessEnv = {};
   for (const k of passthroughEnv(process.env)) base[k] = process.env[k];

@@ -10,6 +10,7 @@ import type { LoadedCanary } from '../inputs/model.js';
 import { type Builtins, loadBuiltins } from '../metrics/builtins.js';
 import { planChecks } from '../metrics/checks.js';
 import { providerForCheck } from '../metrics/prometheus.js';
+import { underPrefix } from '../net/egress.js';
 import type { MetricsFactory, ReconcileContext } from './context.js';
 
 let builtins: Builtins | undefined;
@@ -40,13 +41,22 @@ export async function observe(ctx: ReconcileContext, c: LoadedCanary): Promise<O
 }
 
 /**
- * Prometheus over the bounded HTTP client, each credential where the egress policy lets it go
- * (`targetUses`: in `plan` on a branch, the uses the target branch has).
+ * Prometheus over the bounded HTTP client, each credential where the egress policy lets it go.
+ * `target` (in `plan` on a branch, see target-branch.ts): the policy, limits and credentialed uses
+ * are the target branch's, and a server the branch's own `gitcanary.yaml` chose counts as a spec URL.
  */
-export function prometheusFactory(config: RepoConfig, targetUses?: ReadonlySet<string>): MetricsFactory {
-  const timeoutMs = parseDuration(config.prometheusTimeout) ?? 5000;
-  const policy = egressPolicy(config, targetUses);
-  const layout = config.egress.secrets.layout;
-  const maxBytes = config.limits.responseBytes;
-  return (target) => providerForCheck(target, { policy, timeoutMs, maxBytes, layout });
+export function prometheusFactory(
+  config: RepoConfig,
+  target?: { config: RepoConfig; uses: ReadonlySet<string> },
+): MetricsFactory {
+  const rules = target?.config ?? config;
+  const timeoutMs = parseDuration(rules.prometheusTimeout) ?? 5000;
+  const policy = egressPolicy(rules, target?.uses);
+  const layout = rules.egress.secrets.layout;
+  const maxBytes = rules.limits.responseBytes;
+  return (t) => {
+    const foreign = target && t.from === 'operator' && !underPrefix(t.address, policy.metricsServer);
+    const check = foreign ? { ...t, from: 'spec' as const } : t;
+    return providerForCheck(check, { policy, timeoutMs, maxBytes, layout });
+  };
 }

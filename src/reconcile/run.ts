@@ -30,6 +30,7 @@ import { diskFiles, inventoryLookup, type MetricsFactory, type ReconcileContext 
 import { type Logger, silentLogger } from './logger.js';
 import { prometheusFactory } from './observe.js';
 import { type CanaryReport, failedReport } from './report.js';
+import { readTarget } from './target-branch.js';
 
 export interface ReconcileOptions {
   repoDir: string;
@@ -56,6 +57,8 @@ export interface ReconcileOptions {
   forge?: Forge;
   /** Path of the repository config (default `gitcanary.yaml` at the repository root). */
   configFile?: string;
+  /** In a dry run, the branch whose egress policy and credentialed uses apply (target-branch.ts). */
+  targetBranch?: string;
 }
 
 export interface ReconcileResult {
@@ -183,13 +186,22 @@ async function loadAll(root: string, opts: ReconcileOptions, logger: Logger, rec
   if (opts.mode) overrides.mode = opts.mode;
   const config = await loadConfig(root, overrides, opts.configFile);
   const inventory = await loadRepo(root, config);
+  const target =
+    opts.dryRun && !opts.metrics
+      ? await readTarget(root, {
+          overrides,
+          logger,
+          explicit: opts.targetBranch,
+          configFile: opts.configFile,
+        })
+      : undefined;
   const ctx: ReconcileContext = {
     root,
     now: opts.now ?? new Date(),
     config,
     inventory,
     files: diskFiles(root),
-    metrics: opts.metrics ?? prometheusFactory(config),
+    metrics: opts.metrics ?? prometheusFactory(config, target),
     logger,
     recent,
     lookup: inventoryLookup(inventory),

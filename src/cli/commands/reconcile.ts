@@ -19,6 +19,7 @@ export async function run({ name, values, out }: CommandContext): Promise<number
   const config = str(values, 'config');
   const metricsServer = str(values, 'metrics-server');
   const meshProvider = str(values, 'mesh-provider');
+  const targetBranch = str(values, 'target-branch');
   const result = await reconcile({
     repoDir: flags.repo,
     ...(git ? { git } : {}),
@@ -28,6 +29,7 @@ export async function run({ name, values, out }: CommandContext): Promise<number
     ...(now ? { now } : {}),
     ...(metricsServer ? { metricsServer } : {}),
     ...(meshProvider ? { meshProvider } : {}),
+    ...(targetBranch ? { targetBranch } : {}),
     dryRun,
     push: !noPush,
     logger: stderrLogger(level, secretsOfEnv(process.env)),
