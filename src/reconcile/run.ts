@@ -23,6 +23,7 @@ import { loadConfig } from '../inputs/config.js';
 import { loadRepo } from '../inputs/load.js';
 import { formatIssue, type LoadedCanary, refId } from '../inputs/model.js';
 import { mapLimit } from '../map-limit.js';
+import { show } from '../net/egress.js';
 import { type CanaryPlan, reconcileCanary } from './canary.js';
 import { commitMessage } from './commit-message.js';
 import { assertConfined } from './confine.js';
@@ -185,6 +186,11 @@ async function loadAll(root: string, opts: ReconcileOptions, logger: Logger, rec
   if (opts.meshProvider) overrides.meshProvider = opts.meshProvider;
   if (opts.mode) overrides.mode = opts.mode;
   const config = await loadConfig(root, overrides, opts.configFile);
+  if (config.credentialServer)
+    logger.warn(
+      `metrics server ${show(config.metricsServer)} (flag) replaces gitcanary.yaml's ${show(config.credentialServer)}: ` +
+        'PROMETHEUS_* credentials still go only to the latter (list the flag in egress.prometheusCredentials to send them)',
+    );
   const inventory = await loadRepo(root, config);
   const target =
     opts.dryRun && !opts.metrics
