@@ -63,7 +63,7 @@ export async function readCanary(ctx: ReconcileContext, c: LoadedCanary): Promis
   const sPath = statusPath(c.dir, c.ref);
   const statusText = await ctx.files.read(sPath);
   const seen = pendingView(
-    statusText === undefined ? undefined : parseStatus(statusText, sPath),
+    statusText === undefined ? undefined : parseStatus(statusText, sPath, ctx.now),
     ctx.pending?.get(id),
     ctx.config.delivery.onClosed,
   );
