@@ -30,6 +30,7 @@ import { assertConfined } from './confine.js';
 import { diskFiles, inventoryLookup, type MetricsFactory, type ReconcileContext } from './context.js';
 import { type Logger, silentLogger } from './logger.js';
 import { prometheusFactory } from './observe.js';
+import { ownershipRefusals } from './ownership.js';
 import { type CanaryReport, failedReport } from './report.js';
 import { readTarget } from './target-branch.js';
 
@@ -230,7 +231,10 @@ async function decideAll(
   if (pending.size > 0) ctx.pending = pending;
   else delete ctx.pending;
   const { logger } = ctx;
+  const refusals = await ownershipRefusals(ctx.files, inventory.canaries);
   const plans = await mapLimit(inventory.canaries, opts.concurrency ?? 8, async (c) => {
+    const refused = refusals.get(refId(c.ref));
+    if (refused) return { report: failedReport(c, refused), changes: [] } satisfies CanaryPlan;
     const kept = pending.has(refId(c.ref)) ? undefined : previous?.get(refId(c.ref));
     if (kept) return kept;
     try {
