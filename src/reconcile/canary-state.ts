@@ -18,6 +18,7 @@ import { routerFor } from '../routers/registry.js';
 import type { RouterInput } from '../routers/types.js';
 import { parseStatus, statusPath } from '../status/status-file.js';
 import type { ReconcileContext } from './context.js';
+import { requesterFromGit } from './requester.js';
 import { findRevert } from './reverts.js';
 
 /** What a canary's decision and its writes are made from. */
@@ -67,7 +68,7 @@ export async function readCanary(ctx: ReconcileContext, c: LoadedCanary): Promis
     ctx.pending?.get(id),
     ctx.config.delivery.onClosed,
   );
-  const status = seen.status;
+  const status = requesterFromGit(seen.status, ctx.recent, sPath);
   const renderedDir = c.dir ? `${c.dir}/rendered` : 'rendered';
   const reverted = findRevert(ctx.recent, sPath, renderedDir, id);
   const byPerson = status?.request !== undefined || reverted !== undefined || seen.closed !== undefined;
