@@ -60,7 +60,10 @@ export async function ownershipRefusals(
   const owners = new Set<LoadedCanary>();
   await Promise.all(
     canaries.map(async (c) => {
-      if ((await files.read(statusPath(c.dir, c.ref))) !== undefined) owners.add(c);
+      // An unreadable status file (a link, a folder) is the canary's own error, reported when it
+      // is reconciled; here it only means "not shown to own anything".
+      const text = await files.read(statusPath(c.dir, c.ref)).catch(() => undefined);
+      if (text !== undefined) owners.add(c);
     }),
   );
   return ownershipConflicts(canaries, (c) => owners.has(c));
