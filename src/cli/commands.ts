@@ -135,7 +135,13 @@ const reconcileSpec = (plan: boolean): CommandSpec => ({
     ...repo,
     ...tick,
     ...(plan
-      ? {}
+      ? {
+          'target-branch': {
+            type: 'string',
+            value: 'REF',
+            help: 'credentials follow this branch (default origin/$GITHUB_BASE_REF, origin/HEAD)',
+          },
+        }
       : {
           'dry-run': { type: 'boolean', default: false, help: 'decide and print, write nothing (as plan)' },
           'no-push': { type: 'boolean', default: false, help: 'commit locally only' },

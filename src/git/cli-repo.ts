@@ -100,6 +100,7 @@ class CliRepo implements GitRepo {
           `push or drop the local commits (git reset --hard ${up.tracking}) and run again`,
       );
     }
+    if (ahead > 0) await this.refuseForeignCommits(upstream, up);
     if (behind === 0) return { head, upstream };
     await this.git('merge', ['merge', '--ff-only', upstream]);
     return { head: upstream, upstream };
@@ -203,6 +204,21 @@ class CliRepo implements GitRepo {
     }
     await this.assertCleanTree();
     await this.git('reset', ['reset', '--hard', upstream]);
+  }
+
+  /**
+   * A run pushes only what it committed: local commits this object did not make (a person's
+   * unpushed work at a terminal, a `--no-push` run's) would ride along with the next push.
+   */
+  private async refuseForeignCommits(upstream: string, up: Upstream): Promise<void> {
+    const local = (await this.git('rev-list', ['rev-list', `${upstream}..HEAD`])).split('\n').filter(Boolean);
+    const theirs = local.filter((sha) => !this.own.has(sha));
+    if (theirs.length === 0) return;
+    throw new ConfigurationError(
+      `${this.dir}: branch ${up.branch} has ${theirs.length} local commit(s) not on ${up.remote}/${short(up.mergeRef)} ` +
+        `(${preview(theirs.map((s) => s.slice(0, 7)))}); gitcanary pushes only its own commits: ` +
+        `push them yourself, or move them to another branch, then run again`,
+    );
   }
 
   async head(): Promise<string> {
@@ -462,7 +478,7 @@ type IndexRun = (args: string[], stdin?: string, who?: CommitAuthor) => Promise<
  * Runs git commands against a throwaway index file (`GIT_INDEX_FILE`), so a side commit never
  * disturbs the working tree's index. Deleted afterwards.
  */
-async function withTempIndex<T>(top: string, fn: (run: IndexRun) => Promise<T>): Promise<T> {
+export async function withTempIndex<T>(top: string, fn: (run: IndexRun) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'gitcanary-index-'));
   const base: NodeJS.ProcessEnv = {};
   for (const k of passthroughEnv(process.env)) base[k] = process.env[k];

@@ -64,7 +64,8 @@ export interface GitRepo {
   /**
    * Brings the current branch up to date with its upstream: fetches it and fast-forwards.
    * Throws ConfigurationError when tracked files have uncommitted changes, or when local and
-   * upstream have diverged (unpushed local commits plus new upstream commits). A branch with
+   * upstream have diverged (unpushed local commits plus new upstream commits), or when local
+   * commits this object did not make are not pushed yet (a push would carry them). A branch with
    * no upstream (or a detached HEAD) is left alone and its HEAD returned.
    */
   sync(): Promise<SyncResult>;

@@ -203,7 +203,14 @@ export const configSchema = z.strictObject({
     .default('5s'),
 });
 
-export type RepoConfig = z.output<typeof configSchema>;
+export type RepoConfig = z.output<typeof configSchema> & {
+  /**
+   * Set when a flag or Action input replaced the `metricsServer` that `gitcanary.yaml` names: the
+   * operator's PROMETHEUS_* credentials still go only to this one (and `egress.prometheusCredentials`),
+   * so a flag changes where queries go but never widens where credentials go.
+   */
+  credentialServer?: string;
+};
 
 const overridesSchema = z.strictObject({
   metricsServer: metricsServer.optional(),
@@ -235,6 +242,12 @@ async function readConfigText(root: string, file?: string): Promise<string | und
     throw new ConfigurationError(`${name}: cannot read: ${(e as Error).message}`, { cause: e });
   }
 }
+
+/** Whether the config text sets `metricsServer` itself (not the default). */
+const setsMetricsServer = (text: string): boolean => {
+  const raw: unknown = parseDocument(text).toJS({ maxAliasCount });
+  return typeof raw === 'object' && raw !== null && 'metricsServer' in raw;
+};
 
 function parseConfigText(text: string, name: string): RepoConfig {
   const lineCounter = new LineCounter();
@@ -288,7 +301,17 @@ export async function loadConfig(
     );
   }
   const { mode, ...rest } = o.data;
-  return { ...config, ...rest, delivery: { ...config.delivery, ...(mode ? { mode } : {}) } };
+  const replaced =
+    rest.metricsServer !== undefined &&
+    rest.metricsServer !== config.metricsServer &&
+    text !== undefined &&
+    setsMetricsServer(text);
+  return {
+    ...config,
+    ...rest,
+    delivery: { ...config.delivery, ...(mode ? { mode } : {}) },
+    ...(replaced ? { credentialServer: config.metricsServer } : {}),
+  };
 }
 
 /**
@@ -297,7 +320,7 @@ export async function loadConfig(
  */
 export function egressPolicy(config: RepoConfig, targetUses?: ReadonlySet<string>): EgressPolicy {
   return {
-    metricsServer: config.metricsServer,
+    metricsServer: config.credentialServer ?? config.metricsServer,
     ...(config.egress.allowedUrls ? { allowedUrls: config.egress.allowedUrls } : {}),
     prometheusCredentials: config.egress.prometheusCredentials,
     secretUrls: config.egress.secrets.urls,

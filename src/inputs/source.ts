@@ -6,7 +6,15 @@
 
 import { SpecError } from '../errors.js';
 import { defaults } from './defaults.js';
-import type { K8sObject, LoadedCanary, Located, RepoInventory, SourceWorkload, SpecIssue } from './model.js';
+import {
+  type K8sObject,
+  type LoadedCanary,
+  type Located,
+  type RepoInventory,
+  refId,
+  type SourceWorkload,
+  type SpecIssue,
+} from './model.js';
 import { k8sName } from './schema.js';
 import { canaryError, dotPath, fileOf, lineOf, type Path } from './validate.js';
 
@@ -48,6 +56,17 @@ function candidates(inv: RepoInventory, kind: string, name: string, namespace: s
   const all = indexOf(inv).get(`${namespace}\0${kind}\0${name}`) ?? [];
   const near = all.filter((o) => dirOf(o.origin.file) === dir);
   return near.length > 0 ? near : all;
+}
+
+/**
+ * The other canary whose folder holds `file` (not also holding `c`'s folder), if any.
+ * @example canary in 'team-a' naming a Deployment in 'team-b/deploy.yaml' next to 'team-b/canary.yaml' → team-b's canary
+ */
+function otherCanaryFolder(inv: RepoInventory, c: LoadedCanary, file: string): LoadedCanary | undefined {
+  const within = (path: string, dir: string) => dir === '' || path === dir || path.startsWith(`${dir}/`);
+  return inv.canaries.find(
+    (o) => o !== c && refId(o.ref) !== refId(c.ref) && within(file, o.dir) && !within(c.dir, o.dir),
+  );
 }
 
 /** The inventory's objects by namespace, kind and name, built once per inventory (N canaries: O(N)). */
@@ -123,7 +142,15 @@ export function resolveSource(inv: RepoInventory, c: LoadedCanary): SourceWorklo
   const at = (path: Path, message: string): SpecIssue => canaryError(c, path, message);
   const find = (kind: string, n: string, path: Path): Located<K8sObject> | SpecIssue => {
     const found = candidates(inv, kind, n, namespace, c.dir);
-    if (found.length === 1 && found[0]) return found[0];
+    if (found.length === 1 && found[0]) {
+      const holder = otherCanaryFolder(inv, c, found[0].origin.file);
+      if (!holder) return found[0];
+      return at(
+        path,
+        `${kind} ${namespace}/${n} is in ${found[0].origin.file}, inside the folder of Canary ` +
+          `${refId(holder.ref)} (${holder.origin.file}); a canary may not take another canary's objects`,
+      );
+    }
     if (found.length === 0) {
       return at(path, `${kind} ${namespace}/${n} not found in the repository (looked in '${c.dir}' first)`);
     }

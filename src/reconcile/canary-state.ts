@@ -20,6 +20,7 @@ import type { RouterInput } from '../routers/types.js';
 import { parseStatus, statusPath } from '../status/status-file.js';
 import type { ReconcileContext } from './context.js';
 import { observeLive, watching } from './live.js';
+import { requesterFromGit } from './requester.js';
 import { findRevert } from './reverts.js';
 
 /** What a canary's decision and its writes are made from. */
@@ -80,21 +81,23 @@ export async function readCanary(ctx: ReconcileContext, c: LoadedCanary): Promis
   const sPath = statusPath(c.dir, c.ref);
   const statusText = await ctx.files.read(sPath);
   const seen = pendingView(
-    statusText === undefined ? undefined : parseStatus(statusText, sPath),
+    statusText === undefined ? undefined : parseStatus(statusText, sPath, ctx.now),
     ctx.pending?.get(id),
     ctx.config.delivery.onClosed,
   );
   const heardCmd = ctx.commands?.get(id);
+  // Who asked is read from the commit that wrote the request, not from the file's text.
+  const fromFile = requesterFromGit(seen.status, ctx.recent, sPath);
   const applied =
-    heardCmd && seen.status
-      ? applyCommand(seen.status, heardCmd, {
+    heardCmd && fromFile
+      ? applyCommand(fromFile, heardCmd, {
           canary: c.canary,
           provider: c.provider,
           revision: sourceRevision(source),
           now: ctx.now,
         })
       : undefined;
-  const status = applied?.status ?? seen.status;
+  const status = applied?.status ?? fromFile;
   const renderedDir = c.dir ? `${c.dir}/rendered` : 'rendered';
   const reverted = findRevert(ctx.recent, sPath, renderedDir, id);
   const byPerson = status?.request !== undefined || reverted !== undefined || seen.closed !== undefined;

@@ -11,6 +11,7 @@ import { type Builtins, loadBuiltins } from '../metrics/builtins.js';
 import { planChecks } from '../metrics/checks.js';
 import { providerForCheck } from '../metrics/prometheus.js';
 import { vendorProvider } from '../metrics/vendor.js';
+import { underPrefix } from '../net/egress.js';
 import { observeComparisons } from './compare.js';
 import type { MetricsFactory, ReconcileContext } from './context.js';
 
@@ -49,26 +50,35 @@ export async function observe(ctx: ReconcileContext, c: LoadedCanary): Promise<O
 }
 
 /**
- * Every provider over the bounded HTTP client, each credential where the egress policy lets it go
- * (`targetUses`: in `plan` on a branch, the uses the target branch has): Prometheus, or the
- * vendor provider of a template's `provider.type` (src/metrics/vendor.ts).
+ * Every provider over the bounded HTTP client, each credential where the egress policy lets it go:
+ * Prometheus, or the vendor provider of a template's `provider.type` (src/metrics/vendor.ts).
+ * `target` (in `plan` on a branch, see target-branch.ts): the policy, limits and credentialed uses
+ * are the target branch's, and a server the branch's own `gitcanary.yaml` chose counts as a spec URL.
  */
-export function metricsFactory(config: RepoConfig, targetUses?: ReadonlySet<string>): MetricsFactory {
-  const timeoutMs = parseDuration(config.prometheusTimeout) ?? 5000;
-  const policy = egressPolicy(config, targetUses);
-  const layout = config.egress.secrets.layout;
-  const maxBytes = config.limits.responseBytes;
-  return (target) =>
-    target.type && target.type !== 'prometheus'
-      ? vendorProvider(
-          {
-            type: target.type,
-            interval: target.interval ?? '',
-            ...(target.address ? { address: target.address } : {}),
-            ...(target.region ? { region: target.region } : {}),
-            ...(target.secret ? { secret: target.secret } : {}),
-          },
-          { policy, maxBytes, layout },
-        )
-      : providerForCheck(target, { policy, timeoutMs, maxBytes, layout });
+export function metricsFactory(
+  config: RepoConfig,
+  target?: { config: RepoConfig; uses: ReadonlySet<string> },
+): MetricsFactory {
+  const rules = target?.config ?? config;
+  const timeoutMs = parseDuration(rules.prometheusTimeout) ?? 5000;
+  const policy = egressPolicy(rules, target?.uses);
+  const layout = rules.egress.secrets.layout;
+  const maxBytes = rules.limits.responseBytes;
+  return (t) => {
+    if (t.type && t.type !== 'prometheus') {
+      return vendorProvider(
+        {
+          type: t.type,
+          interval: t.interval ?? '',
+          ...(t.address ? { address: t.address } : {}),
+          ...(t.region ? { region: t.region } : {}),
+          ...(t.secret ? { secret: t.secret } : {}),
+        },
+        { policy, maxBytes, layout },
+      );
+    }
+    const foreign = target && t.from === 'operator' && !underPrefix(t.address, policy.metricsServer);
+    const check = foreign ? { ...t, from: 'spec' as const } : t;
+    return providerForCheck(check, { policy, timeoutMs, maxBytes, layout });
+  };
 }

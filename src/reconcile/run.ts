@@ -25,6 +25,7 @@ import { loadConfig } from '../inputs/config.js';
 import { loadRepo } from '../inputs/load.js';
 import { formatIssue, type LoadedCanary, refId } from '../inputs/model.js';
 import { mapLimit } from '../map-limit.js';
+import { show } from '../net/egress.js';
 import { type NotifyOptions, notifyAfterPush } from './alerts.js';
 import { type CanaryPlan, reconcileCanary } from './canary.js';
 import { answerCommands, readCommands, statusReader } from './comments.js';
@@ -35,7 +36,9 @@ import { webhookRunner } from './hooks.js';
 import { nudgeAfterPush, openCluster } from './live.js';
 import { type Logger, silentLogger } from './logger.js';
 import { metricsFactory } from './observe.js';
+import { ownershipRefusals } from './ownership.js';
 import { type CanaryReport, failedReport } from './report.js';
+import { readTarget } from './target-branch.js';
 
 export interface ReconcileOptions {
   repoDir: string;
@@ -69,6 +72,8 @@ export interface ReconcileOptions {
    * CLI's `--hook-host`) that lets a cluster-local hook URL reach a local server, spec unchanged.
    */
   hookHosts?: Readonly<Record<string, string>>;
+  /** In a dry run, the branch whose egress policy and credentialed uses apply (target-branch.ts). */
+  targetBranch?: string;
 }
 
 export interface ReconcileResult {
@@ -216,14 +221,28 @@ async function loadAll(
   if (opts.meshProvider) overrides.meshProvider = opts.meshProvider;
   if (opts.mode) overrides.mode = opts.mode;
   const config = await loadConfig(root, overrides, opts.configFile);
+  if (config.credentialServer)
+    logger.warn(
+      `metrics server ${show(config.metricsServer)} (flag) replaces gitcanary.yaml's ${show(config.credentialServer)}: ` +
+        'PROMETHEUS_* credentials still go only to the latter (list the flag in egress.prometheusCredentials to send them)',
+    );
   const inventory = await loadRepo(root, config);
+  const target =
+    opts.dryRun && !opts.metrics
+      ? await readTarget(root, {
+          overrides,
+          logger,
+          explicit: opts.targetBranch,
+          configFile: opts.configFile,
+        })
+      : undefined;
   const ctx: ReconcileContext = {
     root,
     now: opts.now ?? new Date(),
     config,
     inventory,
     files: diskFiles(root),
-    metrics: opts.metrics ?? metricsFactory(config),
+    metrics: opts.metrics ?? metricsFactory(config, target),
     logger,
     recent,
     lookup: inventoryLookup(inventory),
@@ -253,7 +272,10 @@ async function decideAll(
   if (pending.size > 0) ctx.pending = pending;
   else delete ctx.pending;
   const { logger } = ctx;
+  const refusals = await ownershipRefusals(ctx.files, inventory.canaries);
   const plans = await mapLimit(inventory.canaries, opts.concurrency ?? 8, async (c) => {
+    const refused = refusals.get(refId(c.ref));
+    if (refused) return { report: failedReport(c, refused), changes: [] } satisfies CanaryPlan;
     const kept = pending.has(refId(c.ref)) ? undefined : previous?.get(refId(c.ref));
     if (kept) return kept;
     try {

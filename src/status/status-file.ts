@@ -7,6 +7,7 @@ import { parse, stringify } from 'yaml';
 import { z } from 'zod';
 import { type CanaryStatus, phases } from '../core/types.js';
 import type { CanaryRef } from '../inputs/model.js';
+import { statusProblem } from './status-checks.js';
 
 export const statusApiVersion = 'gitcanary.dev/v1alpha1';
 
@@ -163,9 +164,10 @@ export const statusPath = (dir: string, ref: CanaryRef): string =>
 
 /**
  * Parses a status file. Throws an Error naming the field when it is not a valid status, so the
- * canary is reported instead of silently restarting from scratch.
+ * canary is reported instead of silently restarting from scratch. Contradictions (status-checks.ts)
+ * are refused too; `now` (the run's time) also refuses times after it.
  */
-export function parseStatus(content: string, file: string): CanaryStatus {
+export function parseStatus(content: string, file: string, now?: Date): CanaryStatus {
   let raw: unknown;
   try {
     raw = parse(content, { maxAliasCount: 100, prettyErrors: false });
@@ -181,7 +183,10 @@ export function parseStatus(content: string, file: string): CanaryStatus {
     const issue = parsed.error.issues[0]!;
     throw new Error(`${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
-  return parsed.data.status as CanaryStatus;
+  const status = parsed.data.status as CanaryStatus;
+  const problem = statusProblem(status, file, now);
+  if (problem) throw new Error(problem);
+  return status;
 }
 
 /** The status file's content: a header comment, then a CanaryStatus document. */

@@ -81,8 +81,8 @@ describe('manual operations', () => {
       ['request', 'promote', 'Ann Operator'],
       ['gitcanary', 'Succeeded', 'gitcanary'],
     ]);
-    expect(rows.at(-1)!.message).toBe(
-      'promote requested by Ann Operator <ann@example.com>: hotfix, verified by hand; skipping analysis, promotion finished.',
+    expect(rows.at(-1)!.message).toMatch(
+      /^promote requested by Ann Operator <ann@example\.com> \(unverified, commit [0-9a-f]{7}\): hotfix, verified by hand; skipping analysis, promotion finished\.$/,
     );
     const text = (await cli('history', 'test/podinfo', '--repo', r.work)).out;
     expect(text.split('\n')[0]!.split(/\s+/)).toEqual([

@@ -22,6 +22,7 @@ export async function run({ name, values, out, err }: CommandContext): Promise<n
   const metricsServer = str(values, 'metrics-server');
   const meshProvider = str(values, 'mesh-provider');
   const logger = stderrLogger(level, secretsOfEnv(process.env));
+  const targetBranch = str(values, 'target-branch');
   const result = await reconcile({
     repoDir: flags.repo,
     ...(git ? { git } : {}),
@@ -31,6 +32,7 @@ export async function run({ name, values, out, err }: CommandContext): Promise<n
     ...(now ? { now } : {}),
     ...(metricsServer ? { metricsServer } : {}),
     ...(meshProvider ? { meshProvider } : {}),
+    ...(targetBranch ? { targetBranch } : {}),
     dryRun,
     push: !noPush,
     logger,

@@ -1,0 +1,55 @@
+/**
+ * Attack: a person with write access to the repository writes a promote request into a status
+ * file by hand and puts someone else's name in `requestedBy` (the on-call lead, "release-bot").
+ * The run obeys the request, but records who wrote it as Git says — the commit's author, marked
+ * unverified — never the typed name. Real git, a real rollout.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { reconcile } from '../../src/reconcile/run.js';
+import { createGitOps, type GitOps, git } from '../support/gitops.js';
+
+const repos: GitOps[] = [];
+afterEach(() => {
+  for (const r of repos.splice(0)) r.cleanup();
+});
+const path = 'apps/podinfo/podinfo.status.yaml';
+
+describe('the requester of a manual request', () => {
+  it('comes from the commit that wrote it, not from requestedBy', async () => {
+    const r = createGitOps('istio-podinfo');
+    repos.push(r);
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const tick = async () => {
+      const res = await reconcile({ repoDir: r.work, now: new Date(now) });
+      now += 60_000;
+      return res.canaries[0]!;
+    };
+    await tick();
+    await tick();
+    r.humanEdit('apps/podinfo/deployment.yaml', (s) => s.replace('podinfo:6.1.5', 'podinfo:6.1.6'), 'bump');
+    await tick();
+    expect(await tick()).toMatchObject({ canaryWeight: 20 });
+    const forged = r.humanEdit(
+      path,
+      (s) => {
+        const doc = parse(s);
+        doc.status.request = {
+          action: 'promote',
+          requestedBy: 'On-call Lead <lead@example.com>',
+          requestedAt: new Date(now - 1000).toISOString(),
+          message: 'approved',
+        };
+        return stringify(doc);
+      },
+      'promote',
+    );
+    expect(await tick()).toMatchObject({ phase: 'Succeeded' });
+    git(r.work, 'pull', '-q', '--ff-only');
+    const last = parse(r.remoteFile(path)).status.history.at(-1);
+    expect(last.message).toBe(
+      `promote requested by Human <human@example.com> (unverified, commit ${forged.slice(0, 7)}): approved; skipping analysis, promotion finished.`,
+    );
+    expect(r.remoteLog().join('\n')).not.toContain('lead@example.com');
+  });
+});
