@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { runValidate } from '../src/cli/validate.ts';
+import { formatIssue } from '../src/inputs/model.ts';
 
 const roots = ['artifacts', 'docs', 'test', 'kustomize', 'README.md'];
 
@@ -258,13 +259,13 @@ async function check(c) {
       await mkdir(join(dir, path, '..'), { recursive: true });
       await writeFile(join(dir, path), content);
     }
-    const lines = [];
-    const code = await runValidate(dir, (l) => lines.push(l));
-    const reasons = lines.filter((l) => !l.startsWith('warning: ') && !/^\d+ canaries,/.test(l));
-    const warnings = lines.filter((l) => l.startsWith('warning: '));
-    const loaded = lines.find((l) => /^\d+ canaries,/.test(l)) ?? '';
-    if (code === 0 && !loaded.startsWith('1 canaries')) reasons.push(`not loaded: ${loaded}`);
-    return { ok: code === 0 && reasons.length === 0, reasons, warnings };
+    const r = await runValidate(dir);
+    const reasons = r.issues.filter((i) => i.severity === 'error').map(formatIssue);
+    const warnings = r.issues
+      .filter((i) => i.severity === 'warning')
+      .map((i) => `warning: ${formatIssue(i)}`);
+    if (reasons.length === 0 && r.canaries !== 1) reasons.push(`not loaded: ${r.canaries} canaries`);
+    return { ok: reasons.length === 0, reasons, warnings };
   } catch (e) {
     return { ok: false, reasons: [`validate threw: ${e instanceof Error ? e.message : String(e)}`] };
   } finally {
