@@ -2,7 +2,7 @@
  * The Flagger-examples check (run by hand, not in CI): every Canary in a Flagger repository
  * checkout (YAML files, ```yaml blocks of Markdown files and shell heredocs under artifacts/,
  * docs/, test/, kustomize/ and README.md) is placed in a temporary GitOps repository as a user
- * would — with a generated target workload, the autoscaler, MetricTemplates (taken from the same
+ * would — with a generated target workload (a Knative Service naming its revision), the autoscaler, MetricTemplates (taken from the same
  * source file when it defines them), Ingress, ApisixRoute, Upstream and AlertProviders it names —
  * and `gitcanary validate` runs on it. Prints accepted / refused counts and every refusal's reasons.
  *
@@ -121,6 +121,21 @@ function repoFiles(c) {
                 ports: [{ name: portName, containerPort: port }],
               },
             ],
+          },
+        },
+      },
+    });
+  // A Knative Service held in Git names its revisions (gitcanary reads no generated names).
+  if (target.kind === 'Service' && target.apiVersion === 'serving.knative.dev/v1')
+    docs.push({
+      apiVersion: 'serving.knative.dev/v1',
+      kind: 'Service',
+      metadata: { name: target.name, namespace: ns },
+      spec: {
+        template: {
+          metadata: { name: `${target.name}-v1` },
+          spec: {
+            containers: [{ image: 'ghcr.io/stefanprodan/podinfo:6.0.0', ports: [{ containerPort: 9898 }] }],
           },
         },
       },

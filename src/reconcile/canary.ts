@@ -32,7 +32,8 @@ export async function reconcileCanary(ctx: ReconcileContext, c: LoadedCanary): P
   if (typeof s === 'string') return { report: failedReport(c, s), changes: [] };
   const { status } = s;
   let decision = decide(s.input);
-  if (decision.needsObservations) decision = decide({ ...s.input, observations: await observe(ctx, c) });
+  if (decision.needsObservations)
+    decision = decide({ ...s.input, observations: await observe(ctx, c, s.source) });
   // A step writes; so does a due run without a step (re-syncing rendered files with the spec).
   const due = decision.stepped || (isDue(c.canary, status, ctx.now) && !c.canary.spec.suspend);
   const report = reportOf(c, decision, nextDueTime(c.canary, decision.status));

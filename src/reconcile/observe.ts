@@ -6,10 +6,11 @@
 import type { Observation } from '../core/types.js';
 import { egressPolicy, type RepoConfig } from '../inputs/config.js';
 import { parseDuration } from '../inputs/defaults.js';
-import type { LoadedCanary } from '../inputs/model.js';
+import type { LoadedCanary, SourceWorkload } from '../inputs/model.js';
 import { type Builtins, loadBuiltins } from '../metrics/builtins.js';
 import { planChecks } from '../metrics/checks.js';
 import { providerForCheck } from '../metrics/prometheus.js';
+import { knativeRevision } from '../routers/knative.js';
 import type { MetricsFactory, ReconcileContext } from './context.js';
 
 let builtins: Builtins | undefined;
@@ -19,8 +20,20 @@ export const builtinTemplates = (): Builtins => {
   return builtins;
 };
 
-export async function observe(ctx: ReconcileContext, c: LoadedCanary): Promise<Observation[]> {
-  const checks = planChecks(c, ctx.inventory.templates, builtinTemplates(), ctx.config.meshProvider);
+/** Observes every check of `c`; `source` names the Knative revision analysed (`{{ route }}`). */
+export async function observe(
+  ctx: ReconcileContext,
+  c: LoadedCanary,
+  source?: SourceWorkload,
+): Promise<Observation[]> {
+  const revision = source ? knativeRevision(c, source) : undefined;
+  const checks = planChecks(
+    c,
+    ctx.inventory.templates,
+    builtinTemplates(),
+    ctx.config.meshProvider,
+    revision,
+  );
   const server = c.canary.spec.metricsServer ?? ctx.config.metricsServer;
   const serverFrom = c.canary.spec.metricsServer ? 'spec' : 'operator';
   return Promise.all(

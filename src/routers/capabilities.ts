@@ -105,6 +105,14 @@ export const capabilities: Readonly<Record<RoutedProvider, Capabilities>> = {
     mirroring: ['canary', 'blue-green'],
     sessionAffinity: true,
   },
+  knative: {
+    objects: ['serving.knative.dev/v1/Service'],
+    canary: 'weighted',
+    blueGreen: true,
+    abTesting: false,
+    mirroring: [],
+    sessionAffinity: false,
+  },
   kubernetes: {
     objects: [],
     canary: 'blue-green',
