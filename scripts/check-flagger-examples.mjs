@@ -2,7 +2,7 @@
  * The Flagger-examples check (run by hand, not in CI): every Canary in a Flagger repository
  * checkout (YAML files, ```yaml blocks of Markdown files and shell heredocs under artifacts/,
  * docs/, test/, kustomize/ and README.md) is placed in a temporary GitOps repository as a user
- * would — with a generated target workload, the autoscaler, MetricTemplates (taken from the same
+ * would — with a generated target workload (a Knative Service naming its revision), the autoscaler, MetricTemplates (taken from the same
  * source file when it defines them), Ingress, ApisixRoute, Upstream and AlertProviders it names —
  * and `gitcanary validate` runs on it. Prints accepted / refused counts and every refusal's reasons.
  *
@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { runValidate } from '../src/cli/validate.ts';
+import { formatIssue } from '../src/inputs/model.ts';
 
 const roots = ['artifacts', 'docs', 'test', 'kustomize', 'README.md'];
 
@@ -120,6 +121,21 @@ function repoFiles(c) {
                 ports: [{ name: portName, containerPort: port }],
               },
             ],
+          },
+        },
+      },
+    });
+  // A Knative Service held in Git names its revisions (gitcanary reads no generated names).
+  if (target.kind === 'Service' && target.apiVersion === 'serving.knative.dev/v1')
+    docs.push({
+      apiVersion: 'serving.knative.dev/v1',
+      kind: 'Service',
+      metadata: { name: target.name, namespace: ns },
+      spec: {
+        template: {
+          metadata: { name: `${target.name}-v1` },
+          spec: {
+            containers: [{ image: 'ghcr.io/stefanprodan/podinfo:6.0.0', ports: [{ containerPort: 9898 }] }],
           },
         },
       },
@@ -258,13 +274,13 @@ async function check(c) {
       await mkdir(join(dir, path, '..'), { recursive: true });
       await writeFile(join(dir, path), content);
     }
-    const lines = [];
-    const code = await runValidate(dir, (l) => lines.push(l));
-    const reasons = lines.filter((l) => !l.startsWith('warning: ') && !/^\d+ canaries,/.test(l));
-    const warnings = lines.filter((l) => l.startsWith('warning: '));
-    const loaded = lines.find((l) => /^\d+ canaries,/.test(l)) ?? '';
-    if (code === 0 && !loaded.startsWith('1 canaries')) reasons.push(`not loaded: ${loaded}`);
-    return { ok: code === 0 && reasons.length === 0, reasons, warnings };
+    const r = await runValidate(dir);
+    const reasons = r.issues.filter((i) => i.severity === 'error').map(formatIssue);
+    const warnings = r.issues
+      .filter((i) => i.severity === 'warning')
+      .map((i) => `warning: ${formatIssue(i)}`);
+    if (reasons.length === 0 && r.canaries !== 1) reasons.push(`not loaded: ${r.canaries} canaries`);
+    return { ok: reasons.length === 0, reasons, warnings };
   } catch (e) {
     return { ok: false, reasons: [`validate threw: ${e instanceof Error ? e.message : String(e)}`] };
   } finally {

@@ -203,7 +203,18 @@ export const providerIds = [
   'traefik',
 ] as const;
 
-export const canarySpecSchema = obj({
+/** Flagger's `IsKnativeService`: a targetRef of kind Service with apiVersion `serving.knative.dev/v1`. */
+export const isKnativeTarget = (t: { apiVersion?: string | undefined; kind: string }): boolean =>
+  t.kind === 'Service' && t.apiVersion === 'serving.knative.dev/v1';
+
+/**
+ * `spec.service` of a Knative canary that sets none: Go's zero value, as Flagger reads it
+ * (`port: 0`; a written `service` needs a port of at least 1, so this value means "absent").
+ * Nothing renders from it: Knative routes between revisions, not Services.
+ */
+export const absentKnativeService = { port: 0 } as const;
+
+const canarySpecShape = obj({
   provider: z.enum(providerIds).optional(),
   metricsServer: str.optional(),
   targetRef: obj({
@@ -238,6 +249,22 @@ export const canarySpecSchema = obj({
   revertOnDeletion: z.boolean().optional(),
   suspend: z.boolean().optional(),
 });
+
+/**
+ * The Canary spec. `service` is required (with its `port`) except for a Knative Service target,
+ * which routes between revisions: there an absent `service` reads as `absentKnativeService`.
+ */
+export const canarySpecSchema = canarySpecShape
+  .extend({ service: serviceSchema.optional() })
+  .superRefine((spec, ctx) => {
+    if (spec.service === undefined && !isKnativeTarget(spec.targetRef))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['service'],
+        message: 'is required (only a Knative Service target, serving.knative.dev/v1, may omit it)',
+      });
+  })
+  .transform((spec) => ({ ...spec, service: spec.service ?? { ...absentKnativeService } }));
 
 const metadataSchema = z.looseObject({
   name: k8sName,

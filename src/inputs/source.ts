@@ -15,7 +15,7 @@ import {
   type SourceWorkload,
   type SpecIssue,
 } from './model.js';
-import { k8sName } from './schema.js';
+import { isKnativeTarget, k8sName } from './schema.js';
 import { canaryError, dotPath, fileOf, lineOf, type Path } from './validate.js';
 
 type Raw = Record<string, unknown>;
@@ -160,11 +160,23 @@ export function resolveSource(inv: RepoInventory, c: LoadedCanary): SourceWorklo
   const isIssue = (x: Located<K8sObject> | SpecIssue): x is SpecIssue => 'message' in x;
 
   const target = c.canary.spec.targetRef;
+  if (isKnativeTarget(target) !== (c.provider === 'knative')) {
+    // Flagger's verifyKnativeCanary: a Knative Service target and provider knative go together.
+    return [
+      isKnativeTarget(target)
+        ? at(['spec', 'provider'], `a Knative Service target needs provider knative, not ${c.provider}`)
+        : at(
+            ['spec', 'targetRef'],
+            `provider knative needs a Knative Service target (apiVersion serving.knative.dev/v1, kind Service)`,
+          ),
+    ];
+  }
+  if (isKnativeTarget(target)) return resolveKnative(inv, c);
   if (target.kind === 'Service') {
     return [
       at(
         ['spec', 'targetRef', 'kind'],
-        'kind Service targets are not supported yet; use Deployment or DaemonSet',
+        'kind Service targets are not supported yet; use Deployment or DaemonSet (or a Knative Service, apiVersion serving.knative.dev/v1)',
       ),
     ];
   }
@@ -225,4 +237,59 @@ export function resolveSource(inv: RepoInventory, c: LoadedCanary): SourceWorklo
   if (issues.length > 0) return issues;
   configs.sort((a, b) => (configKey(a) < configKey(b) ? -1 : configKey(a) > configKey(b) ? 1 : 0));
   return { origin: workload.origin, object: w, configs, ...(autoscaler ? { autoscaler } : {}) };
+}
+
+/**
+ * The source of a Knative canary: the Knative Service named by targetRef (never a core `v1`
+ * Service of the same name), which must name its revisions in `spec.template.metadata.name`, as
+ * Knative requires, prefixed with `<service name>-`. Flagger reads the generated revision names
+ * from the cluster; Git holds only the names written, so a template without one is an error.
+ * Config tracking does not apply (Flagger's Knative controller tracks none).
+ */
+function resolveKnative(inv: RepoInventory, c: LoadedCanary): SourceWorkload | SpecIssue[] {
+  const { namespace } = c.ref;
+  const { name: target, apiVersion } = c.canary.spec.targetRef;
+  const found = candidates(inv, 'Service', target, namespace, c.dir).filter(
+    (o) => o.value.apiVersion === apiVersion,
+  );
+  const [service, second] = found;
+  if (!service)
+    return [
+      canaryError(
+        c,
+        ['spec', 'targetRef', 'name'],
+        `Knative Service ${namespace}/${target} (${apiVersion}) not found in the repository (looked in '${c.dir}' first)`,
+      ),
+    ];
+  if (second) {
+    const files = found.map((o) => `${o.origin.file}:${o.origin.line}`).join(' and ');
+    return [
+      canaryError(
+        c,
+        ['spec', 'targetRef', 'name'],
+        `Knative Service ${namespace}/${target} is ambiguous: found in ${files}`,
+      ),
+    ];
+  }
+  const path = ['spec', 'template', 'metadata', 'name'];
+  const at = (message: string): SpecIssue[] => [
+    {
+      file: service.origin.file,
+      line: lineOf(service.value, path, service.origin.line),
+      object: `${namespace}/${target}`,
+      path: dotPath(path),
+      message,
+      severity: 'error',
+    },
+  ];
+  const revision = rec(rec(rec(service.value['spec'])['template'])['metadata'])['name'];
+  if (typeof revision !== 'string' || revision.length === 0)
+    return at(
+      `must name the revision (e.g. ${target}-v1, renamed with every template change): gitcanary routes traffic by revision name and cannot read the names Knative generates from Git`,
+    );
+  if (!revision.startsWith(`${target}-`))
+    return at(
+      `${JSON.stringify(revision)} must start with "${target}-" (Knative requires the Service name as prefix)`,
+    );
+  return { origin: service.origin, object: service.value, configs: [] };
 }

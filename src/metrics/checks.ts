@@ -27,13 +27,16 @@ export interface PlannedCheck extends MetricCheck {
 }
 
 /**
- * The template model for a canary (Flagger `toMetricModel`).
+ * The template model for a canary (Flagger `toMetricModel`). `revision`: for Knative, the latest
+ * revision's name, which Flagger puts in `{{ route }}` (its `latestCreatedRevisionName`).
  * @example templateModel(podinfo, '1m').service === 'podinfo' // service.name unset → target
+ * @example templateModel(knative, '1m', {}, 'podinfo-v2').route === 'podinfo-v2'
  */
 export function templateModel(
   canary: LoadedCanary,
   interval: string,
   variables: Record<string, string> = {},
+  revision?: string,
 ): TemplateModel {
   const spec = canary.canary.spec;
   const target = targetName(canary.canary);
@@ -43,7 +46,7 @@ export function templateModel(
     target,
     service: apexName(canary.canary),
     ingress: spec.ingressRef?.name ?? target,
-    route: spec.routeRef?.name ?? target,
+    route: revision ?? spec.routeRef?.name ?? target,
     interval,
     variables,
   };
@@ -60,20 +63,22 @@ export function templateModel(
  *   `metadata.namespace` counts as `default`): the rendered template query with the metric's
  *   interval as written ('' when unset), sent to the template provider's address.
  * A builtin-named metric with a templateRef runs both. Unknown templates, refused providers (keptn)
- * and render errors become checks with `error` (the analysis fails them).
+ * and render errors become checks with `error` (the analysis fails them). `revision`: a Knative
+ * canary's latest revision name, rendered as `{{ route }}` (see templateModel).
  */
 export function planChecks(
   canary: LoadedCanary,
   templates: readonly Located<MetricTemplate>[],
   builtins: Builtins,
   globalProvider: string,
+  revision?: string,
 ): PlannedCheck[] {
   const metrics = analysisOf(canary.canary)?.metrics ?? [];
   const target = canary.canary.spec.targetRef;
   const observer = observerFor(globalProvider, canary.canary.spec.provider, target.kind, target.apiVersion);
   const checks: PlannedCheck[] = [];
   for (const m of metrics) {
-    const model = templateModel(canary, metricInterval(m, true), m.templateVariables);
+    const model = templateModel(canary, metricInterval(m, true), m.templateVariables, revision);
     if (m.name === 'request-success-rate' || m.name === 'request-duration') {
       const template = builtins[observer][m.name].value;
       const encoded = template.metadata.annotations?.[modelEncodingAnnotation] === 'non-word-to-underscore';
@@ -95,7 +100,7 @@ export function planChecks(
     }
   }
   for (const m of metrics) {
-    if (m.templateRef) checks.push(templateCheck(canary, m, m.templateRef, templates));
+    if (m.templateRef) checks.push(templateCheck(canary, m, m.templateRef, templates, revision));
   }
   return checks;
 }
@@ -109,6 +114,7 @@ export function templateCheck(
   m: MetricSpec,
   ref: { name: string; namespace?: string },
   templates: readonly Located<MetricTemplate>[],
+  revision?: string,
 ): PlannedCheck {
   const check = withThresholds({ name: m.name, kind: 'custom' }, m);
   const namespace = ref.namespace ?? canary.ref.namespace;
@@ -141,7 +147,7 @@ export function templateCheck(
   if (provider.headers) check.headers = provider.headers;
   const rendered = renderQuery(
     found.spec.query,
-    templateModel(canary, metricInterval(m, false), m.templateVariables),
+    templateModel(canary, metricInterval(m, false), m.templateVariables, revision),
   );
   if (!rendered.ok) return { ...check, error: `${id}: query render error: ${rendered.error}` };
   return { ...check, query: rendered.query };

@@ -6,8 +6,7 @@
 import { canaryUpPhases } from '../core/phases.js';
 import type { Decision, Routes } from '../core/types.js';
 import type { FileChange } from '../git/port.js';
-import { targetName } from '../inputs/defaults.js';
-import { existingPrimary, render } from '../render/render.js';
+import { existingPrimary, primaryDescription, render } from '../render/render.js';
 import type { RenderInput } from '../render/types.js';
 import { formatStatus } from '../status/status-file.js';
 import type { CanaryState } from './canary-state.js';
@@ -39,7 +38,7 @@ export async function writeCanary(
   const primaryObjects = promote ? [] : existingPrimary(objects, c);
   if (!promote && primaryObjects.length === 0) {
     return {
-      error: `${s.renderedDir}: the rendered primary workload ${targetName(c.canary)}-primary is missing; restore it (git revert) or delete ${s.statusPath} to initialize again`,
+      error: `${s.renderedDir}: the rendered ${primaryDescription(c)} is missing; restore it (git revert) or delete ${s.statusPath} to initialize again`,
     };
   }
   const renderInput: RenderInput = {

@@ -38,7 +38,7 @@ export async function reconcileCanary(ctx: ReconcileContext, c: LoadedCanary): P
   const { status } = s;
   let decision = s.heard?.bookkeepingOnly
     ? unchanged(s.input, `handled /gitcanary ${s.heard.command.verb} (comment ${s.heard.command.commentId})`)
-    : await decideWithAnswers(ctx, c, s.input);
+    : await decideWithAnswers(ctx, c, s.input, s.source);
   decision = withLiveRecord(s.input, decision);
   decision = await recordTransition(ctx, c, status, decision);
   // A step writes; so does a due run without a step (re-syncing rendered files with the spec).

@@ -16,7 +16,7 @@ import type { Decision, HookNeed, HookRecord } from '../core/types.js';
 import { boundedTransport, callHook, type HookTransport } from '../hooks/caller.js';
 import { hookPayload, revisionChecksum } from '../hooks/payload.js';
 import { egressPolicy, type RepoConfig } from '../inputs/config.js';
-import type { LoadedCanary } from '../inputs/model.js';
+import type { LoadedCanary, SourceWorkload } from '../inputs/model.js';
 import type { WebhookSpec } from '../inputs/schema.js';
 import { decideEgress } from '../net/egress.js';
 import { redactor, secretsOfEnv } from '../net/redact.js';
@@ -67,13 +67,14 @@ export async function decideWithAnswers(
   ctx: ReconcileContext,
   c: LoadedCanary,
   first: DecideInput,
+  source?: SourceWorkload,
 ): Promise<Decision> {
   let input = first;
   let d = decide(input);
   for (let round = 0; round < 12; round++) {
     if (d.needsHooks) input = await answerHooks(ctx, c, input, d.needsHooks);
     else if (d.needsObservations && !input.observations)
-      input = { ...input, observations: await observe(ctx, c) };
+      input = { ...input, observations: await observe(ctx, c, source) };
     else break;
     d = decide(input);
   }

@@ -6,12 +6,13 @@
 import type { Observation } from '../core/types.js';
 import { egressPolicy, type RepoConfig } from '../inputs/config.js';
 import { parseDuration } from '../inputs/defaults.js';
-import type { LoadedCanary } from '../inputs/model.js';
+import type { LoadedCanary, SourceWorkload } from '../inputs/model.js';
 import { type Builtins, loadBuiltins } from '../metrics/builtins.js';
 import { planChecks } from '../metrics/checks.js';
 import { providerForCheck } from '../metrics/prometheus.js';
 import { vendorProvider } from '../metrics/vendor.js';
 import { underPrefix } from '../net/egress.js';
+import { knativeRevision } from '../routers/knative.js';
 import { observeComparisons } from './compare.js';
 import type { MetricsFactory, ReconcileContext } from './context.js';
 
@@ -22,8 +23,20 @@ export const builtinTemplates = (): Builtins => {
   return builtins;
 };
 
-export async function observe(ctx: ReconcileContext, c: LoadedCanary): Promise<Observation[]> {
-  const checks = planChecks(c, ctx.inventory.templates, builtinTemplates(), ctx.config.meshProvider);
+/** Observes every check of `c`; `source` names the Knative revision analysed (`{{ route }}`). */
+export async function observe(
+  ctx: ReconcileContext,
+  c: LoadedCanary,
+  source?: SourceWorkload,
+): Promise<Observation[]> {
+  const revision = source ? knativeRevision(c, source) : undefined;
+  const checks = planChecks(
+    c,
+    ctx.inventory.templates,
+    builtinTemplates(),
+    ctx.config.meshProvider,
+    revision,
+  );
   const server = c.canary.spec.metricsServer ?? ctx.config.metricsServer;
   const serverFrom = c.canary.spec.metricsServer ? 'spec' : 'operator';
   const comparisons = observeComparisons(ctx, c);

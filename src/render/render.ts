@@ -6,8 +6,10 @@ import type { Routes } from '../core/types.js';
 import { apexName, targetName } from '../inputs/defaults.js';
 import type { K8sObject, LoadedCanary } from '../inputs/model.js';
 import { selectorLabel } from '../inputs/source.js';
+import { findKnativeService } from '../routers/knative.js';
 import { routerFor } from '../routers/registry.js';
 import type { RouterInput } from '../routers/types.js';
+import { knativeObjects } from './knative.js';
 import { kustomization } from './kustomization.js';
 import { rec, stamp } from './meta.js';
 import { configRefs } from './pod-spec.js';
@@ -56,15 +58,19 @@ export function routerInputOf(input: RenderInput): RouterInput {
 export function render(input: RenderInput): RenderedFile[] {
   const c = input.canary;
   const router = routerFor(c.provider);
-  const objects = [
-    ...workloads(input),
-    ...services(
-      c,
-      selectorLabel(input.source.object),
-      discoveredPorts(c.canary.spec.service, input.source.object),
-    ),
-    ...router.render(routerInputOf(input)),
-  ].map((o) => stamp(o, c));
+  // Knative routes between revisions of one Service: no -primary workloads or Services.
+  const own =
+    c.provider === 'knative'
+      ? knativeObjects(input)
+      : [
+          ...workloads(input),
+          ...services(
+            c,
+            selectorLabel(input.source.object),
+            discoveredPorts(c.canary.spec.service, input.source.object),
+          ),
+        ];
+  const objects = [...own, ...router.render(routerInputOf(input))].map((o) => stamp(o, c));
   const header = generatedHeader(c.origin.file);
   const dir = renderedDir(c);
   const byFile = new Map<string, K8sObject>();
@@ -85,12 +91,23 @@ export function render(input: RenderInput): RenderedFile[] {
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+/** What `existingPrimary` looks for, as a person reads it in an error. */
+export const primaryDescription = (canary: LoadedCanary): string =>
+  canary.provider === 'knative'
+    ? `Knative Service ${targetName(canary.canary)}`
+    : `primary workload ${targetName(canary.canary)}-primary`;
+
 /**
  * The primary side among previously rendered objects: the `<target>-primary` workload of the
  * targetRef kind and the ConfigMaps/Secrets its pod template references (the `-primary`
- * copies). Empty when the primary workload is absent.
+ * copies); for Knative, the rendered Knative Service (it names the primary revision). Empty when
+ * absent.
  */
 export function existingPrimary(objects: readonly K8sObject[], canary: LoadedCanary): K8sObject[] {
+  if (canary.provider === 'knative') {
+    const service = findKnativeService(objects, targetName(canary.canary));
+    return service ? [service] : [];
+  }
   const { kind } = canary.canary.spec.targetRef;
   const name = `${targetName(canary.canary)}-primary`;
   const primary = objects.find((o) => o.kind === kind && o.metadata.name === name);

@@ -105,6 +105,14 @@ export const capabilities: Readonly<Record<RoutedProvider, Capabilities>> = {
     mirroring: ['canary', 'blue-green'],
     sessionAffinity: true,
   },
+  knative: {
+    objects: ['serving.knative.dev/v1/Service'],
+    canary: 'weighted',
+    blueGreen: true,
+    abTesting: false,
+    mirroring: [],
+    sessionAffinity: false,
+  },
   kubernetes: {
     objects: [],
     canary: 'blue-green',
@@ -204,7 +212,9 @@ export function providerMatrix(): string {
     '|---|---|---|---|---|---|---|',
     ...rows,
     '',
-    `Not supported yet: ${rejected}. A Canary naming one is rejected with an error listing the supported providers.`,
+    rejected
+      ? `Not supported yet: ${rejected}. A Canary naming one is rejected with an error listing the supported providers.`
+      : "Every provider of Flagger's Canary CRD has a router; any other name is rejected with an error listing them.",
   ].join('\n');
 }
 

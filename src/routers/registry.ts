@@ -9,6 +9,7 @@ import { contourRouter } from './contour.js';
 import { gatewayApiV1beta1Router, gatewayApiV1Router } from './gateway-api.js';
 import { glooRouter } from './gloo.js';
 import { istioRouter } from './istio.js';
+import { knativeRouter } from './knative.js';
 import { kubernetesRouter } from './kubernetes.js';
 import { kumaRouter } from './kuma.js';
 import { nginxRouter } from './nginx.js';
@@ -27,6 +28,7 @@ export const routers = {
   'gatewayapi:v1beta1': gatewayApiV1beta1Router,
   gloo: glooRouter,
   istio: istioRouter,
+  knative: knativeRouter,
   kubernetes: kubernetesRouter,
   kuma: kumaRouter,
   linkerd: linkerdRouter,
@@ -44,8 +46,8 @@ export const supportedProviders = (): string[] => Object.keys(routers).sort();
 
 /**
  * The router for `provider`; throws an Error listing the supported providers otherwise.
- * @example routerFor('knative')
- * // throws: provider "knative" is not supported yet; supported: apisix, appmesh, appmesh:v1beta2, …
+ * @example routerFor('crossover')
+ * // throws: provider "crossover" is not supported yet; supported: apisix, appmesh, appmesh:v1beta2, …
  */
 export function routerFor(provider: string): Router {
   const router: Router | undefined = Object.hasOwn(routers, provider)

@@ -7,7 +7,7 @@
  */
 import { analysisOf } from '../inputs/defaults.js';
 import type { LoadedCanary } from '../inputs/model.js';
-import type { ServiceSpec } from '../inputs/schema.js';
+import { absentKnativeService, type ServiceSpec } from '../inputs/schema.js';
 import type { RoutedProvider } from './capabilities.js';
 import { analysisAt } from './provider-limits.js';
 import type { RouterIssue } from './types.js';
@@ -69,6 +69,7 @@ export const renderedFields: Partial<Record<RoutedProvider, readonly RoutingFiel
     'corsPolicy',
     'mirrorWeight',
   ],
+  knative: [],
   kubernetes: [],
   kuma: [],
   linkerd: ['hosts'],
@@ -92,6 +93,14 @@ export function ignoredFields(c: LoadedCanary): RouterIssue[] {
   const rendered = renderedFields[c.provider as RoutedProvider];
   if (!rendered) return [];
   const svc = c.canary.spec.service;
+  if (c.provider === 'knative' && svc.port !== absentKnativeService.port)
+    return [
+      {
+        path: 'spec.service',
+        message:
+          'is not rendered by the knative router: it splits traffic between revisions of the Knative Service, it renders no Services',
+      },
+    ];
   const ignored = (f: RoutingField) => !rendered.includes(f);
   const note = (path: string, f: string): RouterIssue => ({
     path,

@@ -141,14 +141,67 @@ describe('resolveSource', () => {
     ]);
   });
 
-  it('does not support Service targets yet', async () => {
+  it('does not support core Service targets yet', async () => {
     const errs = await resolveErr({
       'app/canary.yaml': canaryYaml.replace('kind: Deployment', 'kind: Service'),
       'app/deployment.yaml': deploymentYaml,
     });
     expect(errs).toEqual([
-      'app/canary.yaml:9: test/podinfo: spec.targetRef.kind: kind Service targets are not supported yet; use Deployment or DaemonSet',
+      'app/canary.yaml:9: test/podinfo: spec.targetRef.kind: kind Service targets are not supported yet; use Deployment or DaemonSet (or a Knative Service, apiVersion serving.knative.dev/v1)',
     ]);
+  });
+
+  describe('a Knative Service target', () => {
+    const knativeCanary = canaryYaml
+      .replace(
+        'apiVersion: apps/v1\n    kind: Deployment',
+        'apiVersion: serving.knative.dev/v1\n    kind: Service',
+      )
+      .replace('spec:\n', 'spec:\n  provider: knative\n');
+    const service = (template: string) =>
+      `apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: podinfo\n  namespace: test\nspec:\n  template:\n${template}    spec:\n      containers:\n        - image: podinfo:1\n`;
+    // A core Service of the same name is not the target.
+    const coreService =
+      'apiVersion: v1\nkind: Service\nmetadata:\n  name: podinfo\n  namespace: test\nspec:\n  ports:\n    - port: 80\n';
+
+    it('resolves the Knative Service that names its revision, never a core Service', async () => {
+      const src = await resolveOk({
+        'app/canary.yaml': knativeCanary,
+        'app/service.yaml': service('    metadata:\n      name: podinfo-v1\n'),
+        'app/core.yaml': coreService,
+      });
+      expect(src.object.apiVersion).toBe('serving.knative.dev/v1');
+      expect(src.origin.file).toBe('app/service.yaml');
+      expect(src.configs).toEqual([]);
+    });
+
+    it('requires spec.template.metadata.name, with the Service name as prefix', async () => {
+      expect(await resolveErr({ 'app/canary.yaml': knativeCanary, 'app/service.yaml': service('') })).toEqual(
+        [
+          expect.stringMatching(
+            /^app\/service\.yaml:\d+: test\/podinfo: spec\.template\.metadata\.name: must name the revision .*cannot read the names Knative generates from Git$/,
+          ),
+        ],
+      );
+      expect(
+        await resolveErr({
+          'app/canary.yaml': knativeCanary,
+          'app/service.yaml': service('    metadata:\n      name: web-v1\n'),
+        }),
+      ).toEqual([
+        expect.stringContaining('spec.template.metadata.name: "web-v1" must start with "podinfo-"'),
+      ]);
+    });
+
+    it('needs provider knative', async () => {
+      const errs = await resolveErr({
+        'app/canary.yaml': knativeCanary.replace('  provider: knative\n', ''),
+        'app/service.yaml': service('    metadata:\n      name: podinfo-v1\n'),
+      });
+      expect(errs).toEqual([
+        expect.stringContaining('spec.provider: a Knative Service target needs provider knative, not istio'),
+      ]);
+    });
   });
 
   it('requires a known selector label on the workload', async () => {

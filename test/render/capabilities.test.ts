@@ -62,6 +62,11 @@ const needs: Record<string, { spec: Record<string, unknown>; objects: K8sObject[
   },
 };
 needs['skipper'] = needs['nginx']!;
+// Knative splits the revisions of a Knative Service.
+needs['knative'] = {
+  spec: { targetRef: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'podinfo' } },
+  objects: [],
+};
 // App Mesh v1beta1 objects name their mesh.
 needs['appmesh'] = { spec: { service: { port: 9898, meshName: 'global' } }, objects: [] };
 
@@ -175,8 +180,12 @@ describe('the capability table', () => {
   it.each(supportedProviders())('%s: renders the routing objects listed', (provider) => {
     const sim = new RenderedSim(canary(provider, { stepWeight: 20 }), needs[provider]?.objects);
     sim.tick();
-    const core = new Set(['Deployment', 'Service', 'Kustomization']);
-    const kinds = sim.objects.filter((o) => !core.has(o.kind)).map((o) => `${o.apiVersion}/${o.kind}`);
+    const core = new Set([
+      'apps/v1/Deployment',
+      'v1/Service',
+      'kustomize.config.k8s.io/v1beta1/Kustomization',
+    ]);
+    const kinds = sim.objects.map((o) => `${o.apiVersion}/${o.kind}`).filter((k) => !core.has(k));
     expect([...new Set(kinds)].sort()).toEqual(
       [...capabilities[provider as keyof typeof capabilities].objects].sort(),
     );

@@ -11,6 +11,7 @@ import type { K8sObject, LoadedCanary, SourceWorkload } from '../../src/inputs/m
 import { canarySchema } from '../../src/inputs/schema.js';
 import { existingPrimary, render } from '../../src/render/render.js';
 import type { RenderInput } from '../../src/render/types.js';
+import { isKnativeService } from '../../src/routers/knative.js';
 
 export const appDir = 'apps/podinfo';
 
@@ -22,6 +23,8 @@ interface CaseFile {
   /** For `existing`: the image the primary was promoted with, and that revision. */
   previousImage?: string;
   previousRevision?: string;
+  /** For a Knative source: the revision name (`spec.template.metadata.name`) of that image. */
+  previousRevisionName?: string;
   revision: string;
   iterations: number;
 }
@@ -47,11 +50,14 @@ export function loadedCanary(doc: unknown): LoadedCanary {
 /** Splits input documents into the canary and its source (every ConfigMap/Secret is tracked). */
 export function inputsOf(objects: K8sObject[]): { canary: LoadedCanary; source: SourceWorkload } {
   const canaryDoc = objects.find((o) => o.kind === 'Canary');
-  const workload = objects.find((o) => o.kind === 'Deployment' || o.kind === 'DaemonSet');
-  if (!canaryDoc || !workload) throw new Error('a case needs a Canary and a Deployment or DaemonSet');
+  const workload = objects.find(
+    (o) => o.kind === 'Deployment' || o.kind === 'DaemonSet' || isKnativeService(o),
+  );
+  if (!canaryDoc || !workload)
+    throw new Error('a case needs a Canary and a Deployment, DaemonSet or Knative Service');
   const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler' || o.kind === 'ScaledObject');
   const source: SourceWorkload = {
-    origin: { file: `${appDir}/deployment.yaml`, line: 1 },
+    origin: { file: `${appDir}/${isKnativeService(workload) ? 'service' : 'deployment'}.yaml`, line: 1 },
     object: workload,
     configs: objects
       .filter((o) => o.kind === 'ConfigMap' || o.kind === 'Secret')
@@ -61,13 +67,20 @@ export function inputsOf(objects: K8sObject[]): { canary: LoadedCanary; source: 
   return { canary: loadedCanary(canaryDoc), source };
 }
 
-/** The source with its first container's image replaced (the previously promoted revision). */
-function withImage(source: SourceWorkload, image: string): SourceWorkload {
+/**
+ * The source with its first container's image replaced (the previously promoted revision), and
+ * for a Knative Service its revision name.
+ */
+function withImage(source: SourceWorkload, image: string, revisionName?: string): SourceWorkload {
   const object = structuredClone(source.object);
-  const containers = (
-    object as unknown as { spec: { template: { spec: { containers: { image: string }[] } } } }
-  ).spec.template.spec.containers;
+  const template = (
+    object as unknown as {
+      spec: { template: { metadata?: { name?: string }; spec: { containers: { image: string }[] } } };
+    }
+  ).spec.template;
+  const containers = template.spec.containers;
   if (containers[0]) containers[0].image = image;
+  if (revisionName) template.metadata = { ...template.metadata, name: revisionName };
   return { ...source, object };
 }
 
@@ -96,7 +109,7 @@ export function loadCase(dir: string): RenderInput {
     throw new Error(`${dir}: existing primary needs previousImage/Revision`);
   const previous = render({
     ...base,
-    source: withImage(source, c.previousImage),
+    source: withImage(source, c.previousImage, c.previousRevisionName),
     revision: c.previousRevision,
   });
   const objects = previous.flatMap((f) => parseObjects(f.content)).filter((o) => o.kind !== 'Kustomization');

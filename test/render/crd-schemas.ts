@@ -245,6 +245,32 @@ const trafficRoute = closed(
   ['apiVersion', 'kind', 'mesh', 'metadata', 'spec'],
 );
 
+// ---- serving.knative.dev/v1 Service (Knative Serving API reference: ServiceSpec, TrafficTarget) ----
+const knativeService = closed(
+  {
+    apiVersion: { const: 'serving.knative.dev/v1' },
+    kind: { const: 'Service' },
+    metadata,
+    spec: closed(
+      {
+        template: closed({ metadata: open, spec: open }, ['spec']),
+        traffic: array(
+          closed({
+            tag: str,
+            revisionName: str,
+            configurationName: str,
+            latestRevision: { type: 'boolean' },
+            percent: { type: 'integer', minimum: 0, maximum: 100 },
+            url: str,
+          }),
+        ),
+      },
+      ['template'],
+    ),
+  },
+  ['apiVersion', 'kind', 'metadata', 'spec'],
+);
+
 // ---- apisix.apache.org/v2 ApisixRoute ----
 const apisixBackend = closed(
   { serviceName: str, servicePort: intOrString, resolveGranularity: str, weight: int, subset: str },
@@ -337,6 +363,7 @@ export const crdSchemas: Record<string, Schema> = {
   'gloo.solo.io/v1/Upstream': upstream,
   'gateway.solo.io/v1/RouteTable': routeTable,
   'kuma.io/v1alpha1/TrafficRoute': trafficRoute,
+  'serving.knative.dev/v1/Service': knativeService,
   'apisix.apache.org/v2/ApisixRoute': apisixRoute,
   ...appMeshSchemas,
 };

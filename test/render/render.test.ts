@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { K8sObject, SourceWorkload } from '../../src/inputs/model.js';
+import type { ProviderId } from '../../src/inputs/schema.js';
 import { existingPrimary, render } from '../../src/render/render.js';
 import type { RenderInput } from '../../src/render/types.js';
 import { generatedHeader, toYaml } from '../../src/render/yaml.js';
@@ -211,8 +212,48 @@ describe('render', () => {
   });
 
   it('rejects a provider without a router', () => {
-    const c = { ...loadedCanary(canaryDoc({ provider: 'knative' })), dir: '' };
-    expect(() => render(input({ canary: c }))).toThrow('provider "knative" is not supported yet');
+    // Every provider of Flagger's enum has a router now: a provider read from elsewhere (a config
+    // written by hand, an older loader) still meets the registry's refusal.
+    const c = { ...loadedCanary(canaryDoc()), provider: 'crossover' as ProviderId, dir: '' };
+    expect(() => render(input({ canary: c }))).toThrow('provider "crossover" is not supported yet');
+  });
+
+  it('renders a Knative canary as one Knative Service, the split in spec.traffic, no -primary objects', () => {
+    const c = loadedCanary({
+      ...canaryDoc({
+        provider: 'knative',
+        targetRef: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'agent' },
+      }),
+    });
+    const object: K8sObject = {
+      apiVersion: 'serving.knative.dev/v1',
+      kind: 'Service',
+      metadata: { name: 'agent', namespace: 'ops' },
+      spec: { template: { metadata: { name: 'agent-v2' }, spec: { containers: [{ image: 'agent:2' }] } } },
+      status: { latestCreatedRevisionName: 'agent-v2' },
+    };
+    const source: SourceWorkload = { origin: { file: 'agent/service.yaml', line: 1 }, object, configs: [] };
+    const routes = { primary: 70, canary: 30, mirrored: false };
+    const objects = objectsOf(input({ canary: c, source, routes }));
+    expect(objects.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata?.name ?? ''}`)).toEqual([
+      'kustomize.config.k8s.io/v1beta1 Kustomization ',
+      'serving.knative.dev/v1 Service agent',
+    ]);
+    const svc = find(objects, 'Service', 'agent');
+    expect(svc?.metadata.annotations?.['flagger.app/primary-revision']).toBe('agent-v2');
+    expect(svc?.['status']).toBeUndefined();
+    expect(svc?.['spec']).toEqual({
+      template: object['spec'] && (object['spec'] as { template: unknown }).template,
+      traffic: [
+        { latestRevision: true, percent: 30 },
+        { revisionName: 'agent-v2', percent: 70 },
+      ],
+    });
+    // Without a revision name Git cannot say which revision is which: a clear error.
+    const unnamed = { ...object, spec: { template: { spec: { containers: [{ image: 'agent:2' }] } } } };
+    expect(() => render(input({ canary: c, source: { ...source, object: unnamed }, routes }))).toThrow(
+      'agent/service.yaml: ops/agent: spec.template.metadata.name: must name the revision: gitcanary cannot read generated revision names from Git',
+    );
   });
 });
 

@@ -34,6 +34,19 @@ export const deployment: K8sObject = {
   },
 };
 
+/** The source Knative Service `test/podinfo` of a knative canary, its template named `revision`. */
+export const knativeService = (revision: string): K8sObject => ({
+  apiVersion: 'serving.knative.dev/v1',
+  kind: 'Service',
+  metadata: { name: 'podinfo', namespace: 'test' },
+  spec: {
+    template: {
+      metadata: { name: `podinfo-${revision}` },
+      spec: { containers: [{ image: `podinfo:${revision}` }] },
+    },
+  },
+});
+
 /** Drives decide → render → parse → readRoutes → decide …, keeping only status and the files. */
 export class RenderedSim {
   status: CanaryStatus | undefined;
@@ -54,7 +67,11 @@ export class RenderedSim {
     const s = this.status;
     return {
       canary: this.canary,
-      source: { origin: { file: 'apps/podinfo/deployment.yaml', line: 1 }, object: deployment, configs: [] },
+      source: {
+        origin: { file: 'apps/podinfo/deployment.yaml', line: 1 },
+        object: this.source(),
+        configs: [],
+      },
       primary: { from: 'source' },
       canaryReplicas: 'source',
       routes,
@@ -64,6 +81,11 @@ export class RenderedSim {
       runRevision: s?.lastAppliedSpec ?? '',
       lookup: (kind, name) => this.userObjects.find((o) => o.kind === kind && o.metadata.name === name),
     };
+  }
+
+  /** The source workload: the Deployment, or for knative a Service naming the current revision. */
+  source(): K8sObject {
+    return this.canary.provider === 'knative' ? knativeService(this.revision) : deployment;
   }
 
   /** What readRoutes finds in the rendered files, as the shell reads it before deciding. */

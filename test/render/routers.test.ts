@@ -21,7 +21,10 @@ function canary(
     metadata: { name: 'podinfo', namespace: 'test' },
     spec: {
       provider,
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
+      targetRef:
+        provider === 'knative'
+          ? { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'podinfo' }
+          : { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
       service: { port: 9898, gatewayRefs: [{ name: 'gw', namespace: 'ingress' }], ...service },
       analysis: { interval: '1m', stepWeight: 10, ...analysis },
     },
@@ -55,11 +58,23 @@ function routerInput(c: LoadedCanary, routes: Routes): RouterInput {
   };
 }
 
+/** The Knative Service a knative canary renders from (its template names the revision). */
+const knativeService = {
+  apiVersion: 'serving.knative.dev/v1',
+  kind: 'Service',
+  metadata: { name: 'podinfo', namespace: 'test' },
+  spec: { template: { metadata: { name: 'podinfo-v1' }, spec: { containers: [{ image: 'podinfo:1' }] } } },
+};
+
 /** Renders every file at `routes`, parses the bytes back and asks the router what it sees. */
 function roundTrip(c: LoadedCanary, routes: Routes): Routes | undefined {
   const files = render({
     canary: c,
-    source: { origin: { file: 'apps/podinfo/deployment.yaml', line: 1 }, object: deployment, configs: [] },
+    source: {
+      origin: { file: 'apps/podinfo/deployment.yaml', line: 1 },
+      object: c.provider === 'knative' ? knativeService : deployment,
+      configs: [],
+    },
     primary: { from: 'source' },
     canaryReplicas: 'source',
     routes,
@@ -121,6 +136,7 @@ describe('validate', () => {
     'smi:v1alpha3',
     'kuma',
     'skipper',
+    'knative',
   ];
   it.each(noAB)('%s rejects A/B and session affinity, naming the field', (provider) => {
     const c = canary(provider, {}, { match: [{ headers: { x: { exact: 'y' } } }], iterations: 5 });
@@ -137,6 +153,24 @@ describe('validate', () => {
       const service = provider === 'appmesh' ? { meshName: 'global' } : {};
       expect(paths(canary(provider, service))).toEqual([]);
     }
+  });
+
+  it('knative needs a Knative Service target and no autoscalerRef (Flagger verifyKnativeCanary)', () => {
+    const c = canary('knative');
+    const deploymentTarget: LoadedCanary = {
+      ...c,
+      canary: {
+        ...c.canary,
+        spec: {
+          ...c.canary.spec,
+          targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
+          autoscalerRef: { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: 'podinfo' },
+        },
+      },
+    };
+    const issues = routerFor('knative').validate(deploymentTarget);
+    expect(issues.map((i) => i.path)).toEqual(['spec.targetRef', 'spec.autoscalerRef']);
+    expect(issues[0]?.message).toContain('provider knative needs a Knative Service target');
   });
 
   it('gateway API needs gatewayRefs', () => {
@@ -205,8 +239,8 @@ describe('istio rendering details', () => {
 
 describe('registry', () => {
   it('names the supported providers for an unsupported one', () => {
-    expect(() => routerFor('knative')).toThrow(
-      /^provider "knative" is not supported yet; supported: apisix, appmesh, appmesh:v1beta2, contour, /,
+    expect(() => routerFor('crossover')).toThrow(
+      /^provider "crossover" is not supported yet; supported: apisix, appmesh, appmesh:v1beta2, contour, /,
     );
     expect(() => routerFor('gatewayapi')).toThrow(/provider "gatewayapi" is not supported yet; supported: /);
     expect(() => routerFor('toString')).toThrow(/not supported yet/);

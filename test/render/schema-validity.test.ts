@@ -80,7 +80,9 @@ describe('every golden case renders schema-valid objects', () => {
     const siblings = names.filter((f) => f !== 'kustomization.yaml').sort();
     expect(names).toContain('kustomization.yaml');
     expect(files.flatMap((f) => fileErrors(f, siblings))).toEqual([]);
-    const routing = files.flatMap((f) => f.objects).filter((o) => splitKinds.has(o.kind));
+    const routing = files
+      .flatMap((f) => f.objects)
+      .filter((o) => splitKinds.has(o.kind) || o.apiVersion === 'serving.knative.dev/v1');
     if (provider !== 'kubernetes') expect(routing.length, 'routing objects').toBeGreaterThan(0);
   });
 });

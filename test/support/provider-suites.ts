@@ -233,7 +233,12 @@ export const fixturesFor = (
  * @example registryPart(0, 3) // ['apisix', 'appmesh', 'appmesh:v1beta2', 'contour', 'gatewayapi:v1', 'gatewayapi:v1beta1']
  */
 export function registryPart(part: number, parts: number): string[] {
-  const all = Object.keys(routers).sort();
+  // knative has no fixture repository here yet (its observer selects revision names, which the
+  // series in observer-metrics.ts do not carry); its rollout through the rendered Knative Service
+  // runs in test/render/capabilities.test.ts.
+  const all = Object.keys(routers)
+    .filter((p) => p !== 'knative')
+    .sort();
   const size = Math.ceil(all.length / parts);
   return all.slice(part * size, (part + 1) * size);
 }
