@@ -77,7 +77,7 @@ class CliRepo implements GitRepo {
     private readonly realTop: string,
   ) {}
 
-  async sync(): Promise<SyncResult> {
+  async sync(opts: { keepLocal?: boolean } = {}): Promise<SyncResult> {
     const up = await this.upstream();
     if (!up) return { head: await this.head(), upstream: null };
     await this.assertCleanTree();
@@ -100,7 +100,7 @@ class CliRepo implements GitRepo {
           `push or drop the local commits (git reset --hard ${up.tracking}) and run again`,
       );
     }
-    if (ahead > 0) await this.refuseForeignCommits(upstream, up);
+    if (ahead > 0 && !opts.keepLocal) await this.refuseForeignCommits(upstream, up);
     if (behind === 0) return { head, upstream };
     await this.git('merge', ['merge', '--ff-only', upstream]);
     return { head: upstream, upstream };

@@ -66,9 +66,10 @@ export interface GitRepo {
    * Throws ConfigurationError when tracked files have uncommitted changes, or when local and
    * upstream have diverged (unpushed local commits plus new upstream commits), or when local
    * commits this object did not make are not pushed yet (a push would carry them). A branch with
-   * no upstream (or a detached HEAD) is left alone and its HEAD returned.
+   * no upstream (or a detached HEAD) is left alone and its HEAD returned. `keepLocal` (a run that
+   * will not push): a person's unpushed commits are kept and built on, since nothing carries them.
    */
-  sync(): Promise<SyncResult>;
+  sync(opts?: { keepLocal?: boolean }): Promise<SyncResult>;
 
   /**
    * Writes and deletes exactly these files (creating folders), stages exactly those paths and

@@ -99,7 +99,7 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
   // Webhook calls outlive an attempt: a lost push race never calls a hook twice for one step.
   const hookCalls = new Map<string, Promise<HookRecord>>();
   for (let attempt = 1; ; attempt++) {
-    if (!opts.dryRun) await git.sync();
+    if (!opts.dryRun) await git.sync({ keepLocal: opts.push === false });
     const loaded = await loadAll(root, opts, logger, await git.recentChanges(100), hookCalls);
     await assertBranch(git, loaded.ctx.config.branch);
     const { pulls, plans, warnings, ctx } = await decideWithPulls(loaded, git, opts);

@@ -274,7 +274,7 @@ describe('pull request per step', () => {
     o.fake.mergePull(o.owner, o.repo, 3);
     const lifted = await tick();
     expect(lifted.canaries[0]!.message).toMatch(
-      /^resume requested by Ann <ann@example.com>: reviewed the dashboards; halt lifted/,
+      /^resume requested by Ann <ann@example.com> \(unverified, commit [0-9a-f]{7}\): reviewed the dashboards; halt lifted/,
     );
     expect(line(await tick())).toBe('Progressing 40 #4 created 20→40');
   });

@@ -39,4 +39,19 @@ describe('a person’s unpushed commit, upstream unchanged', () => {
     const sha = await repo.commit([{ path: 'x.yaml', content: 'x\n' }], 'ours', bot);
     expect(await repo.sync()).toEqual({ head: sha, upstream });
   });
+
+  it('a run that will not push (--no-push) keeps the commit and builds on it', async () => {
+    const remote = await bareRemote({ 'README.md': 'seed\n' });
+    const mine = await cloneOf(remote);
+    await writeFile(join(mine, 'draft.txt'), 'trying a bump locally\n');
+    git(mine, ['add', 'draft.txt']);
+    git(mine, ['commit', '-q', '-m', 'draft']);
+    const draft = git(mine, ['rev-parse', 'HEAD']);
+    const before = git(remote, ['rev-parse', 'main']);
+    const repo = await openRepo(mine);
+    expect((await repo.sync({ keepLocal: true })).head).toBe(draft);
+    const sha = await repo.commit([{ path: 'x.yaml', content: 'x\n' }], 'ours', bot);
+    expect(git(mine, ['rev-parse', `${sha}^`])).toBe(draft);
+    expect(git(remote, ['rev-parse', 'main'])).toBe(before);
+  });
 });
