@@ -3,14 +3,15 @@
  * each against the loopback load tester (Flagger's API): confirm-traffic-increase holds the
  * weight without a failed check, confirm-promotion holds in WaitingPromotion while the analysis
  * runs, a rollback hook opened with `POST /rollback/open` rolls back, a failing pre-rollout hook
- * costs one failed check and no traffic; and a lost push race calls the rollout hook once while
- * the gate is asked again.
+ * costs one failed check and no traffic; a lost push race calls the rollout hook once while
+ * the gate is asked again; and a step pull request (fake GitHub) shows the step's calls.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { openRepo } from '../../src/git/cli-repo.js';
 import type { GitRepo } from '../../src/git/port.js';
 import { type ReconcileResult, reconcile } from '../../src/reconcile/run.js';
+import { createGitHubOps } from '../support/github-ops.js';
 import { createGitOps, type GitOps } from '../support/gitops.js';
 import { type LoadTester, startLoadTester } from '../support/loadtester.js';
 import { GOOD_START, podinfoMetrics } from '../support/podinfo-metrics.js';
@@ -232,4 +233,65 @@ describe('webhook gates and checks in real runs', () => {
     expect(promotion.requests.filter((q) => q.path === '/gate/check')).toHaveLength(2);
     expect(repo.remoteFile('apps/podinfo/kustomization.yaml')).toContain('# reviewed');
   }, 60_000);
+
+  it('the step pull request shows the webhook calls of its step', async () => {
+    const canaryFile = 'apps/podinfo/canary.yaml';
+    const o = await createGitHubOps('istio-podinfo', {
+      start: GOOD_START * 1000,
+      extraFiles: { 'gitcanary.yaml': 'delivery:\n  mode: pull-request\n' },
+    });
+    try {
+      o.humanPush(
+        {
+          [canaryFile]: o.remoteFile(canaryFile).replace(
+            '    metrics:\n',
+            `    webhooks:
+      - name: migrations
+        type: pre-rollout
+        url: http://traffic-gate.test/
+        metadata: { type: bash, cmd: "check-migrations" }
+      - name: more-traffic
+        type: confirm-traffic-increase
+        url: http://promotion-gate.test/gate/check
+    metrics:\n`,
+          ),
+        },
+        'webhooks',
+      );
+      promotion.setGate('podinfo', 'test', true);
+      const hookHosts = {
+        'traffic-gate.test': new URL(traffic.url).host,
+        'promotion-gate.test': new URL(promotion.url).host,
+      };
+      const tick = async () => {
+        const r = await reconcile({
+          repoDir: o.work,
+          now: new Date(o.clock.now),
+          metricsServer: prom.url,
+          forge: o.forge,
+          hookHosts,
+        });
+        o.clock.now += 60_000;
+        expect(r.canaries[0]?.error).toBeUndefined();
+        return r;
+      };
+      await tick();
+      await tick();
+      const deployment = 'apps/podinfo/deployment.yaml';
+      o.humanPush(
+        { [deployment]: o.remoteFile(deployment).replace(/podinfo:[0-9.]+/, 'podinfo:6.1.6') },
+        'bump',
+      );
+      await tick();
+      const r = await tick();
+      expect(r.pullRequests.map((p) => p.action)).toContain('created');
+      const pr = o.fake.pulls(o.owner, o.repo).find((p) => p.state === 'open')!;
+      expect(pr.body).toContain('| Webhook | Type | Status | Result | Attempts | Answer |');
+      expect(pr.body).toContain('| migrations | pre-rollout | 200 | ✅ pass | 1 | — |');
+      expect(pr.body).toContain('| more-traffic | confirm-traffic-increase | 200 | ✅ pass | 1 | Approved |');
+      expect(o.fake.schemaViolations).toEqual([]);
+    } finally {
+      await o.close();
+    }
+  }, 90_000);
 });
