@@ -11,6 +11,8 @@ export interface FlagSpec {
   default?: string | boolean;
   /** The value's placeholder in help (`DIR`, `text|json`). */
   value?: string;
+  /** A string flag that may be given more than once (its values arrive as a list). */
+  multiple?: boolean;
   help: string;
 }
 
@@ -76,6 +78,12 @@ const tick: Record<string, FlagSpec> = {
   mode: { type: 'string', value: 'commit|pull-request', help: 'how a step reaches Git' },
   config: { type: 'string', value: 'FILE', help: 'the repository config (default gitcanary.yaml)' },
   'log-level': { type: 'string', default: 'info', value: 'debug|info|warn|error', help: 'logs on stderr' },
+  'hook-host': {
+    type: 'string',
+    multiple: true,
+    value: 'HOST=HOST:PORT',
+    help: 'send webhooks for HOST to HOST:PORT instead, spec unchanged (repeatable or comma-separated)',
+  },
 };
 
 const request = (verb: string, what: string): CommandSpec => ({

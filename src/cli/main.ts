@@ -7,6 +7,7 @@
  * configuration error.
  */
 import { parseArgs } from 'node:util';
+import type { FlagValues } from './commands/context.js';
 import { type CommandSpec, commands } from './commands.js';
 import { failure } from './failure.js';
 import { commandHelp, overview } from './help.js';
@@ -62,20 +63,24 @@ function usageError(err: Writer, message: string, command?: string): number {
 
 /** The command's flags and positionals, or a usage message naming what is wrong. */
 function parse(name: string, spec: CommandSpec, args: string[]) {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string; default?: string | boolean }> =
-    {
-      help: { type: 'boolean', short: 'h', default: false },
-    };
+  const options: Record<
+    string,
+    { type: 'string' | 'boolean'; short?: string; default?: string | boolean; multiple?: boolean }
+  > = {
+    help: { type: 'boolean', short: 'h', default: false },
+  };
   for (const [flag, f] of Object.entries(spec.flags)) {
     options[flag] = {
       type: f.type,
       ...(f.short ? { short: f.short } : {}),
+      ...(f.multiple ? { multiple: true } : {}),
       ...(f.default !== undefined ? { default: f.default } : {}),
     };
   }
-  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  let parsed: { values: FlagValues; positionals: string[] };
   try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+    // Only string flags are `multiple`, so a list holds strings only.
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true }) as typeof parsed;
   } catch (e) {
     return parseFailure(name, e);
   }

@@ -19,6 +19,7 @@ export function jsonReconcile(r: ReconcileResult) {
       message: c.message,
       ...(c.error ? { error: c.error } : {}),
       ...(c.verdict ? { verdict: c.verdict } : {}),
+      ...(c.hooks ? { hooks: c.hooks } : {}),
       ...(c.nextStepAt ? { nextStepAt: c.nextStepAt } : {}),
       ...(c.notes ? { notes: c.notes } : {}),
       ...(c.delivery ? { delivery: c.delivery } : {}),

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareVerdict } from '../../src/core/compare.js';
-import type { HistoryEntry, MetricVerdict, Phase, Verdict } from '../../src/core/types.js';
+import type { HistoryEntry, HookRecord, MetricVerdict, Phase, Verdict } from '../../src/core/types.js';
 import { decimal, lineChart, uniqueLabels, yRange } from '../../src/forge/mermaid.js';
 import {
   maxBodyLength,
@@ -577,5 +577,50 @@ describe('canary against primary in the evidence', () => {
     expect(body).toMatch(
       /\| error-rate \| .* \| 2\.1313 \| ≤ 1\.5 \| ⏸ inconclusive: error-rate: error rate 2\.13× primary \(95% CI 0\.0508–13\.7\) spans tolerance 1\.5/,
     );
+  });
+});
+
+describe('webhook evidence', () => {
+  const hooks = (durationMs: number): HookRecord[] => [
+    { name: 'load-test', type: 'rollout', ok: true, status: 202, snippet: '', attempts: 1, durationMs },
+    {
+      name: 'qa | <b>gate</b>',
+      type: 'confirm-traffic-increase',
+      ok: false,
+      status: 403,
+      snippet: 'Forbidden @octocat',
+      attempts: 2,
+      durationMs,
+    },
+    {
+      name: 'smoke',
+      type: 'pre-rollout',
+      ok: false,
+      snippet: 'timed out after 10s',
+      attempts: 3,
+      durationMs,
+    },
+  ];
+
+  it('lists every call of the step with its status, result, attempts and answer, escaped', () => {
+    const { body } = pullRequestBody({ ...firstStep(), hooks: hooks(12) });
+    const lines = body.split('\n');
+    const head = lines.indexOf('| Webhook | Type | Status | Result | Attempts | Answer |');
+    expect(head).toBeGreaterThan(lines.indexOf('### Evidence'));
+    expect(lines.slice(head + 2, head + 5)).toEqual([
+      '| load-test | rollout | 202 | ✅ pass | 1 | — |',
+      '| qa \\| \\<b\\>gate\\</b\\> | confirm-traffic-increase | 403 | ❌ fail | 2 | Forbidden @&#8203;octocat |',
+      '| smoke | pre-rollout | no answer | ❌ fail | 3 | timed out after 10s |',
+    ]);
+  });
+
+  it('has no webhook table without calls, and a hash that ignores durations', () => {
+    expect(pullRequestBody(firstStep()).body).not.toContain('| Webhook |');
+    const a = pullRequestBody({ ...firstStep(), hooks: hooks(12) });
+    expect(pullRequestBody({ ...firstStep(), hooks: hooks(9_876) }).hash).toBe(a.hash);
+    const answered = hooks(12).map((h) =>
+      h.type === 'confirm-traffic-increase' ? { ...h, ok: true, status: 200 } : h,
+    );
+    expect(pullRequestBody({ ...firstStep(), hooks: answered }).hash).not.toBe(a.hash);
   });
 });

@@ -6,7 +6,9 @@
  * (closed until opened, never closed by use). Every request is recorded and checked: POST, a JSON
  * content type, and Flagger's payload shape (`name`, `namespace`, `phase`, `checksum` strings,
  * `metadata` a string map when present); a request that breaks the shape gets 400 and is listed
- * in `violations`. Commands are recorded, never executed.
+ * in `violations`. The open and close calls a person makes (`/gate/open`, `/rollback/close` …)
+ * need only `name` and `namespace`, as Flagger's load tester reads no more of them. Commands are
+ * recorded, never executed.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { listenLoopback } from './loopback.js';
@@ -43,11 +45,18 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** Why a body is not Flagger's webhook payload, or undefined when it is. */
-function payloadProblem(body: unknown): string | undefined {
+const payloadFields = ['name', 'namespace', 'phase', 'checksum'];
+
+/**
+ * Why a body is not Flagger's webhook payload, or undefined when it is; `required` are the
+ * fields that must be strings (all four for gitcanary's calls, `name` and `namespace` for a
+ * person's open and close).
+ */
+function payloadProblem(body: unknown, required = payloadFields): string | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'payload is not an object';
   const b = body as Record<string, unknown>;
-  for (const k of ['name', 'namespace', 'phase', 'checksum']) {
+  for (const k of payloadFields) {
+    if (!required.includes(k) && b[k] === undefined) continue;
     if (typeof b[k] !== 'string') return `payload.${k} is not a string`;
   }
   const extra = Object.keys(b).filter(
@@ -93,10 +102,11 @@ export async function startLoadTester(): Promise<LoadTester> {
     state.requests.push({ path, body, at: Date.now() });
     if (path === '/gate/approve') return reply(200, 'OK');
     if (path === '/gate/halt') return reply(403, 'Forbidden');
-    const problem = payloadProblem(body);
+    const gate = /^\/(gate|rollback)\/(check|open|close)$/.exec(path);
+    const byPerson = gate !== null && gate[2] !== 'check';
+    const problem = payloadProblem(body, byPerson ? ['name', 'namespace'] : payloadFields);
     if (problem) return violation(problem);
     const key = `${body.name}.${body.namespace}`;
-    const gate = /^\/(gate|rollback)\/(check|open|close)$/.exec(path);
     if (gate) {
       const name = gate[1] === 'rollback' ? `rollback.${key}` : key;
       if (gate[2] === 'open') gates.add(name);

@@ -37,6 +37,45 @@ export function parseMode(s: string | undefined): DeliveryMode | undefined {
   throw new ConfigurationError(`--mode must be commit or pull-request, got ${s}`);
 }
 
+/** A flag's values as a list (a `multiple` flag gives a list, a plain one a string). */
+export const list = (v: FlagValues, k: string): string[] => {
+  const x = v[k];
+  return Array.isArray(x) ? x : typeof x === 'string' ? [x] : [];
+};
+
+const hostPart = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i;
+const portOk = (p: string): boolean => /^[0-9]{1,5}$/.test(p) && Number(p) >= 1 && Number(p) <= 65535;
+
+/**
+ * `--hook-host HOST=HOST:PORT` (repeatable, or comma-separated) as the run's `hookHosts`, or
+ * undefined when not given. The left side is a host, optionally with its port, as in the hook URL.
+ * @example parseHookHosts(['flagger-loadtester.flagger-system=127.0.0.1:9090'])
+ * // { 'flagger-loadtester.flagger-system': '127.0.0.1:9090' }
+ */
+export function parseHookHosts(values: readonly string[]): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const item of values.flatMap((v) => v.split(',')).map((s) => s.trim())) {
+    if (!item) continue;
+    const [from = '', to = '', ...rest] = item.split('=');
+    const [fromHost = '', fromPort, ...fromRest] = from.split(':');
+    const [toHost = '', toPort = '', ...toRest] = to.split(':');
+    const fine =
+      rest.length === 0 &&
+      fromRest.length === 0 &&
+      toRest.length === 0 &&
+      hostPart.test(fromHost) &&
+      (fromPort === undefined || portOk(fromPort)) &&
+      hostPart.test(toHost) &&
+      portOk(toPort);
+    if (!fine)
+      throw new ConfigurationError(
+        `--hook-host must be HOST=HOST:PORT (e.g. flagger-loadtester.flagger-system=127.0.0.1:9090), got ${item}`,
+      );
+    out[from.toLowerCase()] = `${toHost.toLowerCase()}:${toPort}`;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 export function parseNow(s: string | undefined): Date | undefined {
   if (s === undefined) return undefined;
   const d = new Date(s);

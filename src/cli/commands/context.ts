@@ -1,7 +1,7 @@
 /** What a command's implementation receives from `main`, and what it returns (the exit code). */
 
-/** Parsed flags: strings and booleans, by long name. */
-export type FlagValues = Record<string, string | boolean | undefined>;
+/** Parsed flags: strings, booleans and (for `multiple` flags) lists of strings, by long name. */
+export type FlagValues = Record<string, string | boolean | string[] | undefined>;
 
 export interface CommandContext {
   name: string;

@@ -7,7 +7,7 @@ import { reconcile } from '../../reconcile/run.js';
 import { githubAccess } from '../forge.js';
 import { formatPlan, formatReconcile, jsonReconcile } from '../output.js';
 import { version } from '../version.js';
-import { accessFlags, parseMode, parseNow, printResult, str } from './common.js';
+import { accessFlags, list, parseHookHosts, parseMode, parseNow, printResult, str } from './common.js';
 import type { CommandContext } from './context.js';
 
 export async function run({ name, values, out, err }: CommandContext): Promise<number> {
@@ -23,6 +23,7 @@ export async function run({ name, values, out, err }: CommandContext): Promise<n
   const meshProvider = str(values, 'mesh-provider');
   const logger = stderrLogger(level, secretsOfEnv(process.env));
   const targetBranch = str(values, 'target-branch');
+  const hookHosts = parseHookHosts(list(values, 'hook-host'));
   const result = await reconcile({
     repoDir: flags.repo,
     ...(git ? { git } : {}),
@@ -33,6 +34,7 @@ export async function run({ name, values, out, err }: CommandContext): Promise<n
     ...(metricsServer ? { metricsServer } : {}),
     ...(meshProvider ? { meshProvider } : {}),
     ...(targetBranch ? { targetBranch } : {}),
+    ...(hookHosts ? { hookHosts } : {}),
     dryRun,
     push: !noPush,
     logger,
