@@ -128,7 +128,11 @@ function observationOf(check: PlannedCheck, values: RecordedTick): Observation {
   const n = values[samplesKey(check.name)];
   if (!check.policy?.samplesQuery) return { check, result };
   const samples: QueryResult =
-    typeof n === 'number' ? { kind: 'value', value: n } : n ? { kind: 'error', message: n.error } : { kind: 'no-data' };
+    typeof n === 'number'
+      ? { kind: 'value', value: n }
+      : n
+        ? { kind: 'error', message: n.error }
+        : { kind: 'no-data' };
   return { check, result, samples };
 }
 
