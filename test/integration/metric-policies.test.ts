@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { main } from '../../src/cli/main.js';
 import { reconcile } from '../../src/reconcile/run.js';
 import { createGitOps, type GitOps } from '../support/gitops.js';
 import { OpenMetrics } from '../support/openmetrics.js';
@@ -88,6 +89,25 @@ describe('metric policies, real Prometheus', () => {
         });
       }
       expect(r.remoteFile('apps/podinfo/podinfo.status.yaml')).toContain('Hold test/podinfo at weight 20');
+      // plan (between two runs) shows the policy and the count, as text and as JSON
+      const plan = async (...o: string[]) => {
+        const out: string[] = [];
+        const at = new Date((T0 + 510) * 1000).toISOString();
+        const code = await main(
+          ['plan', '--repo', r.work, '--now', at, '--metrics-server', prom.url, ...o],
+          (l) => out.push(l),
+          () => {},
+        );
+        expect(code).toBe(0);
+        return out.join('\n');
+      };
+      const text = await plan();
+      expect(text).toContain('test/podinfo: policy error-rate: noData: hold, maxInconclusive: unlimited');
+      expect(text).toContain('test/podinfo: 5 inconclusive analyses in a row');
+      expect(JSON.parse(await plan('-o', 'json')).canaries[0]).toMatchObject({
+        policies: [{ metric: 'error-rate', policy: 'noData: hold, maxInconclusive: unlimited' }],
+        inconclusiveChecks: 5,
+      });
       // T0 + 9 min: a minute of traffic with no errors.
       const c = (await tick()).canaries[0]!;
       expect(c).toMatchObject({ phase: 'Progressing', canaryWeight: 40, failedChecks: 0 });
