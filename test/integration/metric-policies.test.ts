@@ -144,6 +144,23 @@ describe('metric policies, real Prometheus', () => {
       );
       expect((await tick()).canaries[0]).toMatchObject({ failedChecks: 2 });
       expect((await tick()).canaries[0]).toMatchObject({ phase: 'Failed', canaryWeight: 0 });
+      // simulate replays the recorded run from the status file: the same holds, then the same failures
+      const out: string[] = [];
+      const code = await main(
+        ['simulate', 'test/podinfo', '--repo', r.work, '--from-status', '-o', 'json'],
+        (l) => out.push(l),
+        () => {},
+      );
+      expect(code).toBe(0);
+      const replay = JSON.parse(out.join('\n'));
+      expect(replay.reproduced).toBe(true);
+      const analysed = replay.lines.filter((l: { analysed: boolean }) => l.analysed);
+      expect(
+        analysed.map(
+          (l: { inconclusiveChecks: number; failedChecks: number }) =>
+            `${l.inconclusiveChecks}/${l.failedChecks}`,
+        ),
+      ).toEqual(['1/0', '2/0', '3/0', '4/0', '5/0', '6/0', '7/1', '8/2']);
     } finally {
       r.cleanup();
     }
