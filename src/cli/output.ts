@@ -22,6 +22,8 @@ export function jsonReconcile(r: ReconcileResult) {
       ...(c.hooks ? { hooks: c.hooks } : {}),
       ...(c.nextStepAt ? { nextStepAt: c.nextStepAt } : {}),
       ...(c.notes ? { notes: c.notes } : {}),
+      ...(c.policies ? { policies: c.policies } : {}),
+      ...(c.inconclusiveChecks ? { inconclusiveChecks: c.inconclusiveChecks } : {}),
       ...(c.delivery ? { delivery: c.delivery } : {}),
     })),
     commit: r.commit,
@@ -84,6 +86,15 @@ export async function formatPlan(r: ReconcileResult, repoDir: string): Promise<s
       lines.push(`${c.namespace}/${c.name}: this step would be proposed as a pull request, not committed`);
   }
   for (const c of r.canaries) {
+    for (const p of c.policies ?? []) {
+      const extra = [p.samplesQuery ? `samples: ${p.samplesQuery}` : '', p.error ? `error: ${p.error}` : '']
+        .filter(Boolean)
+        .join('; ');
+      lines.push(`${c.namespace}/${c.name}: policy ${p.metric}: ${p.policy}${extra ? ` (${extra})` : ''}`);
+    }
+    if (c.inconclusiveChecks) {
+      lines.push(`${c.namespace}/${c.name}: ${c.inconclusiveChecks} inconclusive analyses in a row`);
+    }
     for (const m of c.verdict?.metrics ?? []) {
       lines.push(`${c.namespace}/${c.name}: ${m.name} = ${m.value ?? 'n/a'} ${m.result} (${m.reason})`);
     }

@@ -38,6 +38,7 @@ export async function runSimulate(
     const { run, ticks } = recordedFromHistory(status.history);
     const start = new Date(run[0]?.time ?? Date.now());
     const lines = simulate(c, checks, ticks, start);
+    // A held analysis reproduces as held: same weight and failed checks (the count is checked too).
     const key = (x: { phase: string; canaryWeight: number; failedChecks: number }) =>
       `${x.phase}/${x.canaryWeight}/${x.failedChecks}`;
     // A run still under way is reproduced when its recorded ticks are (the simulation may go on).
@@ -68,10 +69,11 @@ export function formatSimulation(r: SimulateResult): string {
     l.phase,
     `${l.routes.primary}/${l.routes.canary}${l.routes.mirrored ? ' mirror' : ''}`,
     String(l.failedChecks),
+    l.inconclusiveChecks > 0 ? String(l.inconclusiveChecks) : '',
     l.analysed ? 'yes' : '',
     l.message,
   ]);
-  const out = [table(['TICK', 'PHASE', 'ROUTES', 'FAILEDCHECKS', 'ANALYSED', 'MESSAGE'], rows)];
+  const out = [table(['TICK', 'PHASE', 'ROUTES', 'FAILEDCHECKS', 'HELD', 'ANALYSED', 'MESSAGE'], rows)];
   if (r.reproduced !== undefined)
     out.push('', `replay reproduces the recorded run: ${r.reproduced ? 'yes' : 'NO'}`);
   return out.join('\n');

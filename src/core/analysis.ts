@@ -4,6 +4,7 @@
  * tick is one failed check however many metrics failed.
  */
 import { compareVerdict } from './compare.js';
+import { describePolicy, policyVerdict } from './metric-policy.js';
 import type { MetricCheck, MetricVerdict, Observation, Verdict } from './types.js';
 
 const fmt = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(2));
@@ -47,13 +48,16 @@ export function judge(check: MetricCheck, observed: Observation['result']): Metr
 }
 
 /**
- * Judges every observation in order (a comparison with the primary by compare.ts); the verdict
+ * Judges every observation in order (a comparison with the primary by compare.ts, a metric policy
+ * first by metric-policy.ts); the verdict
  * fails when any metric fails. Otherwise an inconclusive metric makes the reason say so: the
  * analysis holds (`isInconclusive`) without a failed check.
  */
 export function evaluate(observations: Observation[]): Verdict {
   const metrics = observations.map((o) =>
-    o.comparison ? compareVerdict(o.comparison) : judge(o.check, o.result),
+    o.comparison
+      ? compareVerdict(o.comparison)
+      : (policyVerdict(o.check, o.result, o.samples) ?? withPolicy(o, judge(o.check, o.result))),
   );
   const firstFailure = metrics.find((m) => m.result === 'fail');
   if (firstFailure) return { result: 'fail', reason: firstFailure.reason, metrics };
@@ -70,3 +74,12 @@ export function evaluate(observations: Observation[]): Verdict {
 /** A verdict with no failure but an inconclusive metric: hold the weight, count no failed check. */
 export const isInconclusive = (v: Verdict): boolean =>
   v.result === 'pass' && v.metrics.some((m) => m.result === 'inconclusive');
+
+/** A verdict judged as Flagger judges it, noting the metric's policy and samples count when it has them. */
+function withPolicy(o: Observation, v: MetricVerdict): MetricVerdict {
+  const p = o.check.policy;
+  if (!p) return v;
+  const out: MetricVerdict = { ...v, policy: describePolicy(p) };
+  if (o.samples?.kind === 'value') out.samples = o.samples.value;
+  return out;
+}

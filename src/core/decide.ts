@@ -23,6 +23,7 @@ import { emptyStatus, restartStatus, Tick, unchanged } from './decision-builder.
 import { askGate, closedGate, type Gates, heldMessage } from './gates.js';
 import { rollbackByHook, runChecks, settleHooks } from './hooks.js';
 import { abortOnSourceRevert, obeyRequest, rejectStep, rollbackByHand } from './manual-requests.js';
+import { inconclusiveStreak } from './metric-policy.js';
 import { advancingPhases as activePhases } from './phases.js';
 import { hasRevisionChanged } from './revision.js';
 import { nextTraffic } from './strategies.js';
@@ -205,15 +206,19 @@ function decideTick(input: DecideInput): Decision {
     if (checked) return checked;
     if (!input.observations)
       return { ...unchanged(input, 'analysis needs metrics'), needsObservations: true };
-    const verdict = evaluate(input.observations);
+    const judged = evaluate(input.observations);
+    const streak = inconclusiveStreak(prev.inconclusiveChecks, input.observations, judged.metrics);
+    const verdict = streak.exceeded
+      ? { ...judged, result: 'fail' as const, reason: streak.exceeded }
+      : judged;
     t.verdict = verdict;
     if (verdict.result === 'fail') {
       t.event('warning', `Halt ${input.id} advancement ${verdict.reason}`);
-      return t.done({ failedChecks: prev.failedChecks + 1 });
+      return t.done({ failedChecks: prev.failedChecks + 1, inconclusiveChecks: streak.count });
     }
     if (isInconclusive(verdict)) {
       t.event('info', `Hold ${input.id} at weight ${prev.canaryWeight}: ${verdict.reason}`);
-      return t.done({});
+      return t.done({ inconclusiveChecks: streak.count });
     }
   }
   return nextTraffic(t, input, strategyOf(canary));

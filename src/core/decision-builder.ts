@@ -72,6 +72,9 @@ export class Tick {
     };
     if (next.request === undefined) delete next.request;
     if (next.halted === undefined) delete next.halted;
+    // An analysis that did not set the inconclusive count was conclusive: it resets the count.
+    if (this.verdict && !('inconclusiveChecks' in patch)) delete next.inconclusiveChecks;
+    if (next.inconclusiveChecks === undefined) delete next.inconclusiveChecks;
     const message = this.messages.join('; ') || `${phase}`;
     const entry: HistoryEntry = {
       time: now,
@@ -98,5 +101,6 @@ export function restartStatus(input: DecideInput): Partial<CanaryStatus> {
     lastAppliedSpec: input.revision,
     trackedConfigs: input.trackedConfigs,
     halted: undefined,
+    inconclusiveChecks: undefined,
   };
 }

@@ -54,6 +54,10 @@ export interface MetricVerdict {
   reason: string;
   /** The numbers of a canary-against-primary comparison (src/core/compare.ts). */
   comparison?: ComparisonEvidence;
+  /** The metric's policy when the Canary sets one (`noData: hold, minSamples: 100`). */
+  policy?: string;
+  /** What the policy's samples query counted (minSamples). */
+  samples?: number;
 }
 
 /** What a comparison of the canary with the primary measured and decided on. */
@@ -178,6 +182,8 @@ export interface CanaryStatus {
   approvals?: GateApproval[];
   /** The last `/gitcanary …` comment handled (pull-request delivery): each comment is obeyed once. */
   comments?: { lastId: number; lastAt: string };
+  /** Consecutive inconclusive analyses (metric policies); absent after a conclusive one. */
+  inconclusiveChecks?: number;
 }
 
 /** One transition's alert and event messages, written with the step that makes the transition. */
@@ -239,12 +245,28 @@ export interface MetricCheck {
   kind: 'success-rate' | 'duration' | 'custom';
   /** Flagger truncates the builtin request-duration (ms) to an integer before comparing. */
   truncateMs?: boolean;
+  /** The Canary's policy for this metric (annotation `gitcanary.dev/metric-policies`). */
+  policy?: MetricPolicy;
+}
+
+/** What no data, too few samples and a run of inconclusive analyses mean for one metric. */
+export interface MetricPolicy {
+  /** fail (Flagger: a failed check), hold (inconclusive: the weight stays), pass (ignore it this tick). */
+  noData: 'fail' | 'hold' | 'pass';
+  /** Below this count (from `samplesQuery`) the metric is inconclusive. */
+  minSamples?: number;
+  /** The rendered count query for `minSamples`. */
+  samplesQuery?: string;
+  /** Consecutive inconclusive analyses that hold before the next one is a failed check; unset = unlimited. */
+  maxInconclusive?: number;
 }
 
 /** A metric check together with what the provider answered. */
 export interface Observation {
   check: MetricCheck;
   result: QueryResult;
+  /** The answer to the policy's `samplesQuery` (minSamples), when it has one. */
+  samples?: QueryResult;
   /** Set for a canary-against-primary comparison: what it compares and the samples it got. */
   comparison?: ComparisonObservation;
 }

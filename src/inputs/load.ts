@@ -17,6 +17,7 @@ import {
 import { compareIssues } from './compare-spec.js';
 import type { RepoConfig } from './config.js';
 import { discover } from './discover.js';
+import { metricPolicyIssues } from './metric-policies.js';
 import type { RepoInventory, SpecIssue } from './model.js';
 import { resolveSource } from './source.js';
 import { sortIssues } from './validate.js';
@@ -78,5 +79,6 @@ export function validateRepo(inv: RepoInventory): SpecIssue[] {
     return Array.isArray(r) ? r : [];
   });
   const comparisons = inv.canaries.flatMap(compareIssues);
-  return sortIssues([...inv.errors, ...sourceIssues, ...comparisons]);
+  const policies = inv.canaries.flatMap(metricPolicyIssues);
+  return sortIssues([...inv.errors, ...sourceIssues, ...comparisons, ...policies]);
 }

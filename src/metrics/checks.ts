@@ -7,6 +7,7 @@ import { analysisOf, apexName, metricInterval, targetName } from '../inputs/defa
 import type { LoadedCanary, Located } from '../inputs/model.js';
 import type { MetricSpec, MetricTemplate } from '../inputs/schema.js';
 import { type Builtins, modelEncodingAnnotation, observerFor } from './builtins.js';
+import { applyPolicies } from './policy-checks.js';
 import { isQueryable, queryableProviderTypes, refusedProviderTypes } from './queryable.js';
 import { encodeNonWord, renderQuery, type TemplateModel } from './template.js';
 
@@ -102,7 +103,7 @@ export function planChecks(
   for (const m of metrics) {
     if (m.templateRef) checks.push(templateCheck(canary, m, m.templateRef, templates, revision));
   }
-  return checks;
+  return applyPolicies(canary, checks, revision);
 }
 
 /**

@@ -56,7 +56,12 @@ export async function observe(
         ...(check.region ? { region: check.region } : {}),
         ...(check.interval !== undefined ? { interval: check.interval } : {}),
       });
-      return { check, result: await provider.query(check.query, ctx.now) };
+      const samplesQuery = check.policy?.samplesQuery;
+      const [result, samples] = await Promise.all([
+        provider.query(check.query, ctx.now),
+        samplesQuery ? provider.query(samplesQuery, ctx.now) : undefined,
+      ]);
+      return samples ? { check, result, samples } : { check, result };
     }),
   );
   return [...(await flagger), ...(await comparisons)];

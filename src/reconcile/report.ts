@@ -3,6 +3,7 @@
  */
 import type { Decision, HookRecord, Phase, Verdict } from '../core/types.js';
 import type { LoadedCanary } from '../inputs/model.js';
+import { type PolicyLine, policyLines } from '../metrics/policy-checks.js';
 
 export interface CanaryReport {
   namespace: string;
@@ -29,6 +30,10 @@ export interface CanaryReport {
   delivery?: 'pull-request';
   /** Things the user should know about this canary's spec (e.g. alerts not sent yet). */
   notes?: string[];
+  /** The metric policies of the canary (annotation `gitcanary.dev/metric-policies`). */
+  policies?: PolicyLine[];
+  /** Consecutive inconclusive analyses held so far (metric policies). */
+  inconclusiveChecks?: number;
   /** Wall time of this canary's tick in this run (Flagger's `flagger_canary_duration_seconds`). */
   durationSeconds?: number;
 }
@@ -64,6 +69,9 @@ export function reportOf(c: LoadedCanary, d: Decision, nextStepAt: Date | undefi
   if (d.hooks) report.hooks = d.hooks;
   const notes = specNotes(c);
   if (notes.length > 0) report.notes = notes;
+  const policies = policyLines(c);
+  if (policies.length > 0) report.policies = policies;
+  if (d.status.inconclusiveChecks) report.inconclusiveChecks = d.status.inconclusiveChecks;
   return report;
 }
 

@@ -13,7 +13,10 @@ import { analysisIntervalMs } from '../inputs/defaults.js';
 import type { LoadedCanary } from '../inputs/model.js';
 import type { PlannedCheck } from '../metrics/checks.js';
 
-/** One analysis' recorded values by metric name: a number, null (no data) or an error. */
+/**
+ * One analysis' recorded values by metric name: a number, null (no data) or an error; a metric
+ * policy's samples count under `<metric>:samples` (missing: no data, so 0 samples).
+ */
 export type RecordedTick = Record<string, number | null | { error: string }>;
 
 export interface SimLine {
@@ -22,6 +25,8 @@ export interface SimLine {
   phase: string;
   canaryWeight: number;
   failedChecks: number;
+  /** Consecutive inconclusive analyses (metric policies), 0 after a conclusive one. */
+  inconclusiveChecks: number;
   iterations: number;
   routes: Routes;
   message: string;
@@ -101,6 +106,7 @@ export function simulate(
       phase,
       canaryWeight,
       failedChecks,
+      inconclusiveChecks: d.status.inconclusiveChecks ?? 0,
       iterations,
       routes,
       message: d.message,
@@ -119,12 +125,24 @@ function observationOf(check: PlannedCheck, values: RecordedTick): Observation {
       : typeof v === 'number'
         ? { kind: 'value', value: v }
         : { kind: 'error', message: v.error };
-  return { check, result };
+  const n = values[samplesKey(check.name)];
+  if (!check.policy?.samplesQuery) return { check, result };
+  const samples: QueryResult =
+    typeof n === 'number'
+      ? { kind: 'value', value: n }
+      : n
+        ? { kind: 'error', message: n.error }
+        : { kind: 'no-data' };
+  return { check, result, samples };
 }
+
+/** The recorded key of a metric's samples count (its policy's minSamples): `<metric>:samples`. */
+export const samplesKey = (metric: string): string => `${metric}:samples`;
 
 /**
  * The recorded ticks of the last run in a status history: one per analysis, from the verdict's
- * metric values (a failed query is replayed as an error, a missing value as no data).
+ * metric values (a failed query is replayed as an error, a missing value as no data) and samples
+ * counts, so a tick a metric policy held replays as held.
  */
 export function recordedFromHistory(history: HistoryEntry[]): { run: HistoryEntry[]; ticks: RecordedTick[] } {
   const startAt = history.findLastIndex((h) => h.message.includes('New revision detected! Scaling up'));
@@ -136,6 +154,8 @@ export function recordedFromHistory(history: HistoryEntry[]): { run: HistoryEntr
       for (const m of h.verdict!.metrics) {
         tick[m.name] =
           m.value !== undefined ? m.value : m.reason.startsWith('query failed') ? { error: m.reason } : null;
+        if (m.samples !== undefined) tick[samplesKey(m.name)] = m.samples;
+        else if (m.reason.startsWith('samples query failed')) tick[samplesKey(m.name)] = { error: m.reason };
       }
       return tick;
     });

@@ -21,6 +21,8 @@ const metricVerdict = z.object({
   max: z.number().optional(),
   result: z.enum(['pass', 'fail', 'inconclusive']),
   reason: z.string(),
+  policy: z.string().optional(),
+  samples: z.number().optional(),
   comparison: z
     .object({
       method: z.enum(['rate-ratio', 'mann-whitney']),
@@ -149,6 +151,7 @@ const statusSchema = z.object({
     )
     .optional(),
   comments: z.object({ lastId: z.number().int(), lastAt: z.string() }).optional(),
+  inconclusiveChecks: z.number().int().min(1).optional(),
 });
 
 const fileSchema = z.object({

@@ -58,6 +58,8 @@ export class Sim {
   /** Success rate returned to the analysis (≥ 99 passes). */
   successRate = 100;
   analyses = 0;
+  /** What the analysis observes (default: the success rate above), given the analysis' number from 1. */
+  observe?: (analysis: number) => Observation[];
   /** Set for one tick: a person closed the step pull request unmerged. */
   closedPullRequest?: DecideInput['closedPullRequest'];
   /** Answers of the manual gates' webhooks (none: every gate's webhook says no). */
@@ -104,7 +106,10 @@ export class Sim {
       else {
         analysed = true;
         this.analyses++;
-        input = { ...input, observations: passing(this.successRate) };
+        input = {
+          ...input,
+          observations: this.observe ? this.observe(this.analyses) : passing(this.successRate),
+        };
       }
       d = decide(input);
     }
