@@ -6,6 +6,7 @@
 import { nextDueTime } from '../core/decide.js';
 import type { Verdict } from '../core/types.js';
 import { maxWeight, plannedWeights } from '../core/weights.js';
+import { awaitedStep, type PendingStep } from '../delivery/pending.js';
 import { analysisOf, strategyOf } from '../inputs/defaults.js';
 import { specNotes } from '../reconcile/report.js';
 import { type CanaryState, idOf } from './canary-state.js';
@@ -27,6 +28,8 @@ export interface StatusRow {
   mirror: boolean;
   /** When the next step is due (RFC3339); absent before the first run. */
   nextStepAt?: string;
+  /** The step pull request the canary waits for (pull-request delivery, read when GitHub is reachable). */
+  stepPullRequest?: { number: number; url?: string; fromWeight?: number; toWeight?: number };
   error?: string;
   notes?: string[];
 }
@@ -43,10 +46,12 @@ export interface StatusDetail extends StatusRow {
   waitingFor: string;
 }
 
-export function statusRow(s: CanaryState): StatusRow {
+/** `pr`: the canary's latest step pull request, when status could list them. */
+export function statusRow(s: CanaryState, pr?: PendingStep): StatusRow {
   const { canary: c, status } = s;
   const a = analysisOf(c.canary);
-  const notes = specNotes(c);
+  const step = s.error ? undefined : awaitedStep(status, pr);
+  const notes = [...specNotes(c), ...(step ? [`waiting for ${stepWords(step)}`] : [])];
   const next = status ? nextDueTime(c.canary, status) : undefined;
   return {
     namespace: c.ref.namespace,
@@ -63,13 +68,14 @@ export function statusRow(s: CanaryState): StatusRow {
     maxWeight: maxWeight(a),
     mirror: a?.mirror === true,
     ...(next ? { nextStepAt: next.toISOString() } : {}),
+    ...(step ? { stepPullRequest: stepOf(step) } : {}),
     ...(s.error ? { error: s.error } : {}),
     ...(notes.length ? { notes } : {}),
   };
 }
 
-export function statusDetail(s: CanaryState): StatusDetail {
-  const row = statusRow(s);
+export function statusDetail(s: CanaryState, pr?: PendingStep): StatusDetail {
+  const row = statusRow(s, pr);
   const { canary: c, status } = s;
   const a = analysisOf(c.canary);
   const strategy = strategyOf(c.canary);
@@ -104,6 +110,7 @@ function waitingFor(s: CanaryState, row: StatusRow): string {
     return `the next reconcile, which obeys ${status.request.action} requested by ${status.request.requestedBy}`;
   if (status.halted) return `gitcanary resume (halted: ${status.halted})`;
   if (row.suspended) return 'spec.suspend to be lifted';
+  if (row.stepPullRequest) return stepWords(row.stepPullRequest);
   const newRevision =
     revision !== undefined && revision !== status.lastAppliedSpec && revision !== status.lastPromotedSpec;
   switch (status.phase) {
@@ -125,6 +132,20 @@ function waitingFor(s: CanaryState, row: StatusRow): string {
         ? `the next step, due at ${row.nextStepAt} (interval ${row.interval})`
         : 'the next reconcile';
   }
+}
+
+const stepOf = (p: PendingStep): NonNullable<StatusRow['stepPullRequest']> => ({
+  number: p.number,
+  ...(p.url ? { url: p.url } : {}),
+  ...(p.fromWeight !== undefined ? { fromWeight: p.fromWeight } : {}),
+  ...(p.toWeight !== undefined ? { toWeight: p.toWeight } : {}),
+});
+
+/** @example stepWords({ number: 12, fromWeight: 20, toWeight: 40 }) === 'step pull request #12 to be merged (weight 20 → 40)' */
+function stepWords(p: { number: number; fromWeight?: number; toWeight?: number }): string {
+  const weights =
+    p.fromWeight !== undefined && p.toWeight !== undefined ? ` (weight ${p.fromWeight} → ${p.toWeight})` : '';
+  return `step pull request #${p.number} to be merged${weights}`;
 }
 
 export function formatStatusTable(rows: StatusRow[], wide: boolean): string {

@@ -20,6 +20,9 @@ export interface PendingStep {
   decidedAt?: string;
   revision?: string;
   fromWeight?: number;
+  toWeight?: number;
+  /** The pull request's page, for people. */
+  url?: string;
   /** gitcanary closed it itself (superseded): not a person's rejection. */
   closedByGitcanary?: boolean;
 }
@@ -55,4 +58,21 @@ export function pendingView(
     !status.halted;
   if (!rejected) return { status };
   return { status, closed: { number: pr.number, by: 'a reviewer', outcome: onClosed } };
+}
+
+/**
+ * The step pull request a canary waits for: the latest one is open and carries the step from the
+ * weight and revision the status on the target branch holds (an older proposal is superseded by
+ * the next reconcile, so nothing waits for it).
+ * @example an open PR 20 → 40 for revision r1, status at weight 20 on r1 → that PR
+ * @example the same PR once merged, or with the status at weight 40 → undefined
+ */
+export function awaitedStep(
+  status: CanaryStatus | undefined,
+  pr: PendingStep | undefined,
+): PendingStep | undefined {
+  if (!status || pr?.state !== 'open' || status.halted || !running.has(status.phase)) return undefined;
+  if (pr.fromWeight !== undefined && pr.fromWeight !== status.canaryWeight) return undefined;
+  if (pr.revision !== undefined && pr.revision !== status.lastAppliedSpec) return undefined;
+  return pr;
 }

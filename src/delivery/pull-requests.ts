@@ -60,12 +60,14 @@ export function pendingSteps(pulls: Map<string, ListedPull>): Map<string, Pendin
     out.set(id, {
       number: pr.number,
       state,
+      url: pr.url,
       ...(at ? { at } : {}),
       ...(marker
         ? {
             decidedAt: marker.decidedAt,
             revision: marker.revision,
             fromWeight: marker.fromWeight,
+            toWeight: marker.toWeight,
             ...(marker.closedBy === 'gitcanary' ? { closedByGitcanary: true } : {}),
           }
         : {}),

@@ -135,6 +135,7 @@ export function settleCanaries(
       dir: p.doc.dir,
       canary: p.canary,
       provider: p.canary.spec.provider ?? config.meshProvider,
+      ...(config.contour.ingressClass ? { ingressClass: config.contour.ingressClass } : {}),
       warnings: [],
     };
     const refIssues = metricRefRules(loaded, inv.templates);

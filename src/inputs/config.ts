@@ -182,6 +182,15 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .prefault({}),
+  /** Contour: the HTTPProxy `ingressClassName` (Flagger's `-ingress-class`); the annotation `gitcanary.dev/ingress-class` overrides it. */
+  contour: z
+    .strictObject({
+      ingressClass: z
+        .string()
+        .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes name')
+        .optional(),
+    })
+    .prefault({}),
   /** Bounds on what gitcanary reads from the network. */
   limits: z
     .strictObject({

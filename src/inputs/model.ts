@@ -45,6 +45,8 @@ export interface LoadedCanary {
   canary: Canary;
   /** spec.provider, else the configured mesh provider. */
   provider: ProviderId;
+  /** gitcanary.yaml `contour.ingressClass`: the default of the `gitcanary.dev/ingress-class` annotation. */
+  ingressClass?: string;
   /** Non-fatal findings (unknown fields, deprecated fields), already formatted. */
   warnings: string[];
 }

@@ -19,13 +19,14 @@ const apiVersion = 'projectcontour.io/v1';
 export const ingressClassAnnotation = 'gitcanary.dev/ingress-class';
 
 /**
- * The ingress class of a canary's HTTPProxy: its `gitcanary.dev/ingress-class` annotation, or
- * undefined (no `ingressClassName`, as Flagger without `-ingress-class`).
+ * The ingress class of a canary's HTTPProxy: its `gitcanary.dev/ingress-class` annotation, else
+ * gitcanary.yaml `contour.ingressClass`, else undefined (no `ingressClassName`, as Flagger
+ * without `-ingress-class`).
  * @example ingressClass(canaryAnnotated({ 'gitcanary.dev/ingress-class': 'contour-external' })) // 'contour-external'
  */
 export function ingressClass(c: LoadedCanary): string | undefined {
   const v = c.canary.metadata.annotations?.[ingressClassAnnotation]?.trim();
-  return v || undefined;
+  return v || c.ingressClass;
 }
 
 /** Values of Contour's `RetryOn` enum (HTTPProxy CRD, `routes[].retryPolicy.retryOn[]`). */

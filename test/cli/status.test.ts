@@ -2,17 +2,29 @@
  * `gitcanary status` on real clones: -o wide, -n, one canary in detail (planned weights, step n
  * of N, the last verdict's metrics, what it waits for), the commit it read and --fetch.
  */
+import { execFile } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { reconcile } from '../../src/reconcile/run.js';
+import { createGitHubOps, type GitHubOps } from '../support/github-ops.js';
 import { createGitOps, type GitOps, git } from '../support/gitops.js';
 import { run } from './cli-support.js';
 
 const repos: GitOps[] = [];
-afterEach(() => {
+const hosted: GitHubOps[] = [];
+afterEach(async () => {
   for (const r of repos.splice(0)) r.cleanup();
+  for (const o of hosted.splice(0)) {
+    expect(o.fake.schemaViolations).toEqual([]);
+    await o.close();
+  }
 });
+
+/** Async: the fake GitHub serves the fetch from this process. */
+const pull = (dir: string) => promisify(execFile)('git', ['pull', '-q', '--ff-only'], { cwd: dir });
 
 const t0 = Date.parse('2026-01-01T00:00:00Z');
 const at = (minutes: number) => new Date(t0 + minutes * 60_000).toISOString();
@@ -167,5 +179,96 @@ describe('gitcanary status', () => {
     expect(refused.err).toMatch(/^error: .*uncommitted/);
     expect(readFileSync(canary, 'utf8')).toContain('# my unsaved note');
     expect(git(reader, 'rev-parse', 'HEAD')).toBe(remoteHead);
+  }, 120_000);
+
+  it('says when a canary waits for its step pull request to be merged (only when GitHub is reachable)', async () => {
+    const o = await createGitHubOps('istio-podinfo', {
+      start: t0,
+      extraFiles: { 'gitcanary.yaml': 'delivery:\n  mode: pull-request\n' },
+    });
+    hosted.push(o);
+    const tick = async () => {
+      await reconcile({
+        repoDir: o.work,
+        now: new Date(o.clock.now),
+        metricsServer: 'http://127.0.0.1:9',
+        forge: o.forge,
+      });
+      o.clock.now += 60_000;
+    };
+    await tick();
+    await tick();
+    o.humanPush(
+      {
+        'apps/podinfo/deployment.yaml': o
+          .remoteFile('apps/podinfo/deployment.yaml')
+          .replace('podinfo:6.1.5', 'podinfo:6.1.6'),
+      },
+      'podinfo 6.1.6',
+    );
+    await tick();
+    await tick(); // proposes 0 → 20 as PR #1; main stays at weight 0
+    expect(o.fake.pulls(o.owner, o.repo).map((p) => [p.number, p.state])).toEqual([[1, 'open']]);
+    await pull(o.work);
+    const gh = ['--github-repository', `${o.owner}/${o.repo}`, '--github-api-url', o.fake.apiUrl];
+    const saved = process.env.GITHUB_TOKEN;
+    try {
+      delete process.env.GITHUB_TOKEN;
+      const blind = JSON.parse(
+        (await run('status', 'test/podinfo', '--repo', o.work, '-o', 'json', ...gh)).out,
+      );
+      expect(blind.canary.stepPullRequest).toBeUndefined();
+      expect(blind.canary.waitingFor).toMatch(/^the next step, due at /);
+
+      process.env.GITHUB_TOKEN = o.fake.token;
+      const text = await run('status', 'test/podinfo', '--repo', o.work, ...gh);
+      expect(text.code).toBe(0);
+      expect(text.out).toMatch(/^WaitingFor: +step pull request #1 to be merged \(weight 0 → 20\)$/m);
+      expect(text.out).toMatch(/^Weight: +0$/m);
+      const json = JSON.parse(
+        (await run('status', 'test/podinfo', '--repo', o.work, '-o', 'json', ...gh)).out,
+      );
+      expect(json.canary).toMatchObject({
+        waitingFor: 'step pull request #1 to be merged (weight 0 → 20)',
+        stepPullRequest: { number: 1, fromWeight: 0, toWeight: 20, url: expect.stringMatching(/\/pull\/1$/) },
+      });
+      const list = await run('status', '--repo', o.work, ...gh);
+      expect(list.out).toMatch(/^test +podinfo +Progressing +0 /m);
+      expect(list.out).toContain(
+        'note: test/podinfo: waiting for step pull request #1 to be merged (weight 0 → 20)',
+      );
+      const yaml = parse((await run('status', '--repo', o.work, '-o', 'yaml', ...gh)).out);
+      expect(yaml.canaries[0].stepPullRequest).toMatchObject({ number: 1 });
+
+      // Merged: the step is live, nothing waits for a person any more.
+      o.fake.mergePull(o.owner, o.repo, 1);
+      await pull(o.work);
+      const merged = JSON.parse(
+        (await run('status', 'test/podinfo', '--repo', o.work, '-o', 'json', ...gh)).out,
+      );
+      expect(merged.canary.stepPullRequest).toBeUndefined();
+      expect(merged.canary.waitingFor).not.toMatch(/pull request/);
+
+      // An unreachable API: one warning line on stderr, the status from the files, exit 0.
+      const down = await run(
+        'status',
+        'test/podinfo',
+        '--repo',
+        o.work,
+        '-o',
+        'json',
+        '--github-repository',
+        'acme/gitops',
+        '--github-api-url',
+        'http://127.0.0.1:9',
+      );
+      expect(down.code).toBe(0);
+      expect(down.err).toMatch(/^warning: step pull requests not read: /);
+      expect(down.err.split('\n')).toHaveLength(1);
+      expect(JSON.parse(down.out).canary.waitingFor).not.toMatch(/pull request/);
+    } finally {
+      if (saved === undefined) delete process.env.GITHUB_TOKEN;
+      else process.env.GITHUB_TOKEN = saved;
+    }
   }, 120_000);
 });

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       prometheusTimeout: '5s',
       egress: { prometheusCredentials: [], secrets: { layout: 'namespaced', urls: {} } },
       limits: { responseBytes: 4 * 1024 * 1024 },
+      contour: {},
       alerts: {},
       delivery: {
         mode: 'commit',

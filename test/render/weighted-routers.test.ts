@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Routes } from '../../src/core/types.js';
+import { configSchema } from '../../src/inputs/config.js';
 import type { K8sObject, LoadedCanary } from '../../src/inputs/model.js';
 import { list, rec } from '../../src/render/meta.js';
 import { currentRoutes, render } from '../../src/render/render.js';
@@ -215,6 +216,19 @@ describe('contour', () => {
     expect(proxy(annotated)['ingressClassName']).toBe('contour-external');
     expect(Object.keys(proxy(annotated))).toEqual(['ingressClassName', 'routes']);
     expect(proxy(canary('contour'))['ingressClassName']).toBeUndefined();
+  });
+
+  it('takes gitcanary.yaml contour.ingressClass as the default, which the annotation overrides', () => {
+    const proxy = (c: LoadedCanary) => specOf(routingObject(renderedObjects(c, split(10)), 'HTTPProxy'));
+    const config = configSchema.parse({ contour: { ingressClass: 'contour-internal' } });
+    expect(config.contour.ingressClass).toBe('contour-internal');
+    expect(() => configSchema.parse({ contour: { ingressClass: 'Not A Name' } })).toThrow(/Kubernetes name/);
+    const defaulted = { ...canary('contour'), ingressClass: config.contour.ingressClass! };
+    expect(proxy(defaulted)['ingressClassName']).toBe('contour-internal');
+    const annotated = canary('contour', {}, {}, {}, { 'gitcanary.dev/ingress-class': 'contour-external' });
+    expect(proxy({ ...annotated, ingressClass: 'contour-internal' })['ingressClassName']).toBe(
+      'contour-external',
+    );
   });
 
   it('maps header StringMatches as Flagger does (prefix and suffix become contains)', () => {

@@ -5,6 +5,7 @@
 import { ConfigurationError } from '../../errors.js';
 import { readCanaries } from '../canary-state.js';
 import { formatStatusDetail, formatStatusTable, idOf, statusDetail, statusRow } from '../status.js';
+import { stepPulls } from '../step-pulls.js';
 import { checkout } from './checkout.js';
 import { canaryId, printResult, str } from './common.js';
 import type { CommandContext } from './context.js';
@@ -23,12 +24,15 @@ export async function run({ values, positionals, out, err }: CommandContext): Pr
   const state = one ? states.find((s) => idOf(s.canary) === one) : undefined;
   if (one && !state) throw new ConfigurationError(`canary ${one} not found`);
   if (format === 'text' || format === 'wide') err(freshnessLine(fresh));
+  const pulls = await stepPulls(values, source.dir, err);
   if (state) {
-    const d = statusDetail(state);
+    const d = statusDetail(state, pulls.get(one!));
     await printResult(format, out, { ...fresh, canary: d }, () => formatStatusDetail(d));
     return d.error ? 1 : 0;
   }
-  const rows = states.map(statusRow).filter((r) => !namespace || r.namespace === namespace);
+  const rows = states
+    .map((s) => statusRow(s, pulls.get(idOf(s.canary))))
+    .filter((r) => !namespace || r.namespace === namespace);
   await printResult(format, out, { ...fresh, canaries: rows }, () =>
     formatStatusTable(rows, format === 'wide'),
   );
