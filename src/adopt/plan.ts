@@ -3,7 +3,7 @@
  * Canary's phase and the live `-primary` pod template against the repository's source template.
  * The status it writes makes the first run neither re-promote nor roll back.
  */
-import { revisionOf } from '../core/revision.js';
+import { canonicalJson, revisionOf } from '../core/revision.js';
 import type { CanaryStatus, Phase } from '../core/types.js';
 
 /** Flagger phases a run has settled in. */
@@ -117,6 +117,18 @@ export function covers(source: unknown, live: unknown): boolean {
   return source === live || (source !== undefined && live !== undefined && String(source) === String(live));
 }
 
+/**
+ * The template's labels and annotations are equal both ways: the API server defaults none of
+ * them, so one added live (or removed from Git) is a difference.
+ */
+function sameMetadata(source: unknown, live: Json): boolean {
+  const pick = (t: unknown) => {
+    const m = rec(rec(t).metadata);
+    return canonicalJson({ labels: rec(m.labels), annotations: rec(m.annotations) });
+  };
+  return pick(source) === pick(live);
+}
+
 /** The containers' images of a pod template, `name=image`, in order. */
 export function images(template: unknown): string[] {
   const spec = rec(rec(template).spec);
@@ -157,6 +169,7 @@ export function planAdoption(input: AdoptInput): AdoptPlan {
   const liveTemplate = flaggerNeutral(rec(input.livePrimary.spec).template);
   const same =
     images(input.sourceTemplate).join(',') === images(liveTemplate).join(',') &&
+    sameMetadata(input.sourceTemplate, liveTemplate) &&
     covers(input.sourceTemplate, liveTemplate);
   const at = input.now.toISOString();
   const phase: Phase = forced ? 'Succeeded' : (flaggerPhase as Phase);
