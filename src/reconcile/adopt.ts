@@ -44,6 +44,8 @@ export interface AdoptedCanary {
   outcome: AdoptPlan['outcome'] | 'skipped';
   flaggerPhase?: string;
   message: string;
+  /** The workload the Canary targets (its `-primary` is Flagger's). */
+  target?: string;
   files?: string[];
 }
 
@@ -168,6 +170,7 @@ async function adoptOne(
       outcome: plan.outcome,
       flaggerPhase: plan.flaggerPhase,
       message: plan.message,
+      target: targetName(c.canary),
       files: changes.map((f) => f.path),
     },
     changes,

@@ -232,7 +232,9 @@ describe('gitcanary adopt', () => {
     expect(json.canaries[0].message).toContain('podinfod=ghcr.io/stefanprodan/podinfo:6.1.4');
     expect(json.canaries[0].message).toContain('the next run analyses the repository');
     expect(json.cutover.join('\n')).toContain('--cascade=orphan');
-    expect(res.err).toContain('kustomize.toolkit.fluxcd.io/reconcile-');
+    expect(res.err).toContain(
+      'kubectl -n test annotate deployment/podinfo-primary service/podinfo service/podinfo-primary service/podinfo-canary kustomize.toolkit.fluxcd.io/reconcile-',
+    );
 
     const primary = parse(r.remoteFile(primaryFile));
     expect(primary.spec.template.spec.containers[0].image).toBe('ghcr.io/stefanprodan/podinfo:6.1.4');
@@ -262,5 +264,38 @@ describe('gitcanary adopt', () => {
     const forced = await adopt({ repoDir: r.work, live, author: ann, now, force: true });
     expect(forced.canaries[0]).toMatchObject({ outcome: 'primary-differs' });
     expect(parse(r.remoteFile(statusFile)).status.phase).toBe('Succeeded');
+  });
+
+  it('-A through the cluster: section of gitcanary.yaml, text output, --no-push', async () => {
+    const r = repo();
+    r.humanEdit(
+      'gitcanary.yaml',
+      () => `cluster:\n  access: kubeconfig\n  kubeconfig: ${kubeconfig()}\n  context: test\n`,
+      'read the cluster',
+    );
+    git(r.work, 'pull', '-q');
+    serve('Succeeded', 'ghcr.io/stefanprodan/podinfo:6.1.5');
+    const head = git(r.remote, 'rev-parse', 'main');
+    const res = await cli(
+      'adopt',
+      '-A',
+      '--repo',
+      r.work,
+      '--no-push',
+      '--author',
+      'Ann Operator <ann@example.com>',
+    );
+    expect(res.code).toBe(0);
+    expect(res.out).toMatch(/^test\/podinfo: promoted: adopted from Flagger \(phase Succeeded\)/);
+    expect(res.out).toMatch(/commit [0-9a-f]{40} \(not pushed\)$/);
+    expect(res.err).toContain('kubectl -n test delete canaries.flagger.app podinfo --cascade=orphan');
+    expect(git(r.remote, 'rev-parse', 'main')).toBe(head);
+    expect(git(r.work, 'show', `HEAD:${statusFile}`)).toContain('phase: Succeeded');
+    expect(kube.requests.map((q) => q.path)).toEqual([
+      '/apis/flagger.app/v1beta1/namespaces/test/canaries/podinfo',
+      '/apis/apps/v1/namespaces/test/deployments/podinfo-primary',
+    ]);
+
+    expect((await cli('adopt', '--repo', r.work)).code).not.toBe(0);
   });
 });

@@ -7,13 +7,23 @@ import { resolveAuthor } from '../identity.js';
 import { canaryId, printResult, str } from './common.js';
 import type { CommandContext } from './context.js';
 
-/** The cutover once the status files are in Git, in the order to run it. */
-export const cutover = [
-  'kubectl -n flagger-system scale deployment/flagger --replicas=0',
-  'kubectl delete canaries.flagger.app -n NAMESPACE NAME --cascade=orphan   # the -primary workloads and Services stay',
-  'kubectl annotate deployment,service -n NAMESPACE -l app=NAME kustomize.toolkit.fluxcd.io/reconcile-   # and every object Flagger marked',
-  "flux reconcile kustomization APPS   # (or let it sync): gitcanary's rendered files now own the objects",
-];
+/**
+ * The cutover once the status files are in Git, in the order to run it, for the canaries adopted
+ * (`ns/name` and their target): Flagger stopped, its Canaries deleted orphaning what they own,
+ * Flagger's reconcile-disabled mark taken off, then the applier syncs gitcanary's files.
+ */
+export function cutover(adopted: Array<{ id: string; target: string }>): string[] {
+  const lines = ['kubectl -n flagger-system scale deployment/flagger --replicas=0'];
+  for (const { id, target } of adopted) {
+    const [ns, name] = id.split('/');
+    lines.push(
+      `kubectl -n ${ns} delete canaries.flagger.app ${name} --cascade=orphan`,
+      `kubectl -n ${ns} annotate deployment/${target}-primary service/${target} service/${target}-primary service/${target}-canary kustomize.toolkit.fluxcd.io/reconcile-`,
+    );
+  }
+  lines.push('flux reconcile kustomization <the one applying these folders>   # or wait for its interval');
+  return lines;
+}
 
 export async function run({ values, positionals, out, err }: CommandContext): Promise<number> {
   const all = values['all-namespaces'] === true;
@@ -30,8 +40,13 @@ export async function run({ values, positionals, out, err }: CommandContext): Pr
     force: values.force === true,
     push: values['no-push'] !== true,
   });
-  await printResult(str(values, 'output'), out, { ...r, cutover }, () => text(r));
-  if (r.commit) err(`then cut over:\n${cutover.map((l) => `  ${l}`).join('\n')}`);
+  const adopted = r.canaries.flatMap((c) => (c.files && c.target ? [{ id: c.id, target: c.target }] : []));
+  const steps = adopted.length > 0 ? cutover(adopted) : [];
+  await printResult(str(values, 'output'), out, { ...r, cutover: steps }, () => text(r));
+  if (steps.length > 0)
+    err(
+      `then cut over (and take the annotation off any other object Flagger marked):\n${steps.map((l) => `  ${l}`).join('\n')}`,
+    );
   return r.canaries.some((c) => c.outcome === 'refused') ? 1 : 0;
 }
 
