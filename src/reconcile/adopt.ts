@@ -22,6 +22,8 @@ import type { K8sObject, LoadedCanary } from '../inputs/model.js';
 import { formatIssue } from '../inputs/model.js';
 import { resolveSource } from '../inputs/source.js';
 import { render } from '../render/render.js';
+import type { RenderInput } from '../render/types.js';
+import { primaryConfigs } from '../render/workloads.js';
 import { formatStatus, statusPath } from '../status/status-file.js';
 import { sourceRevision, trackedOf } from './canary-state.js';
 import { inventoryLookup } from './context.js';
@@ -145,13 +147,10 @@ async function adoptOne(
     now: ctx.now,
   });
   if (plan.outcome === 'refused') return skip(plan.message, 'refused', plan.flaggerPhase);
-  const files = render({
+  const base: RenderInput = {
     canary: c,
     source,
-    primary:
-      plan.outcome === 'promoted' || !livePrimary
-        ? { from: 'source' }
-        : { from: 'existing', objects: [asRendered(livePrimary)] },
+    primary: { from: 'source' },
     canaryReplicas: 0,
     routes: idleRoutes,
     phase: plan.status.phase,
@@ -159,7 +158,17 @@ async function adoptOne(
     revision: sourceRevision(source),
     runRevision: plan.status.lastAppliedSpec,
     lookup: ctx.lookup(c.ref.namespace),
-  });
+  };
+  // A primary on another build keeps its live template; its `-primary` ConfigMap/Secret copies
+  // come from the repository (a Secret is never read from the cluster, nor written from it).
+  const files = render(
+    plan.outcome === 'promoted' || !livePrimary
+      ? base
+      : {
+          ...base,
+          primary: { from: 'existing', objects: [asRendered(livePrimary), ...primaryConfigs(base)] },
+        },
+  );
   const changes: FileChange[] = [
     ...files.map((f) => ({ path: f.path, content: f.content })),
     { path: sPath, content: formatStatus(c.ref, plan.status) },

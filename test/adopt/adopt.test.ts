@@ -240,6 +240,12 @@ describe('gitcanary adopt', () => {
     expect(primary.spec.template.spec.containers[0].image).toBe('ghcr.io/stefanprodan/podinfo:6.1.4');
     expect(primary.metadata.annotations?.['kustomize.toolkit.fluxcd.io/reconcile']).toBeUndefined();
     expect(primary.status).toBeUndefined();
+    // The config copy it points at is rendered too, from the repository's ConfigMap.
+    expect(parse(r.remoteFile('apps/podinfo/rendered/configmap-podinfo-config-primary.yaml'))).toMatchObject({
+      kind: 'ConfigMap',
+      metadata: { name: 'podinfo-config-primary', namespace: 'test' },
+      data: { PODINFO_UI_MESSAGE: 'hello' },
+    });
 
     const run = await reconcile({ repoDir: r.work, now: new Date(Date.now() + 120_000) });
     expect(run.canaries[0]?.error).toBeUndefined();
