@@ -286,6 +286,45 @@ export const commands: Record<string, CommandSpec> = {
   pause: request('pause', 'stop stepping until resume'),
   resume: request('resume', 'take steps again (after pause or a closed step pull request)'),
   approve: approveSpec(),
+  adopt: {
+    args: '[NAMESPACE/NAME | -A]',
+    arity: [0, 1],
+    summary:
+      'take canaries over from a live Flagger: status files so the first run neither promotes nor rolls back',
+    details:
+      "Reads Flagger's Canary status and the -primary workload (through gitcanary.yaml's cluster: reader, or\n" +
+      'from a saved `kubectl get canaries,deployments -A -o yaml` with --from) for each canary without a status\n' +
+      'file, and commits its status and rendered files. Refuses a canary Flagger is running (--force: adopt\n' +
+      'what its primary runs as promoted). Prints the cutover: Flagger scaled down, Canaries deleted orphaning.',
+    flags: {
+      ...repo,
+      'all-namespaces': {
+        type: 'boolean',
+        short: 'A',
+        default: false,
+        help: 'every canary of the repository without a status file',
+      },
+      from: { type: 'string', value: 'FILE', help: "read Flagger's objects from this saved kubectl output" },
+      force: {
+        type: 'boolean',
+        default: false,
+        help: 'adopt a mid-run canary, its primary taken as promoted',
+      },
+      author: {
+        type: 'string',
+        value: '"Name <email>"',
+        help: 'who adopts (default GIT_AUTHOR_* or git config)',
+      },
+      'no-push': { type: 'boolean', default: false, help: 'commit locally only' },
+      ...output(texty),
+    },
+    outputs: texty,
+    examples: [
+      'gitcanary adopt -A --repo ./gitops',
+      'kubectl get canaries,deployments -A -o yaml > live.yaml && gitcanary adopt test/podinfo --from live.yaml',
+    ],
+    load: () => import('./commands/adopt.js'),
+  },
   demo: {
     arity: [0, 0],
     summary: 'the embedded demo: no cluster, no Prometheus, no network',

@@ -177,7 +177,8 @@ function podTemplate(source: SourceWorkload): unknown {
   return (source.object.spec as { template?: unknown } | undefined)?.template;
 }
 
-function trackedOf(source: SourceWorkload): Record<string, string> {
+/** Checksums of the ConfigMaps/Secrets the source tracks, by `trackedConfigKey`. */
+export function trackedOf(source: SourceWorkload): Record<string, string> {
   const out: Record<string, string> = {};
   for (const { value } of source.configs) {
     const { data, stringData, binaryData } = value as {

@@ -47,12 +47,13 @@ describe('deploy/base', () => {
     }
   });
 
-  it('the cluster role only gets, by name, the appliers and the workloads (no list, watch, write or Secrets)', () => {
+  it('the cluster role only gets, by name, the appliers, the workloads and Flagger Canaries (no list, watch, write or Secrets)', () => {
     const role = built().find((o) => o.kind === 'ClusterRole') as unknown as ClusterRole;
     const rules = role.rules ?? [];
-    expect(rules.flatMap((r) => r.verbs)).toEqual(['get', 'get', 'get']);
+    expect(rules.flatMap((r) => r.verbs)).toEqual(['get', 'get', 'get', 'get']);
     expect(rules.flatMap((r) => r.resources ?? []).sort()).toEqual([
       'applications',
+      'canaries',
       'daemonsets',
       'deployments',
       'kustomizations',
