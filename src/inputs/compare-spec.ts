@@ -19,11 +19,11 @@
  * `{{ workload }}` is `<target>` for the canary and `<target>-primary` for the primary; also
  * `{{ target }}`, `{{ namespace }}`, `{{ window }}` and `{{ step }}`. Pure.
  */
-import { parse } from 'yaml';
 import { z } from 'zod';
 import type { ComparisonSpec } from '../core/types.js';
 import { parseDuration } from './defaults.js';
-import { formatIssue, type LoadedCanary, refId, type SpecIssue } from './model.js';
+import { formatIssue, type LoadedCanary, type SpecIssue } from './model.js';
+import { readYamlAnnotation } from './yaml-annotation.js';
 
 export const compareAnnotation = 'gitcanary.dev/compare';
 
@@ -91,25 +91,7 @@ export function plannedComparisons(c: LoadedCanary): PlannedComparison[] | strin
 
 /** The annotation's entries, undefined without one, or its problems (file, object, key). */
 function parseAnnotation(c: LoadedCanary): Record<string, CompareEntry> | undefined | SpecIssue[] {
-  const text = c.canary.metadata.annotations?.[compareAnnotation];
-  if (text === undefined) return undefined;
-  const issue = (path: string, message: string): SpecIssue => ({
-    file: c.origin.file,
-    line: c.origin.line,
-    object: refId(c.ref),
-    path: `metadata.annotations.${compareAnnotation}${path ? `.${path}` : ''}`,
-    message,
-    severity: 'error',
-  });
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (e) {
-    return [issue('', `not YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)];
-  }
-  const parsed = z.record(z.string().regex(/^[a-zA-Z0-9_.-]+$/), entry).safeParse(doc);
-  if (!parsed.success) return parsed.error.issues.map((i) => issue(i.path.join('.'), i.message));
-  return parsed.data;
+  return readYamlAnnotation(c, compareAnnotation, z.record(z.string().regex(/^[a-zA-Z0-9_.-]+$/), entry));
 }
 
 /** The problems of a Canary's `gitcanary.dev/compare` annotation, for `gitcanary validate`. */

@@ -14,11 +14,11 @@
  * `samplesQuery` is rendered like the metric's own query (the MetricTemplate variables, the
  * metric's interval). Pure.
  */
-import { parse } from 'yaml';
 import { z } from 'zod';
 import type { MetricPolicy } from '../core/types.js';
 import { analysisOf } from './defaults.js';
-import { type LoadedCanary, refId, type SpecIssue } from './model.js';
+import type { LoadedCanary, SpecIssue } from './model.js';
+import { annotationIssue, readYamlAnnotation } from './yaml-annotation.js';
 
 export const metricPoliciesAnnotation = 'gitcanary.dev/metric-policies';
 
@@ -42,32 +42,24 @@ export type PolicyEntry = Omit<MetricPolicy, 'samplesQuery'> & { samplesQuery?: 
  * @example metricPolicies(canaryWithout) // {}
  */
 export function metricPolicies(c: LoadedCanary): Record<string, PolicyEntry> | SpecIssue[] {
-  const text = c.canary.metadata.annotations?.[metricPoliciesAnnotation];
-  if (text === undefined) return {};
-  const issue = (path: string, message: string): SpecIssue => ({
-    file: c.origin.file,
-    line: c.origin.line,
-    object: refId(c.ref),
-    path: `metadata.annotations.${metricPoliciesAnnotation}${path ? `.${path}` : ''}`,
-    message,
-    severity: 'error',
-  });
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (e) {
-    return [issue('', `not YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)];
-  }
-  const parsed = z.record(z.string(), entry).safeParse(doc);
-  if (!parsed.success) return parsed.error.issues.map((i) => issue(i.path.join('.'), i.message));
+  const data = readYamlAnnotation(c, metricPoliciesAnnotation, z.record(z.string(), entry));
+  if (data === undefined) return {};
+  if (Array.isArray(data)) return data;
   const names = new Set((analysisOf(c.canary)?.metrics ?? []).map((m) => m.name));
-  const unknown = Object.keys(parsed.data).filter((n) => !names.has(n));
+  const unknown = Object.keys(data).filter((n) => !names.has(n));
   if (unknown.length > 0) {
     const known = [...names].join(', ') || 'none';
-    return unknown.map((n) => issue(n, `no metric ${n} in spec.analysis.metrics (metrics: ${known})`));
+    return unknown.map((n) =>
+      annotationIssue(
+        c,
+        metricPoliciesAnnotation,
+        n,
+        `no metric ${n} in spec.analysis.metrics (metrics: ${known})`,
+      ),
+    );
   }
   const out: Record<string, PolicyEntry> = {};
-  for (const [name, e] of Object.entries(parsed.data)) {
+  for (const [name, e] of Object.entries(data)) {
     const p: PolicyEntry = { noData: e.noData };
     if (e.minSamples !== undefined) p.minSamples = e.minSamples;
     if (e.samplesQuery !== undefined) p.samplesQuery = e.samplesQuery;
