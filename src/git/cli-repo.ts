@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { GitError, type SimpleGit, simpleGit } from 'simple-git';
-import { ConfigurationError, TerminalError } from '../errors.js';
+import { ConfigurationError, PushRejectedError, TerminalError } from '../errors.js';
 import { classifyGitError, GitCommandError } from './errors.js';
 import { changesFormat, logFormat, parseChanges, parseLog } from './log-parse.js';
 import type {
@@ -186,7 +186,15 @@ class CliRepo implements GitRepo {
 
   async push(): Promise<void> {
     const up = await this.requireUpstream('push');
-    await this.git('push', ['push', '--porcelain', up.remote, `HEAD:${up.mergeRef}`]);
+    const out = await this.git('push', ['push', '--porcelain', up.remote, `HEAD:${up.mergeRef}`]);
+    // Two runners deciding the same step in the same second write byte-identical commits (same
+    // tree, parent, message and date): the second push finds the ref already there. That run did
+    // not write the step; it lost the race like any other, so it re-reads (and sends nothing).
+    if (/^=\t/m.test(out)) {
+      throw new PushRejectedError(
+        `git push: ${up.mergeRef} already holds this commit (another run wrote the same change)`,
+      );
+    }
   }
 
   async resetToUpstream(): Promise<void> {

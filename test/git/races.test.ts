@@ -40,6 +40,33 @@ describe('push races', () => {
     expect(git(remote, ['show', 'main:b.yaml'])).toBe('b');
   });
 
+  it('two runs writing the identical commit (same change, same second): the second push is a lost race', async () => {
+    const remote = await bareRemote();
+    const [a, b] = await Promise.all([cloneOf(remote), cloneOf(remote)]);
+    const [repoA, repoB] = await Promise.all([openRepo(a), openRepo(b)]);
+    const date = '2026-05-01T00:05:00Z';
+    const saved = { author: process.env.GIT_AUTHOR_DATE, committer: process.env.GIT_COMMITTER_DATE };
+    process.env.GIT_AUTHOR_DATE = date;
+    process.env.GIT_COMMITTER_DATE = date;
+    try {
+      const step = [{ path: 'status.yaml', content: 'phase: Progressing\n' }];
+      const shaA = await repoA.commit(step, 'step', bot);
+      const shaB = await repoB.commit(step, 'step', bot);
+      expect(shaB).toBe(shaA);
+      await repoA.push();
+      await expect(repoB.push()).rejects.toBeInstanceOf(PushRejectedError);
+      expect(git(remote, ['rev-parse', 'main'])).toBe(shaA);
+    } finally {
+      for (const [k, v] of [
+        ['GIT_AUTHOR_DATE', saved.author],
+        ['GIT_COMMITTER_DATE', saved.committer],
+      ] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
   it('8 clones pushing at once: exactly one wins each round, losers get PushRejectedError', async () => {
     const remote = await bareRemote();
     const clones = await Promise.all(Array.from({ length: 8 }, () => cloneOf(remote)));
