@@ -8,6 +8,8 @@ import { loadRepo, validateRepo } from '../inputs/load.js';
 import type { RepoInventory, SpecIssue } from '../inputs/model.js';
 import { decideEgress, type EgressPolicy, show } from '../net/egress.js';
 import { clusterLocalIssues } from '../notify/cluster-local.js';
+import { diskFiles } from '../reconcile/context.js';
+import { ownershipRefusals } from '../reconcile/ownership.js';
 import { routerFor } from '../routers/registry.js';
 import { ignoredFields } from '../routers/rendered-fields.js';
 
@@ -26,6 +28,7 @@ export async function runValidate(repoDir: string): Promise<ValidateResult> {
     ...validateRepo(inv),
     ...egressIssues(inv, egressPolicy(config)),
     ...clusterLocalIssues(inv),
+    ...(await ownershipIssues(root, inv)),
   ];
   for (const c of inv.canaries) {
     const object = `${c.ref.namespace}/${c.ref.name}`;
@@ -81,4 +84,24 @@ function egressIssues(inv: RepoInventory, policy: EgressPolicy): SpecIssue[] {
     if (address) check(at, address, secretRef ? { namespace: ns, name: secretRef.name } : undefined);
   }
   return out;
+}
+
+/**
+ * The canaries a run would refuse for reaching another canary's objects (same target workload,
+ * overlapping rendered Service names in one namespace), each an error naming both canaries and
+ * files; the owner is the one whose status file exists (else the first by file path).
+ */
+async function ownershipIssues(root: string, inv: RepoInventory): Promise<SpecIssue[]> {
+  const refusals = await ownershipRefusals(diskFiles(root), inv.canaries);
+  return inv.canaries.flatMap((c) => {
+    const object = `${c.ref.namespace}/${c.ref.name}`;
+    const text = refusals.get(object);
+    if (!text) return [];
+    // The refusal reads `file: field: message`; the issue carries file and field apart.
+    const rest = text.startsWith(`${c.origin.file}: `) ? text.slice(c.origin.file.length + 2) : text;
+    const cut = rest.indexOf(': ');
+    const path = cut > 0 ? rest.slice(0, cut) : 'spec';
+    const message = cut > 0 ? rest.slice(cut + 2) : rest;
+    return [{ file: c.origin.file, line: c.origin.line, object, path, message, severity: 'error' as const }];
+  });
 }

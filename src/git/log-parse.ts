@@ -8,7 +8,7 @@ import type { ChangeEntry, LogEntry } from './port.js';
 export const logFormat = '--format=%H%x00%an%x00%ae%x00%aI%x00%B';
 
 /** `git log --name-only -z` format for {@link parseChanges}: every record starts with a NUL. */
-export const changesFormat = '--format=%x00%H%x00%an%x00%ae%x00%aI%x00%B';
+export const changesFormat = '--format=%x00%H%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%G?%x00%GS%x00%GK%x00%B';
 
 /**
  * Parses `git log -z` with {@link logFormat}: `sha\0name\0email\0date\0message\0` per commit.
@@ -32,28 +32,37 @@ export function parseLog(out: string): LogEntry[] {
 
 /**
  * Parses `git log -z --name-only` with {@link changesFormat}. Each commit is
- * `\0sha\0name\0email\0date\0message\0` followed by its files (the first after a newline), each
- * ended by NUL; file names are never empty, so an empty field starts the next commit.
- * @example parseChanges('\0a1\0Ann\0a@x\02026-01-01T00:00:00Z\0hi\n\0\nf.txt\0')[0].files // ['f.txt']
+ * `\0sha\0name\0email\0date\0committer\0committerEmail\0sig\0signer\0key\0message\0` followed
+ * by its files (the first after a newline), each ended by NUL; file names are never empty, so an
+ * empty field starts the next commit. `sig` is git's `%G?` (G = good signature from a trusted key).
+ * @example parseChanges('\0a1\0Ann\0a@x\02026-01-01T00:00:00Z\0Ann\0a@x\0N\0\0\0hi\n\0\nf.txt\0')[0].files // ['f.txt']
  */
 export function parseChanges(out: string): ChangeEntry[] {
   const t = out.split('\0');
   const entries: ChangeEntry[] = [];
   let i = 0;
   while (i < t.length && t[i] === '') i++;
-  while (i + 4 < t.length) {
-    const [sha, author, authorEmail, date, message] = t.slice(i, i + 5) as [
-      string,
-      string,
-      string,
-      string,
-      string,
-    ];
-    i += 5;
+  while (i + 9 < t.length) {
+    const [sha, author, authorEmail, date, committer, committerEmail, sig, signer, key, message] = t.slice(
+      i,
+      i + 10,
+    ) as [string, string, string, string, string, string, string, string, string, string];
+    i += 10;
     const files: string[] = [];
     while (i < t.length && t[i] !== '') files.push(t[i++]!.replace(/^\n/, ''));
     i++; // the empty field that starts the next commit
-    entries.push({ sha, author, authorEmail, date: new Date(date), message, files });
+    const signature = { status: sig, signer, key };
+    entries.push({
+      sha,
+      author,
+      authorEmail,
+      date: new Date(date),
+      message,
+      files,
+      committer,
+      committerEmail,
+      signature,
+    });
   }
   return entries;
 }

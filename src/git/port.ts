@@ -55,6 +55,15 @@ export interface BranchProposal {
 /** A recent commit and the files it touched. */
 export interface ChangeEntry extends LogEntry {
   files: string[];
+  /** Committer name and email (absent where the adapter cannot tell, e.g. the GitHub API one). */
+  committer?: string;
+  committerEmail?: string;
+  /**
+   * The commit's signature as git checked it with the operator's own git configuration (keyring,
+   * `gpg.ssh.allowedSignersFile`): `status` is `%G?` (G good and trusted, N none, B bad, U good
+   * but untrusted key, X/Y expired, R revoked, E cannot check), `signer` `%GS`, `key` `%GK`.
+   */
+  signature?: { status: string; signer: string; key: string };
 }
 
 export interface GitRepo {

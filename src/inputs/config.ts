@@ -191,6 +191,16 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .prefault({}),
+  /** Manual requests (promote, abort, retry, resume, pause) written to a status file. */
+  requests: z
+    .strictObject({
+      /**
+       * Obey a request only when the commit that wrote it carries a good signature from a key the
+       * runner's git trusts (`%G?` = G), or when it came through a pull request merged on GitHub.
+       */
+      requireSigned: z.boolean().default(false),
+    })
+    .prefault({}),
   /** Bounds on what gitcanary reads from the network. */
   limits: z
     .strictObject({

@@ -87,7 +87,11 @@ export async function readCanary(ctx: ReconcileContext, c: LoadedCanary): Promis
   );
   const heardCmd = ctx.commands?.get(id);
   // Who asked is read from the commit that wrote the request, not from the file's text.
-  const fromFile = requesterFromGit(seen.status, ctx.recent, sPath);
+  const asked = requesterFromGit(seen.status, ctx.recent, sPath, {
+    requireSigned: ctx.config.requests.requireSigned,
+  });
+  if (asked.refused) ctx.logger.warn(`${id}: ${asked.refused}`);
+  const fromFile = asked.status;
   const applied =
     heardCmd && fromFile
       ? applyCommand(fromFile, heardCmd, {

@@ -35,6 +35,9 @@ export async function writeCanary(
     if (a.type === 'scale-canary') canaryReplicas = a.replicas;
     if (a.type === 'set-routes') nextRoutes = { primary: a.primary, canary: a.canary, mirrored: a.mirrored };
   }
+  // Routes that still send the canary traffic (or mirror to it) keep its pods, whatever the phase
+  // says: a status file hand-edited to Succeeded mid-rollout must not scale a serving canary to zero.
+  if (nextRoutes.canary > 0 || nextRoutes.mirrored) canaryReplicas = 'source';
   const primaryObjects = promote ? [] : existingPrimary(objects, c);
   if (!promote && primaryObjects.length === 0) {
     return {

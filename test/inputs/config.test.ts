@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       egress: { prometheusCredentials: [], secrets: { layout: 'namespaced', urls: {} } },
       limits: { responseBytes: 4 * 1024 * 1024 },
       contour: {},
+      requests: { requireSigned: false },
       alerts: {},
       delivery: {
         mode: 'commit',

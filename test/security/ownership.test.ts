@@ -6,6 +6,7 @@
  * exists) carries on. Real git, a real run.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { runValidate } from '../../src/cli/validate.js';
 import { loadConfig } from '../../src/inputs/config.js';
 import { loadRepo, validateRepo } from '../../src/inputs/load.js';
 import { reconcile } from '../../src/reconcile/run.js';
@@ -98,5 +99,17 @@ describe('one team cannot reach another team’s objects', () => {
     );
     expect(byName(res, 'podinfo')?.error).toBeUndefined();
     expect(res.changes.some((c) => c.path.startsWith('apps/intruder/'))).toBe(false);
+    // validate says the same before any run: the newcomer's file, field, and the owner's file.
+    const found = await runValidate(r.work);
+    expect(found.issues).toContainEqual({
+      file: 'apps/intruder/canary.yaml',
+      line: 1,
+      object: 'test/intruder',
+      path: 'spec.service.name',
+      message:
+        'Service podinfo in namespace test is owned by Canary test/podinfo (apps/podinfo/canary.yaml); refused',
+      severity: 'error',
+    });
+    expect(found.issues.filter((i) => i.object === 'test/podinfo' && i.severity === 'error')).toEqual([]);
   });
 });
