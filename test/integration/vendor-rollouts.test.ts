@@ -219,7 +219,7 @@ describe.each(cases)(
             repos,
           );
         const ok = await run(good);
-      expect(api.problems).toEqual([]);
+        expect(api.problems).toEqual([]);
         expect(ok.phases.at(-1)).toMatch(/^Succeeded\//);
         expect(ok.phases).toContain('Progressing/60/0');
         const asked = api.requests.length;
