@@ -23,6 +23,12 @@ export interface ClusterReader {
    * the answer is over the size cap or late.
    */
   get(ref: ObjectRef): Promise<K8sJson | undefined>;
+  /**
+   * Optional (the Kubernetes adapter): the `ExternalMetricValueList` of `metricName` in
+   * `namespace` from the external metrics API (`external.metrics.k8s.io/v1beta1`), filtered by
+   * `labelSelector` ('' for all); undefined on 404. Throws ClusterError as `get` does.
+   */
+  externalMetric?(namespace: string, metricName: string, labelSelector: string): Promise<K8sJson | undefined>;
 }
 
 /** Why the cluster could not answer. `retriable`: a later run may succeed without a change. */
@@ -69,6 +75,16 @@ export const refs = {
     name,
   }),
 };
+
+/**
+ * The external metrics API path of a metric, with its label selector as the query parameter.
+ * @example externalMetricPath('test', 'queue-depth', 'app=podinfo')
+ *   // '/apis/external.metrics.k8s.io/v1beta1/namespaces/test/queue-depth?labelSelector=app%3Dpodinfo'
+ */
+export function externalMetricPath(namespace: string, metricName: string, labelSelector: string): string {
+  const base = `/apis/external.metrics.k8s.io/v1beta1/namespaces/${encodeURIComponent(namespace)}/${encodeURIComponent(metricName)}`;
+  return labelSelector ? `${base}?labelSelector=${encodeURIComponent(labelSelector)}` : base;
+}
 
 /** The API path of an object, as the Kubernetes API names it. */
 export function apiPath(r: ObjectRef): string {

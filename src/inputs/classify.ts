@@ -138,7 +138,7 @@ export function settleCanaries(
       ...(config.contour.ingressClass ? { ingressClass: config.contour.ingressClass } : {}),
       warnings: [],
     };
-    const refIssues = metricRefRules(loaded, inv.templates);
+    const refIssues = metricRefRules(loaded, inv.templates, config.cluster?.access ?? 'none');
     inv.errors.push(...refIssues);
     // A template metric that cannot be queried would fail every analysis: the canary is refused.
     if (refIssues.some((i) => i.severity === 'error')) continue;

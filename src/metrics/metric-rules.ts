@@ -16,7 +16,11 @@ import { renderQuery } from './template.js';
  * (or `…metrics.<i>.interval` for a template using `{{ interval }}` without one: Flagger renders
  * it empty and the query cannot parse).
  */
-export function metricRefRules(c: LoadedCanary, templates: readonly Located<MetricTemplate>[]): SpecIssue[] {
+export function metricRefRules(
+  c: LoadedCanary,
+  templates: readonly Located<MetricTemplate>[],
+  clusterAccess = 'none',
+): SpecIssue[] {
   const key = c.canary.spec.analysis ? 'analysis' : 'canaryAnalysis';
   const out: SpecIssue[] = [];
   const at = (path: Path, message: string): SpecIssue => canaryError(c, path, message);
@@ -27,6 +31,15 @@ export function metricRefRules(c: LoadedCanary, templates: readonly Located<Metr
     const check = templateCheck(c, m, ref, templates);
     if (check.error) {
       out.push(at([...base, 'templateRef', 'name'], `${check.error}; every analysis would fail this check`));
+      return;
+    }
+    if (check.type === 'externalmetrics' && clusterAccess === 'none') {
+      out.push(
+        at(
+          [...base, 'templateRef', 'name'],
+          `${check.name}: provider type externalmetrics reads the Kubernetes external metrics API, and cluster.access is none in gitcanary.yaml: set it to kubeconfig or in-cluster; every analysis would fail this check`,
+        ),
+      );
       return;
     }
     if (m.interval !== undefined) return;

@@ -9,6 +9,7 @@ export const queryableProviderTypes = [
   'cloudwatch',
   'datadog',
   'dynatrace',
+  'externalmetrics',
   'graphite',
   'influxdb',
   'newrelic',
@@ -20,7 +21,7 @@ export type QueryableProviderType = (typeof queryableProviderTypes)[number];
 /**
  * @example isQueryable('prometheus') // true
  * @example isQueryable('datadog') // true
- * @example isQueryable('externalmetrics') // false (needs the cluster reader)
+ * @example isQueryable('externalmetrics') // true (through the cluster reader)
  */
 export const isQueryable = (type: string): type is QueryableProviderType =>
   (queryableProviderTypes as readonly string[]).includes(type);

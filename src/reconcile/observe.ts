@@ -10,6 +10,7 @@ import type { LoadedCanary, SourceWorkload } from '../inputs/model.js';
 import { type Builtins, loadBuiltins } from '../metrics/builtins.js';
 import { planChecks } from '../metrics/checks.js';
 import { providerForCheck } from '../metrics/prometheus.js';
+import { externalMetricsProvider } from '../metrics/providers/externalmetrics.js';
 import { vendorProvider } from '../metrics/vendor.js';
 import { underPrefix } from '../net/egress.js';
 import { knativeRevision } from '../routers/knative.js';
@@ -46,16 +47,20 @@ export async function observe(
         return { check, result: { kind: 'error', message: check.error ?? 'no query' } };
       }
       const vendor = check.type !== undefined;
-      const provider = ctx.metrics({
-        // A vendor template without an address goes to the vendor's endpoint, never the metrics server.
-        address: check.address ?? (vendor ? '' : server),
-        from: check.address || vendor ? 'spec' : serverFrom,
-        ...(check.secret ? { secret: check.secret } : {}),
-        ...(check.headers ? { headers: check.headers } : {}),
-        ...(check.type ? { type: check.type } : {}),
-        ...(check.region ? { region: check.region } : {}),
-        ...(check.interval !== undefined ? { interval: check.interval } : {}),
-      });
+      // externalmetrics reads the Kubernetes API with the cluster reader's access, not over HTTP.
+      const provider =
+        check.type === 'externalmetrics'
+          ? externalMetricsProvider(ctx.cluster?.reader)
+          : ctx.metrics({
+              // A vendor template without an address goes to the vendor's endpoint, never the metrics server.
+              address: check.address ?? (vendor ? '' : server),
+              from: check.address || vendor ? 'spec' : serverFrom,
+              ...(check.secret ? { secret: check.secret } : {}),
+              ...(check.headers ? { headers: check.headers } : {}),
+              ...(check.type ? { type: check.type } : {}),
+              ...(check.region ? { region: check.region } : {}),
+              ...(check.interval !== undefined ? { interval: check.interval } : {}),
+            });
       const samplesQuery = check.policy?.samplesQuery;
       const [result, samples] = await Promise.all([
         provider.query(check.query, ctx.now),

@@ -16,9 +16,17 @@ export interface FakeKube {
   forbidden: Set<string>;
   /** Paths answered 410 Gone. */
   gone: Set<string>;
+  /**
+   * External metrics by `namespace/metricName`: items with their labels; a GET of
+   * `/apis/external.metrics.k8s.io/v1beta1/namespaces/{ns}/{metric}?labelSelector=k=v,…` answers
+   * the items whose labels match every `k=v` of the selector, as an ExternalMetricValueList.
+   */
+  externalMetrics: Map<string, { metricLabels: Record<string, string>; value: string }[]>;
   /** Milliseconds to wait before answering. */
   delayMs: number;
   requests: { method: string; path: string }[];
+  /** The external metrics reads, with the selector and the Authorization header each carried. */
+  metricRequests: { path: string; labelSelector?: string; authorization?: string }[];
   violations: string[];
   close(): Promise<void>;
 }
@@ -41,12 +49,16 @@ export async function startFakeKube(token = 'kube-test-token'): Promise<FakeKube
     objects: new Map(),
     forbidden: new Set(),
     gone: new Set(),
+    externalMetrics: new Map(),
     delayMs: 0,
     requests: [],
+    metricRequests: [],
     violations: [],
   };
   const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const u = new URL(req.url ?? '/', 'http://x');
+    const path = u.pathname;
+    const labelSelector = u.searchParams.get('labelSelector') ?? undefined;
     state.requests.push({ method: req.method ?? '', path });
     const send = (code: number, body: string) =>
       setTimeout(() => {
@@ -59,6 +71,33 @@ export async function startFakeKube(token = 'kube-test-token'): Promise<FakeKube
     }
     if (req.headers.authorization !== `Bearer ${state.token}`)
       return send(401, status(401, 'Unauthorized', 'Unauthorized'));
+    const ext = /^\/apis\/external\.metrics\.k8s\.io\/v1beta1\/namespaces\/([^/]+)\/([^/]+)$/.exec(path);
+    if (ext) {
+      state.metricRequests.push({
+        path,
+        ...(labelSelector !== undefined ? { labelSelector } : {}),
+        ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+      });
+      const [, namespace = '', metric = ''] = ext;
+      const extra = [...u.searchParams.keys()].filter((k) => k !== 'labelSelector');
+      if (extra.length > 0) state.violations.push(`GET ${path}: unexpected parameters ${extra.join(', ')}`);
+      const items = state.externalMetrics.get(`${namespace}/${metric}`);
+      if (!items) return send(404, status(404, 'NotFound', `the server could not find the metric ${metric}`));
+      const wanted = (labelSelector ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((kv) => kv.split('='));
+      const matched = items.filter((i) => wanted.every(([k = '', v]) => i.metricLabels[k] === v));
+      return send(
+        200,
+        JSON.stringify({
+          kind: 'ExternalMetricValueList',
+          apiVersion: 'external.metrics.k8s.io/v1beta1',
+          metadata: {},
+          items: matched.map((i) => ({ metricName: metric, ...i, timestamp: '2026-12-07T12:00:00Z' })),
+        }),
+      );
+    }
     const m = /^\/(?:api|apis\/[^/]+)\/[^/]+\/namespaces\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(path);
     if (!m) {
       state.violations.push(`GET ${path} (not a single-object read)`);
