@@ -14,6 +14,7 @@ import {
   midranks,
 } from '../../src/analysis/stats/mann-whitney.js';
 import { normCdf, normQuantile } from '../../src/analysis/stats/normal.js';
+import { pairwiseDifferences, selectDifference } from '../../src/analysis/stats/pairwise-select.js';
 import { clopperPearson, rateRatio } from '../../src/analysis/stats/rate-ratio.js';
 
 describe('normal distribution', () => {
@@ -127,6 +128,45 @@ describe('Hodges-Lehmann shift', () => {
     expect(s.estimate).toBeCloseTo(3, 12);
     expect(s.low).toBeLessThanOrEqual(3);
     expect(s.high).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('k-th pairwise difference without the m·n list', () => {
+  /** A deterministic sample with many ties (values on a coarse grid). */
+  const sample = (count: number, seed: number, grid: number): number[] => {
+    let s = seed;
+    return Array.from({ length: count }, () => {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      return Math.round((s / 2147483648) * grid) / 7;
+    });
+  };
+  const sortedDifferences = (x: number[], y: number[]) =>
+    Float64Array.from(x.flatMap((a) => y.map((b) => a - b))).sort();
+
+  it.each([
+    [1, 1, 5],
+    [3, 200, 4],
+    [200, 3, 1000],
+    [37, 53, 6],
+    [120, 90, 100000],
+    [150, 150, 2],
+  ])('%i × %i samples on a grid of %i: every rank equals the sorted list', (m, n, grid) => {
+    const x = sample(m, m * 31 + grid, grid);
+    const y = sample(n, n * 17 + 3, grid);
+    const all = sortedDifferences(x, y);
+    const d = pairwiseDifferences(x, y);
+    const ranks = new Set([1, 2, all.length, all.length - 1, Math.ceil(all.length / 2)]);
+    for (let r = 1; r <= all.length; r += Math.max(1, Math.floor(all.length / 97))) ranks.add(r);
+    for (const r of ranks) if (r >= 1 && r <= all.length) expect(selectDifference(d, r)).toBe(all[r - 1]);
+  });
+
+  it('refuses a rank outside 1…m·n', () => {
+    expect(() => selectDifference(pairwiseDifferences([1, 2], [1]), 3)).toThrow('rank 3 outside 1…2');
+  });
+
+  it('the documented example', () => {
+    expect(selectDifference(pairwiseDifferences([2, 3, 4], [1, 2, 3]), 5)).toBe(1);
+    expect(hodgesLehmann([2, 3, 4], [1, 2, 3]).estimate).toBe(1);
   });
 });
 
