@@ -107,7 +107,10 @@ export async function readCanary(ctx: ReconcileContext, c: LoadedCanary): Promis
   const byPerson = status?.request !== undefined || reverted !== undefined || seen.closed !== undefined;
   // Most canaries are idle in a run: read and parse the rendered files only when a step may be taken.
   const mayStep =
-    !status || byPerson || isDue(c.canary, status, ctx.now) || watching(ctx, c, { status }, renderedDir);
+    !status ||
+    byPerson ||
+    isDue(c.canary, status, ctx.now) ||
+    (await watching(ctx, c, { status }, renderedDir));
   const existing = mayStep ? await ctx.files.list(renderedDir) : [];
   const objects = existing.flatMap((f) => parseObjects(f.content));
   const routerInput: Omit<RouterInput, 'routes'> = {

@@ -81,12 +81,18 @@ export async function openCluster(
   return access;
 }
 
-/** The newest commit of the recent log that changed the canary's rendered files. */
-export function stepCommit(
+/**
+ * The newest commit that changed the canary's rendered files: from the run's recent log when it is
+ * there, otherwise from `git log -1 -- <dir>` in the working tree, so a canary whose last step is
+ * older than the recent window (100 commits) still finds it, at any depth of history.
+ */
+export async function stepCommit(
   ctx: ReconcileContext,
   renderedDir: string,
-): { commit: string; time: string } | undefined {
-  const hit = ctx.recent.find((e) => e.files.some((f) => under(f, renderedDir)));
+): Promise<{ commit: string; time: string } | undefined> {
+  const hit =
+    ctx.recent.find((e) => e.files.some((f) => under(f, renderedDir))) ??
+    (await olderStepCommit(ctx.root, renderedDir));
   if (!hit) return undefined;
   // gitcanary's own commits say when the run decided them (its clock, not the commit's).
   const evaluated = /^Evaluated at (\S+)\.$/m.exec(hit.message)?.[1];
@@ -94,15 +100,31 @@ export function stepCommit(
   return { commit: hit.sha, time };
 }
 
+/** The newest commit touching `dir` in the whole history (undefined when none or git fails). */
+async function olderStepCommit(
+  root: string,
+  dir: string,
+): Promise<{ sha: string; date: Date; message: string } | undefined> {
+  const out = await run('git', ['log', '-1', '--format=%H%x00%aI%x00%B', 'HEAD', '--', `:(literal)${dir}`], {
+    cwd: root,
+  }).then(
+    (r) => r.stdout,
+    () => '',
+  );
+  const [sha, date, ...rest] = out.split('\0');
+  if (!sha || !date || !/^[0-9a-f]{40}$/.test(sha.trim())) return undefined;
+  return { sha: sha.trim(), date: new Date(date), message: rest.join('\0') };
+}
+
 /** True when this canary's run must read its rendered files and the cluster even though not due. */
-export function watching(
+export async function watching(
   ctx: ReconcileContext,
   c: LoadedCanary,
   input: Pick<DecideInput, 'status'>,
   renderedDir: string,
-): boolean {
+): Promise<boolean> {
   if (!ctx.cluster?.reader && !ctx.cluster?.error) return false;
-  return awaitingLive(c.canary, input.status, stepCommit(ctx, renderedDir)?.commit);
+  return awaitingLive(c.canary, input.status, (await stepCommit(ctx, renderedDir))?.commit);
 }
 
 /** What the run sees of the canary's last step; undefined without a `cluster:` section. */
@@ -119,7 +141,7 @@ export async function observeLive(
     if (!liveRelevant(input) || !isDue(c.canary, input.status, ctx.now)) return { by: 'assume-interval' };
     return ksmReadiness(ctx, c, input);
   }
-  const step = stepCommit(ctx, renderedDir);
+  const step = await stepCommit(ctx, renderedDir);
   const due = isDue(c.canary, input.status, ctx.now);
   if (!liveRelevant(input) || !(due || awaitingLive(c.canary, input.status, step?.commit)))
     return { by: 'cluster' };
