@@ -8,7 +8,6 @@ import type { Verdict } from '../core/types.js';
 import { maxWeight, plannedWeights } from '../core/weights.js';
 import { awaitedStep, type PendingStep } from '../delivery/pending.js';
 import { analysisOf, strategyOf } from '../inputs/defaults.js';
-import { specNotes } from '../reconcile/report.js';
 import { type CanaryState, idOf } from './canary-state.js';
 import { table } from './table.js';
 
@@ -51,7 +50,7 @@ export function statusRow(s: CanaryState, pr?: PendingStep): StatusRow {
   const { canary: c, status } = s;
   const a = analysisOf(c.canary);
   const step = s.error ? undefined : awaitedStep(status, pr);
-  const notes = [...specNotes(c), ...(step ? [`waiting for ${stepWords(step)}`] : [])];
+  const notes = step ? [`waiting for ${stepWords(step)}`] : [];
   const next = status ? nextDueTime(c.canary, status) : undefined;
   return {
     namespace: c.ref.namespace,

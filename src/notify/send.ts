@@ -95,7 +95,7 @@ export async function sendEntry(
       payload.metadata = { ...payload.metadata, transitionId: entry.id };
       let crash: unknown;
       const send: HookTransport = async (r) => {
-        const a = await post(sc, r.url, r.body, r.timeoutMs, [hook.url]).catch((e: unknown) => {
+        const a = await post(sc, r.url, r.body, r.timeoutMs, [hook.url], r.insecure).catch((e: unknown) => {
           crash = e;
           throw e;
         });
@@ -127,6 +127,7 @@ async function post(
   body: string,
   timeoutMs: number,
   secrets: string[],
+  insecureTls = false,
 ): Promise<{ status?: number; failure: string }> {
   let parsed: URL;
   try {
@@ -141,6 +142,7 @@ async function post(
       body,
       headers: new Headers({ 'content-type': 'application/json' }),
       timeoutMs,
+      insecureTls,
       maxBytes: sc.maxBytes,
       refuse: sc.refuse,
     });

@@ -38,18 +38,6 @@ export interface CanaryReport {
   durationSeconds?: number;
 }
 
-/** Spec features accepted but not acted on yet, said plainly in plan and status output. */
-export function specNotes(c: LoadedCanary): string[] {
-  const a = c.canary.spec.analysis ?? c.canary.spec.canaryAnalysis;
-  const notes: string[] = [];
-  // Event webhooks are sent by the alerts outbox (src/reconcile/alerts.ts), which verifies certificates.
-  for (const h of (a?.webhooks ?? []).filter((w) => w.type === 'event' && w.disableTLS))
-    notes.push(
-      `event webhook ${h.name}: disableTLS is not honoured for event webhooks (certificates are verified)`,
-    );
-  return notes;
-}
-
 export function reportOf(c: LoadedCanary, d: Decision, nextStepAt: Date | undefined): CanaryReport {
   const hasStatus = d.stepped || d.status.lastStepTime !== '';
   const report: CanaryReport = {
@@ -67,8 +55,6 @@ export function reportOf(c: LoadedCanary, d: Decision, nextStepAt: Date | undefi
   if (nextStepAt) report.nextStepAt = nextStepAt.toISOString();
   if (d.verdict) report.verdict = d.verdict;
   if (d.hooks) report.hooks = d.hooks;
-  const notes = specNotes(c);
-  if (notes.length > 0) report.notes = notes;
   const policies = policyLines(c);
   if (policies.length > 0) report.policies = policies;
   if (d.status.inconclusiveChecks) report.inconclusiveChecks = d.status.inconclusiveChecks;

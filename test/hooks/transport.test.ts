@@ -10,9 +10,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OutboxEntry } from '../../src/core/types.js';
 import { boundedTransport, callHook } from '../../src/hooks/caller.js';
 import { hookPayload } from '../../src/hooks/payload.js';
+import type { LoadedCanary } from '../../src/inputs/model.js';
 import { decideEgress } from '../../src/net/egress.js';
+import { boundedSend } from '../../src/net/http.js';
+import { sendEntry } from '../../src/notify/send.js';
+import { silentLogger } from '../../src/reconcile/logger.js';
 import { type LoadTester, startLoadTester } from '../support/loadtester.js';
 
 let tls: Server;
@@ -118,5 +123,36 @@ describe('webhook transport', () => {
       ok: false,
       snippet: 'file: URLs are not called (http and https only)',
     });
+  });
+
+  it('an event webhook honours its own disableTLS; without it the self-signed certificate fails the send', async () => {
+    const c = { ref: { namespace: 'test', name: 'podinfo' } } as LoadedCanary;
+    const entry: OutboxEntry = {
+      id: 'abc123',
+      at: '2026-05-01T00:00:00Z',
+      phase: 'Progressing',
+      events: [{ type: 'Normal', message: 'Advance test/podinfo canary weight 10' }],
+    };
+    const sc = {
+      transport: boundedSend,
+      logger: silentLogger,
+      env: {},
+      maxBytes: 4096,
+      refuse: () => undefined,
+      checksum: 'c1',
+    };
+    const before = seen.length;
+    const insecure = { name: 'events', type: 'event' as const, url: `${tlsUrl}/events`, disableTLS: true };
+    expect(await sendEntry(c, entry, { alerts: [], hooks: [insecure] }, sc)).toEqual({
+      delivered: 1,
+      failed: 0,
+    });
+    expect(seen.length).toBe(before + 1);
+    const verified = { name: 'events', type: 'event' as const, url: `${tlsUrl}/events` };
+    expect(await sendEntry(c, entry, { alerts: [], hooks: [verified] }, sc)).toEqual({
+      delivered: 0,
+      failed: 1,
+    });
+    expect(seen.length).toBe(before + 1);
   });
 });
