@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { reconcile } from '../../src/reconcile/run.js';
 import { createGitOps, type GitOps, git } from '../support/gitops.js';
 import { listenLoopback } from '../support/loopback.js';
+import { firstStep, ticker } from '../support/ticks.js';
 
 interface Host {
   url: string;
@@ -82,20 +83,11 @@ async function progressing(): Promise<{ r: GitOps; now: Date }> {
       ),
     'errors metric',
   );
-  let now = Date.parse('2026-01-01T00:00:00Z');
-  const tick = async () => {
-    const res = await reconcile({ repoDir: r.work, now: new Date(now) });
-    now += 60_000;
-    return res.canaries[0]!;
-  };
-  await tick();
-  await tick();
-  r.humanEdit('apps/podinfo/deployment.yaml', (s) => s.replace('podinfo:6.1.5', 'podinfo:6.1.6'), 'bump');
-  await tick();
-  expect(await tick()).toMatchObject({ canaryWeight: 20 });
+  const clock = ticker(r.work);
+  expect(await firstStep(r, clock)).toMatchObject({ canaryWeight: 20 });
   git(r.work, 'pull', '-q', '--ff-only');
   operator.seen.length = 0;
-  return { r, now: new Date(now) };
+  return { r, now: new Date(clock.now()) };
 }
 
 /** A pull request branch in the CI clone: `edit` applied and committed, nothing pushed. */

@@ -6,8 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { reconcile } from '../../src/reconcile/run.js';
 import { createGitOps, type GitOps, git } from '../support/gitops.js';
+import { firstStep, ticker } from '../support/ticks.js';
 
 const repos: GitOps[] = [];
 afterEach(() => {
@@ -19,22 +19,18 @@ describe('reverting a request commit', () => {
   it.each(['promote', 'abort'] as const)('cancels the %s request and is no rollback', async (action) => {
     const r = createGitOps('istio-podinfo');
     repos.push(r);
-    let now = Date.parse('2026-01-01T00:00:00Z');
-    const tick = async () => {
-      const res = await reconcile({ repoDir: r.work, now: new Date(now) });
-      now += 60_000;
-      return res.canaries[0]!;
-    };
-    await tick();
-    await tick();
-    r.humanEdit('apps/podinfo/deployment.yaml', (s) => s.replace('podinfo:6.1.5', 'podinfo:6.1.6'), 'bump');
-    await tick();
-    expect(await tick()).toMatchObject({ phase: 'Progressing', canaryWeight: 20 });
+    const clock = ticker(r.work);
+    const { tick } = clock;
+    expect(await firstStep(r, clock)).toMatchObject({ phase: 'Progressing', canaryWeight: 20 });
     const request = r.humanEdit(
       path,
       (s) => {
         const doc = parse(s);
-        doc.status.request = { action, requestedBy: 'x', requestedAt: new Date(now - 1000).toISOString() };
+        doc.status.request = {
+          action,
+          requestedBy: 'x',
+          requestedAt: new Date(clock.now() - 1000).toISOString(),
+        };
         return stringify(doc);
       },
       `${action} podinfo`,

@@ -6,8 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { reconcile } from '../../src/reconcile/run.js';
 import { createGitOps, type GitOps, git } from '../support/gitops.js';
+import { firstStep, ticker } from '../support/ticks.js';
 
 const repos: GitOps[] = [];
 afterEach(() => {
@@ -19,17 +19,9 @@ describe('the requester of a manual request', () => {
   it('comes from the commit that wrote it, not from requestedBy', async () => {
     const r = createGitOps('istio-podinfo');
     repos.push(r);
-    let now = Date.parse('2026-01-01T00:00:00Z');
-    const tick = async () => {
-      const res = await reconcile({ repoDir: r.work, now: new Date(now) });
-      now += 60_000;
-      return res.canaries[0]!;
-    };
-    await tick();
-    await tick();
-    r.humanEdit('apps/podinfo/deployment.yaml', (s) => s.replace('podinfo:6.1.5', 'podinfo:6.1.6'), 'bump');
-    await tick();
-    expect(await tick()).toMatchObject({ canaryWeight: 20 });
+    const clock = ticker(r.work);
+    const { tick } = clock;
+    expect(await firstStep(r, clock)).toMatchObject({ canaryWeight: 20 });
     const forged = r.humanEdit(
       path,
       (s) => {
@@ -37,7 +29,7 @@ describe('the requester of a manual request', () => {
         doc.status.request = {
           action: 'promote',
           requestedBy: 'On-call Lead <lead@example.com>',
-          requestedAt: new Date(now - 1000).toISOString(),
+          requestedAt: new Date(clock.now() - 1000).toISOString(),
           message: 'approved',
         };
         return stringify(doc);

@@ -11,8 +11,8 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { Logger } from '../../src/reconcile/logger.js';
-import { reconcile } from '../../src/reconcile/run.js';
 import { createGitOps, type GitOps, git } from '../support/gitops.js';
+import { firstStep, ticker } from '../support/ticks.js';
 
 const repos: GitOps[] = [];
 afterEach(() => {
@@ -21,29 +21,21 @@ afterEach(() => {
 const path = 'apps/podinfo/podinfo.status.yaml';
 
 async function rollout(r: GitOps, warnings: string[]) {
-  let now = Date.parse('2026-01-01T00:00:00Z');
   const logger: Logger = {
     debug() {},
     info() {},
     warn: (m: string) => warnings.push(m),
     error() {},
   } as unknown as Logger;
-  const tick = async () => {
-    const res = await reconcile({ repoDir: r.work, now: new Date(now), logger });
-    now += 60_000;
-    return res.canaries[0]!;
-  };
-  await tick();
-  await tick();
-  r.humanEdit('apps/podinfo/deployment.yaml', (s) => s.replace('podinfo:6.1.5', 'podinfo:6.1.6'), 'bump');
-  await tick();
-  expect(await tick()).toMatchObject({ canaryWeight: 20 });
+  const clock = ticker(r.work, { logger });
+  const { tick } = clock;
+  expect(await firstStep(r, clock)).toMatchObject({ canaryWeight: 20 });
   const request = (s: string) => {
     const doc = parse(s);
     doc.status.request = {
       action: 'promote',
       requestedBy: 'On-call Lead <lead@example.com>',
-      requestedAt: new Date(now - 1000).toISOString(),
+      requestedAt: new Date(clock.now() - 1000).toISOString(),
     };
     return stringify(doc);
   };
