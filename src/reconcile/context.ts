@@ -7,7 +7,7 @@ import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HeardCommand } from '../core/comment-commands.js';
 import type { PendingStep } from '../delivery/pending.js';
-import type { ChangeEntry } from '../git/port.js';
+import type { ChangeEntry, GitRepo } from '../git/port.js';
 import type { RepoConfig } from '../inputs/config.js';
 import type { K8sObject, RepoInventory } from '../inputs/model.js';
 import type { MetricsProvider } from '../metrics/provider.js';
@@ -54,6 +54,8 @@ export interface ReconcileContext {
   logger: Logger;
   /** The newest commits with the files they touched (to see a person's `git revert`). */
   recent: ChangeEntry[];
+  /** The whole history beyond `recent` (a shallow clone is deepened when the answer needs it). */
+  history?: Pick<GitRepo, 'log'>;
   /** Looks up a user-owned object (e.g. an Ingress) by namespace, kind and name. */
   lookup(namespace: string): (kind: string, name: string, namespace?: string) => K8sObject | undefined;
   /** What step pull requests say about each canary (`namespace/name`), in pull-request delivery. */

@@ -83,7 +83,7 @@ export async function openCluster(
 
 /**
  * The newest commit that changed the canary's rendered files: from the run's recent log when it is
- * there, otherwise from `git log -1 -- <dir>` in the working tree, so a canary whose last step is
+ * there, otherwise from the whole history (`GitRepo.log`, which deepens a shallow clone), so a canary whose last step is
  * older than the recent window (100 commits) still finds it, at any depth of history.
  */
 export async function stepCommit(
@@ -92,28 +92,12 @@ export async function stepCommit(
 ): Promise<{ commit: string; time: string } | undefined> {
   const hit =
     ctx.recent.find((e) => e.files.some((f) => under(f, renderedDir))) ??
-    (await olderStepCommit(ctx.root, renderedDir));
+    (await ctx.history?.log({ paths: [renderedDir], maxCount: 1 }).catch(() => []))?.[0];
   if (!hit) return undefined;
   // gitcanary's own commits say when the run decided them (its clock, not the commit's).
   const evaluated = /^Evaluated at (\S+)\.$/m.exec(hit.message)?.[1];
   const time = evaluated && !Number.isNaN(Date.parse(evaluated)) ? evaluated : hit.date.toISOString();
   return { commit: hit.sha, time };
-}
-
-/** The newest commit touching `dir` in the whole history (undefined when none or git fails). */
-async function olderStepCommit(
-  root: string,
-  dir: string,
-): Promise<{ sha: string; date: Date; message: string } | undefined> {
-  const out = await run('git', ['log', '-1', '--format=%H%x00%aI%x00%B', 'HEAD', '--', `:(literal)${dir}`], {
-    cwd: root,
-  }).then(
-    (r) => r.stdout,
-    () => '',
-  );
-  const [sha, date, ...rest] = out.split('\0');
-  if (!sha || !date || !/^[0-9a-f]{40}$/.test(sha.trim())) return undefined;
-  return { sha: sha.trim(), date: new Date(date), message: rest.join('\0') };
 }
 
 /** True when this canary's run must read its rendered files and the cluster even though not due. */

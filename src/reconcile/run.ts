@@ -100,7 +100,7 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
   const hookCalls = new Map<string, Promise<HookRecord>>();
   for (let attempt = 1; ; attempt++) {
     if (!opts.dryRun) await git.sync({ keepLocal: opts.push === false });
-    const loaded = await loadAll(root, opts, logger, await git.recentChanges(100), hookCalls);
+    const loaded = await loadAll(root, opts, logger, git, await git.recentChanges(100), hookCalls);
     await assertBranch(git, loaded.ctx.config.branch);
     const { pulls, plans, warnings, ctx } = await decideWithPulls(loaded, git, opts);
     const routed = routePlans(plans, ctx.config, opts.forge);
@@ -213,6 +213,7 @@ async function loadAll(
   root: string,
   opts: ReconcileOptions,
   logger: Logger,
+  history: Pick<GitRepo, 'log'>,
   recent: ChangeEntry[],
   runCalls: Map<string, Promise<HookRecord>>,
 ) {
@@ -245,6 +246,7 @@ async function loadAll(
     metrics: opts.metrics ?? metricsFactory(config, target),
     logger,
     recent,
+    history,
     lookup: inventoryLookup(inventory),
     webhooks: webhookRunner(config, {
       runCalls,

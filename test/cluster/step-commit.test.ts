@@ -3,6 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openRepo } from '../../src/git/cli-repo.js';
+import type { LogOptions } from '../../src/git/port.js';
 import type { ReconcileContext } from '../../src/reconcile/context.js';
 import { stepCommit } from '../../src/reconcile/live.js';
 
@@ -27,7 +29,11 @@ describe('stepCommit beyond the recent window', () => {
     git('add', 'other.txt');
     git('commit', '-q', '-m', `other ${i}`);
   }
-  const ctx = { root, recent: [] } as unknown as ReconcileContext;
+  const ctx = {
+    root,
+    recent: [],
+    history: { log: (o: LogOptions) => openRepo(root).then((g) => g.log(o)) },
+  } as unknown as ReconcileContext;
 
   it('finds the step commit 150 commits back, with the time the run decided it', async () => {
     expect(await stepCommit(ctx, 'apps/podinfo/rendered')).toEqual({
