@@ -1,10 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
-// One worker per core less one (vitest's default; one on a 2-core machine). More workers overlap
-// the tests that rebuild dist/ (packing runs `prepare`) with those that run the bundled binary:
-// raise it with GITCANARY_TEST_WORKERS only once those are separated.
-const workers = Number(process.env.GITCANARY_TEST_WORKERS) || Math.max(1, availableParallelism() - 1);
+// One worker per core plus one: most of a test's time is spent waiting on git child processes,
+// Prometheus and local servers, not on the worker's own CPU. The CLI bundle is built once by the
+// setup (test/support/global-setup.ts) and no test file rebuilds it, so files run side by side.
+// GITCANARY_TEST_WORKERS overrides the count.
+const workers = Number(process.env.GITCANARY_TEST_WORKERS) || availableParallelism() + 1;
 
 export default defineConfig({
   test: {

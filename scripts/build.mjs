@@ -5,6 +5,7 @@
 // minified (reviews read its diffs), deterministic (the same sources give the same bytes).
 //   node scripts/build.mjs           build both
 //   node scripts/build.mjs --check   exit 1 when dist/action.mjs differs from what the sources build
+//   node scripts/build.mjs --cli     build the CLI only (the test setup: dist/action.mjs is committed)
 
 import { chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -57,6 +58,6 @@ if (process.argv.includes('--check')) {
   }
 } else {
   rmSync('dist/cli-chunks', { recursive: true, force: true });
-  await Promise.all([build(cli), build(action)]);
+  await Promise.all(process.argv.includes('--cli') ? [build(cli)] : [build(cli), build(action)]);
   chmodSync('dist/cli.mjs', 0o755);
 }

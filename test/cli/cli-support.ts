@@ -22,7 +22,7 @@ export async function run(...args: string[]): Promise<Run> {
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-/** `dist/cli.mjs` (built by `npm run build`) symlinked as `gitcanary` in a temporary bin folder. */
+/** `dist/cli.mjs` (built once by the test setup) symlinked as `gitcanary` in a temporary bin folder. */
 export function symlinkedBin(): { path: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'gitcanary-bin-'));
   const path = join(dir, 'gitcanary');

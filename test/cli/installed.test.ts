@@ -43,7 +43,9 @@ describe('the packed tarball, installed', () => {
   let app = '';
   let files: string[] = [];
   beforeAll(() => {
-    const out = execFileSync('npm', ['pack', '--json', '--pack-destination', base], {
+    // --ignore-scripts: the bundle the test setup built is packed as it is (packing runs `prepare`,
+    // which would rewrite dist/ under the other test files running the binary).
+    const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', base], {
       cwd: root,
       env: userEnv(),
       encoding: 'utf8',

