@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { withTempIndex } from './git-process.js';
+import { withTempIndex } from './cli-repo.js';
 
 /** A commit's tracked files in a temporary folder; `dispose` deletes the folder. */
 export interface ExportedTree {

@@ -3,8 +3,7 @@ import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, TerminalError } from '../../src/errors.js';
-import { openRepo } from '../../src/git/cli-repo.js';
-import { passthroughEnv } from '../../src/git/git-process.js';
+import { openRepo, passthroughEnv } from '../../src/git/cli-repo.js';
 import { formatMessage, parseTrailers, type Trailer } from '../../src/git/trailers.js';
 import { bareRemote, cleanup, cloneOf, git, pushFromCli, tempDir } from './repos.js';
 
