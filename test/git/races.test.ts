@@ -50,8 +50,7 @@ describe('push races', () => {
     // two real commits land in the same second depends on the clock, so clone b is given the very
     // commit clone a wrote (same tree, parent, message and date), as the second run would hold it.
     git(b, ['fetch', '-q', a, 'HEAD']);
-    git(b, ['update-ref', 'HEAD', shaA!]);
-    git(b, ['reset', '-q', '--hard', 'HEAD']);
+    git(b, ['reset', '-q', '--hard', 'FETCH_HEAD']);
     await repoA.push();
     await expect(repoB.push()).rejects.toBeInstanceOf(PushRejectedError);
     expect(git(remote, ['rev-parse', 'main'])).toBe(shaA);
